@@ -1,0 +1,56 @@
+# Mountaineer: the core extension (C library + SQL) at the top, one folder per
+# module extension under modules/.  `make demo` and `make test` set up
+# everything from a fresh clone; see README.md.
+
+# The one list to extend when adding a module (order = dependency order).
+MOUNTAINEER_MODULES =
+
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+
+EXTENSION   = mountaineer
+MODULE_big  = mountaineer
+OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+DATA        = $(sort $(wildcard scripts/mountaineer--*.sql))
+REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
+PG_CFLAGS   = -Wall -Wextra
+EXTRA_CLEAN = results regression.diffs regression.out
+
+# PGXS is absent on a fresh machine until `make deps` has run; the top-level
+# targets below install it first and then call make again.
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+endif
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PG_CONFIG MOUNTAINEER_MODULES
+
+.PHONY: deps build install-all test demo demo-stop bench clean-all
+
+deps:
+	@tools/deps.sh
+
+build: deps
+	@$(MAKE) --no-print-directory all
+	@for m in $(MOUNTAINEER_MODULES); do $(MAKE) --no-print-directory -C modules/$$m all || exit 1; done
+
+install-all: build
+	@echo "== installing the extensions into $$($(PG_CONFIG) --sharedir)/extension$(if $(SUDO), (with sudo))"
+	@$(SUDO) $(MAKE) --no-print-directory -s install PG_CONFIG=$(PG_CONFIG)
+	@for m in $(MOUNTAINEER_MODULES); do $(SUDO) $(MAKE) --no-print-directory -s -C modules/$$m install PG_CONFIG=$(PG_CONFIG) || exit 1; done
+
+test: install-all
+	@tools/test.sh
+
+demo: install-all
+	@tools/demo.sh
+
+demo-stop:
+	@tools/pg.sh stop demo
+
+bench: install-all
+	@tools/bench.sh
+
+clean-all:
+	@$(MAKE) --no-print-directory clean
+	@for m in $(MOUNTAINEER_MODULES); do $(MAKE) --no-print-directory -C modules/$$m clean; done
