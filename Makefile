@@ -13,6 +13,7 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA        = $(sort $(wildcard scripts/mountaineer--*.sql))
 REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 PG_CFLAGS   = -Wall -Wextra
+REGRESS_OPTS = --load-extension=mountaineer
 EXTRA_CLEAN = results regression.diffs regression.out
 
 # PGXS is absent on a fresh machine until `make deps` has run; the top-level

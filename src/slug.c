@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/uuid.h"
 
@@ -73,26 +74,33 @@ mountaineer_slug_uuid(PG_FUNCTION_ARGS)
 	text	   *txt = PG_GETARG_TEXT_PP(0);
 	const char *s = VARDATA_ANY(txt);
 	int			len = VARSIZE_ANY_EXHDR(txt);
+	int			nchars = pg_mbstrlen_with_len(s, len);
 	int			d[SLUG_LEN];
 	pg_uuid_t  *uuid;
 	int			i;
 
-	if (len != SLUG_LEN)
+	if (nchars != SLUG_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid slug: \"%s\"", text_to_cstring(txt)),
 				 errdetail("A slug is exactly %d characters; this one has %d.",
-						   SLUG_LEN, len)));
+						   SLUG_LEN, nchars)));
 
-	for (i = 0; i < SLUG_LEN; i++)
+	/*
+	 * 22 characters.  A multibyte one starts with a byte >= 0x80, outside
+	 * the alphabet, at byte offset <= 21, so d[] is never overrun.
+	 */
+	for (i = 0; i < len; i++)
 	{
-		d[i] = slug_digit((unsigned char) s[i]);
-		if (d[i] < 0)
+		int			v = slug_digit((unsigned char) s[i]);
+
+		if (v < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid slug: \"%s\"", text_to_cstring(txt)),
 					 errdetail("Character %d is not in the alphabet A-Z a-z 0-9 - _.",
-							   i + 1)));
+							   pg_mbstrlen_with_len(s, i) + 1)));
+		d[i] = v;
 	}
 	if (d[SLUG_LEN - 1] & 0x0F)
 		ereport(ERROR,
