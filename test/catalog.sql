@@ -1,0 +1,85 @@
+\set ON_ERROR_STOP true
+\set QUIET true
+-- Rules every Mountaineer extension keeps, checked over the catalogue so that
+-- each new module is held to them without new tests.
+BEGIN;
+SET search_path = mountaineer, public;
+SELECT plan(11);
+
+CREATE TEMP VIEW member AS
+    SELECT e.extname, d.classid::regclass AS catalog, d.objid
+    FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+    WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+      AND e.extname LIKE 'mountaineer%';
+
+SELECT is_empty($$
+    SELECT m.objid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind IN ('r', 'p')
+      AND NOT EXISTS (SELECT FROM pg_extension e WHERE m.objid = ANY (e.extconfig))$$,
+    'every table of every mountaineer extension is registered with pg_extension_config_dump');
+
+SELECT is_empty($$
+    SELECT m.objid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind IN ('r', 'p', 'v', 'm')
+      AND obj_description(m.objid, 'pg_class') IS NULL$$,
+    'every table and view has a COMMENT');
+
+SELECT is_empty($$
+    SELECT m.objid::regprocedure::text FROM member m
+    WHERE m.catalog = 'pg_proc'::regclass
+      AND obj_description(m.objid, 'pg_proc') IS NULL
+      AND (SELECT prorettype NOT IN ('internal'::regtype) AND NOT 'internal'::regtype = ANY (proargtypes)
+           FROM pg_proc WHERE oid = m.objid)$$,
+    'every SQL-callable function has a COMMENT');
+
+SELECT is_empty($$
+    SELECT format_type(m.objid, NULL) FROM member m JOIN pg_type t ON t.oid = m.objid
+    WHERE m.catalog = 'pg_type'::regclass AND t.typtype IN ('b', 'e', 'd')
+      AND obj_description(m.objid, 'pg_type') IS NULL$$,
+    'every type has a COMMENT');
+
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM member m JOIN pg_proc p ON p.oid = m.objid
+    WHERE m.catalog = 'pg_proc'::regclass AND p.provolatile IN ('i', 's') AND p.proparallel <> 's'
+      AND p.prokind = 'f'$$,
+    'every IMMUTABLE or STABLE function is PARALLEL SAFE');
+
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM member m JOIN pg_proc p ON p.oid = m.objid
+    WHERE m.catalog = 'pg_proc'::regclass AND p.prosecdef
+      AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')$$,
+    'every SECURITY DEFINER function pins its search_path');
+
+SELECT is_empty($$
+    SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
+      AND NOT EXISTS (SELECT FROM pg_attribute a JOIN pg_index i ON i.indrelid = a.attrelid
+                      WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.atttypid = 'uuid'::regtype
+                        AND i.indisprimary AND i.indkey[0] = a.attnum AND i.indnkeyatts = 1)$$,
+    'every inventory table has a uuid primary key named id');
+
+SELECT is_empty($$
+    SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
+      AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
+                      AND t.tgfoid = 'mountaineer.log_change()'::regprocedure AND t.tgenabled <> 'D')$$,
+    'every inventory table carries the change-log trigger');
+
+SELECT is_empty($$
+    SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind IN ('r', 'v', 'm')
+      AND NOT has_table_privilege('mountaineer_reader', c.oid, 'SELECT')$$,
+    'the reader role may read every table and view');
+
+SELECT results_eq($$
+    SELECT rolname::text COLLATE "C", rolcanlogin FROM pg_roles WHERE rolname LIKE 'mountaineer\_%' ORDER BY 1$$,
+    $$VALUES ('mountaineer_admin' COLLATE "C", false), ('mountaineer_editor', false), ('mountaineer_reader', false)$$,
+    'the three group roles exist and cannot log in');
+
+SELECT ok(pg_has_role('mountaineer_admin', 'mountaineer_editor', 'MEMBER')
+          AND pg_has_role('mountaineer_editor', 'mountaineer_reader', 'MEMBER')
+          AND NOT pg_has_role('mountaineer_reader', 'mountaineer_editor', 'MEMBER'),
+          'admin includes editor includes reader');
+
+SELECT * FROM finish();
+ROLLBACK;
