@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make demo`: a throwaway cluster with every extension, the sample estate of
+# every module, and a tour of queries.  Leaves the cluster running.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+modules=(${MOUNTAINEER_MODULES:-$(sed -n 's/^MOUNTAINEER_MODULES *= *//p' Makefile)})
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+export PATH="$("$PG_CONFIG" --bindir):$PATH"
+
+tools/pg.sh start demo
+eval "$(tools/pg.sh env demo)"
+db=mountaineer
+q() { psql -X -q -v ON_ERROR_STOP=1 -d $db "$@"; }
+
+echo "== (re)creating database '$db' with the extensions: mountaineer ${modules[*]/#/mountaineer_}"
+dropdb --if-exists -f $db
+createdb $db
+q -c 'CREATE EXTENSION mountaineer'
+for m in "${modules[@]}"; do q -c "CREATE EXTENSION mountaineer_$m CASCADE"; done
+
+for m in "${modules[@]}"; do
+    f=modules/$m/demo/estate.sql
+    [ -f "$f" ] || continue
+    echo "== loading the sample estate: $f"
+    PGOPTIONS="-c mountaineer.actor=demo-loader" q -f "$f"
+done
+
+echo "== the tour"
+for f in demo/tour.sql "${modules[@]/#/modules/}"; do
+    [ -d "$f" ] && f=$f/demo/tour.sql
+    [ -f "$f" ] || continue
+    PGOPTIONS="-c search_path=mountaineer,public" psql -X -a -v ON_ERROR_STOP=1 -d $db -f "$f"
+done
+
+cat <<MSG
+
+== The demo cluster is running.  Connect with:
+     psql -h $PGHOST -p $PGPORT -U postgres $db
+   Stop it with:  make demo-stop
+MSG
