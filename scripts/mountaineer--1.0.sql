@@ -232,6 +232,235 @@ REVOKE EXECUTE ON FUNCTION mountaineer.manage_table(regclass) FROM PUBLIC;
 -- rackspan: rack units and face (src/rackspan.c)
 --------------------------------------------------------------------------
 -- BEGIN rackspan
+CREATE TYPE mountaineer.rackspan;
+
+CREATE FUNCTION mountaineer.rackspan_in(cstring) RETURNS mountaineer.rackspan
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_out(mountaineer.rackspan) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_recv(internal) RETURNS mountaineer.rackspan
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_recv'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_send(mountaineer.rackspan) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_send'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE mountaineer.rackspan (
+    INPUT = mountaineer.rackspan_in,
+    OUTPUT = mountaineer.rackspan_out,
+    RECEIVE = mountaineer.rackspan_recv,
+    SEND = mountaineer.rackspan_send,
+    INTERNALLENGTH = 8,
+    ALIGNMENT = int2,
+    STORAGE = plain
+);
+COMMENT ON TYPE mountaineer.rackspan IS
+    'A run of rack units (numbered from 1 at the bottom) and the face it takes: front, rear or full depth. Text form U<first>-U<last>/<face>, e.g. U10-U13/front.';
+COMMENT ON FUNCTION mountaineer.rackspan_in(cstring) IS 'Input function of type rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_out(mountaineer.rackspan) IS 'Output function of type rackspan (canonical U<first>-U<last>/<face>).';
+COMMENT ON FUNCTION mountaineer.rackspan_recv(internal) IS 'Binary input function of type rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_send(mountaineer.rackspan) IS 'Binary output function of type rackspan.';
+
+CREATE FUNCTION mountaineer.rackspan(first int, height int, face text DEFAULT 'full')
+    RETURNS mountaineer.rackspan
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_make'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.rackspan(int, int, text) IS
+    'The rackspan of a device of the given height whose lowest unit is first, on face front, rear or full (22023 on a bad height, unit or face).';
+
+CREATE FUNCTION mountaineer.lower(mountaineer.rackspan) RETURNS int
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_lower'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.lower(mountaineer.rackspan) IS 'The first (lowest) unit of a rackspan.';
+CREATE FUNCTION mountaineer.upper(mountaineer.rackspan) RETURNS int
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_upper'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.upper(mountaineer.rackspan) IS 'The last (highest) unit of a rackspan.';
+CREATE FUNCTION mountaineer.height(mountaineer.rackspan) RETURNS int
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_height'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.height(mountaineer.rackspan) IS 'The number of units a rackspan covers.';
+CREATE FUNCTION mountaineer.face(mountaineer.rackspan) RETURNS text
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_face'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.face(mountaineer.rackspan) IS 'The face of a rackspan: front, rear or full.';
+
+-- operator functions
+CREATE FUNCTION mountaineer.rackspan_overlaps(mountaineer.rackspan, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_overlaps' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_contains(mountaineer.rackspan, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_contains' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_contained_by(mountaineer.rackspan, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_contained_by' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_contains_unit(mountaineer.rackspan, int) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_contains_unit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_unit_contained_by(int, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_unit_contained_by' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_eq(mountaineer.rackspan, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_ne(mountaineer.rackspan, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_lt(mountaineer.rackspan, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_le(mountaineer.rackspan, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_gt(mountaineer.rackspan, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_ge(mountaineer.rackspan, mountaineer.rackspan) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_cmp(mountaineer.rackspan, mountaineer.rackspan) RETURNS int
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_hash(mountaineer.rackspan) RETURNS int
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.rackspan_overlaps(mountaineer.rackspan, mountaineer.rackspan) IS 'Implements &&: the spans share a unit and their faces collide.';
+COMMENT ON FUNCTION mountaineer.rackspan_contains(mountaineer.rackspan, mountaineer.rackspan) IS 'Implements @>: every unit and face of the second span is in the first.';
+COMMENT ON FUNCTION mountaineer.rackspan_contained_by(mountaineer.rackspan, mountaineer.rackspan) IS 'Implements <@: every unit and face of the first span is in the second.';
+COMMENT ON FUNCTION mountaineer.rackspan_contains_unit(mountaineer.rackspan, int) IS 'Implements rackspan @> int: the span covers that unit.';
+COMMENT ON FUNCTION mountaineer.rackspan_unit_contained_by(int, mountaineer.rackspan) IS 'Implements int <@ rackspan: the unit is covered by the span.';
+COMMENT ON FUNCTION mountaineer.rackspan_eq(mountaineer.rackspan, mountaineer.rackspan) IS 'Implements = for rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_ne(mountaineer.rackspan, mountaineer.rackspan) IS 'Implements <> for rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_lt(mountaineer.rackspan, mountaineer.rackspan) IS 'Implements < for rackspan (by first unit, last unit, face).';
+COMMENT ON FUNCTION mountaineer.rackspan_le(mountaineer.rackspan, mountaineer.rackspan) IS 'Implements <= for rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_gt(mountaineer.rackspan, mountaineer.rackspan) IS 'Implements > for rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_ge(mountaineer.rackspan, mountaineer.rackspan) IS 'Implements >= for rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_cmp(mountaineer.rackspan, mountaineer.rackspan) IS 'Btree comparison of rackspans: first unit, then last unit, then face (front < rear < full).';
+COMMENT ON FUNCTION mountaineer.rackspan_hash(mountaineer.rackspan) IS 'Hash support for rackspan.';
+
+CREATE OPERATOR mountaineer.&& (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_overlaps,
+    COMMUTATOR = OPERATOR(mountaineer.&&),
+    RESTRICT = areasel, JOIN = areajoinsel
+);
+COMMENT ON OPERATOR mountaineer.&& (mountaineer.rackspan, mountaineer.rackspan) IS 'overlaps: share a unit on a colliding face';
+CREATE OPERATOR mountaineer.@> (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_contains,
+    COMMUTATOR = OPERATOR(mountaineer.<@),
+    RESTRICT = contsel, JOIN = contjoinsel
+);
+COMMENT ON OPERATOR mountaineer.@> (mountaineer.rackspan, mountaineer.rackspan) IS 'contains';
+CREATE OPERATOR mountaineer.<@ (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_contained_by,
+    COMMUTATOR = OPERATOR(mountaineer.@>),
+    RESTRICT = contsel, JOIN = contjoinsel
+);
+COMMENT ON OPERATOR mountaineer.<@ (mountaineer.rackspan, mountaineer.rackspan) IS 'is contained by';
+CREATE OPERATOR mountaineer.@> (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = int,
+    FUNCTION = mountaineer.rackspan_contains_unit,
+    COMMUTATOR = OPERATOR(mountaineer.<@),
+    RESTRICT = contsel, JOIN = contjoinsel
+);
+COMMENT ON OPERATOR mountaineer.@> (mountaineer.rackspan, int) IS 'covers the unit';
+CREATE OPERATOR mountaineer.<@ (
+    LEFTARG = int, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_unit_contained_by,
+    COMMUTATOR = OPERATOR(mountaineer.@>),
+    RESTRICT = contsel, JOIN = contjoinsel
+);
+COMMENT ON OPERATOR mountaineer.<@ (int, mountaineer.rackspan) IS 'unit is covered by';
+CREATE OPERATOR mountaineer.= (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_eq,
+    COMMUTATOR = OPERATOR(mountaineer.=), NEGATOR = OPERATOR(mountaineer.<>),
+    RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES
+);
+COMMENT ON OPERATOR mountaineer.= (mountaineer.rackspan, mountaineer.rackspan) IS 'equal';
+CREATE OPERATOR mountaineer.<> (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_ne,
+    COMMUTATOR = OPERATOR(mountaineer.<>), NEGATOR = OPERATOR(mountaineer.=),
+    RESTRICT = neqsel, JOIN = neqjoinsel
+);
+COMMENT ON OPERATOR mountaineer.<> (mountaineer.rackspan, mountaineer.rackspan) IS 'not equal';
+CREATE OPERATOR mountaineer.< (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_lt,
+    COMMUTATOR = OPERATOR(mountaineer.>), NEGATOR = OPERATOR(mountaineer.>=),
+    RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+COMMENT ON OPERATOR mountaineer.< (mountaineer.rackspan, mountaineer.rackspan) IS 'less than';
+CREATE OPERATOR mountaineer.<= (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_le,
+    COMMUTATOR = OPERATOR(mountaineer.>=), NEGATOR = OPERATOR(mountaineer.>),
+    RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+COMMENT ON OPERATOR mountaineer.<= (mountaineer.rackspan, mountaineer.rackspan) IS 'less than or equal';
+CREATE OPERATOR mountaineer.> (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_gt,
+    COMMUTATOR = OPERATOR(mountaineer.<), NEGATOR = OPERATOR(mountaineer.<=),
+    RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+COMMENT ON OPERATOR mountaineer.> (mountaineer.rackspan, mountaineer.rackspan) IS 'greater than';
+CREATE OPERATOR mountaineer.>= (
+    LEFTARG = mountaineer.rackspan, RIGHTARG = mountaineer.rackspan,
+    FUNCTION = mountaineer.rackspan_ge,
+    COMMUTATOR = OPERATOR(mountaineer.<=), NEGATOR = OPERATOR(mountaineer.<),
+    RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+COMMENT ON OPERATOR mountaineer.>= (mountaineer.rackspan, mountaineer.rackspan) IS 'greater than or equal';
+
+CREATE OPERATOR CLASS mountaineer.rackspan_ops
+    DEFAULT FOR TYPE mountaineer.rackspan USING btree AS
+        OPERATOR 1 mountaineer.<,
+        OPERATOR 2 mountaineer.<=,
+        OPERATOR 3 mountaineer.=,
+        OPERATOR 4 mountaineer.>=,
+        OPERATOR 5 mountaineer.>,
+        FUNCTION 1 mountaineer.rackspan_cmp(mountaineer.rackspan, mountaineer.rackspan);
+CREATE OPERATOR CLASS mountaineer.rackspan_hash_ops
+    DEFAULT FOR TYPE mountaineer.rackspan USING hash AS
+        OPERATOR 1 mountaineer.=,
+        FUNCTION 1 mountaineer.rackspan_hash(mountaineer.rackspan);
+
+-- GiST support
+CREATE FUNCTION mountaineer.rackspan_gist_consistent(internal, mountaineer.rackspan, smallint, oid, internal) RETURNS bool
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_gist_consistent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_gist_union(internal, internal) RETURNS mountaineer.rackspan
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_gist_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_gist_penalty(internal, internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_gist_penalty' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_gist_picksplit(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_gist_picksplit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mountaineer.rackspan_gist_same(mountaineer.rackspan, mountaineer.rackspan, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_gist_same' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.rackspan_gist_consistent(internal, mountaineer.rackspan, smallint, oid, internal) IS 'GiST support for rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_gist_union(internal, internal) IS 'GiST support for rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_gist_penalty(internal, internal, internal) IS 'GiST support for rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_gist_picksplit(internal, internal) IS 'GiST support for rackspan.';
+COMMENT ON FUNCTION mountaineer.rackspan_gist_same(mountaineer.rackspan, mountaineer.rackspan, internal) IS 'GiST support for rackspan.';
+
+CREATE OPERATOR CLASS mountaineer.rackspan_gist_ops
+    DEFAULT FOR TYPE mountaineer.rackspan USING gist AS
+        OPERATOR 3  mountaineer.&& (mountaineer.rackspan, mountaineer.rackspan),
+        OPERATOR 7  mountaineer.@> (mountaineer.rackspan, mountaineer.rackspan),
+        OPERATOR 8  mountaineer.<@ (mountaineer.rackspan, mountaineer.rackspan),
+        OPERATOR 16 mountaineer.@> (mountaineer.rackspan, int),
+        OPERATOR 18 mountaineer.= (mountaineer.rackspan, mountaineer.rackspan),
+        FUNCTION 1 mountaineer.rackspan_gist_consistent(internal, mountaineer.rackspan, smallint, oid, internal),
+        FUNCTION 2 mountaineer.rackspan_gist_union(internal, internal),
+        FUNCTION 5 mountaineer.rackspan_gist_penalty(internal, internal, internal),
+        FUNCTION 6 mountaineer.rackspan_gist_picksplit(internal, internal),
+        FUNCTION 7 mountaineer.rackspan_gist_same(mountaineer.rackspan, mountaineer.rackspan, internal);
+
+CREATE FUNCTION mountaineer.rackspan_free(occupied mountaineer.rackspan[], rack_units int, face text DEFAULT 'full')
+    RETURNS SETOF mountaineer.rackspan
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_free'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION mountaineer.rackspan_free(mountaineer.rackspan[], int, text) IS
+    'The maximal runs of units in a rack of rack_units that a device of the given face could use, lowest first; occupied spans that do not collide with that face, lie above the rack, or are NULL are ignored.';
+CREATE FUNCTION mountaineer.rackspan_first_fit(occupied mountaineer.rackspan[], rack_units int, height int, face text DEFAULT 'full')
+    RETURNS mountaineer.rackspan
+    AS 'MODULE_PATHNAME', 'mountaineer_rackspan_first_fit'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.rackspan_first_fit(mountaineer.rackspan[], int, int, text) IS
+    'The lowest free position for a device of that height and face in a rack of rack_units, or NULL when none is free.';
 -- END rackspan
 
 --------------------------------------------------------------------------
