@@ -3,7 +3,7 @@
 # everything from a fresh clone; see README.md.
 
 # The one list to extend when adding a module (order = dependency order).
-MOUNTAINEER_MODULES =
+MOUNTAINEER_MODULES = hardware
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 
@@ -13,6 +13,9 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA        = $(sort $(wildcard scripts/mountaineer--*.sql))
 REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 PG_CFLAGS   = -Wall -Wextra
+# PostgreSQL's own headers are not -Wextra clean; read them as system headers
+# so that every warning shown is about our code.
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 REGRESS_OPTS = --load-extension=mountaineer
 EXTRA_CLEAN = results regression.diffs regression.out
 
