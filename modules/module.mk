@@ -1,0 +1,25 @@
+# Shared build for a module extension: modules/NAME holds
+# mountaineer_NAME.control, scripts/mountaineer_NAME--*.sql, sql/ + expected/
+# (pg_regress), test/ (pgTAP) and demo/.  A module's Makefile is just
+#     include ../module.mk
+MODULE_NAME := $(notdir $(patsubst %/,%,$(CURDIR)))
+EXTENSION   = mountaineer_$(MODULE_NAME)
+DATA        = $(sort $(wildcard scripts/$(EXTENSION)--*.sql))
+REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
+# pg_regress cannot CREATE EXTENSION ... CASCADE, so the database is made
+# here with everything the module requires, and pg_regress reuses it.
+REGRESS_DB  = mt_regress_$(MODULE_NAME)
+REGRESS_OPTS = --use-existing --dbname=$(REGRESS_DB)
+EXTRA_CLEAN = results regression.diffs regression.out
+
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+endif
+
+.PHONY: regress-db
+installcheck: regress-db
+regress-db:
+	@psql -X -q -d postgres -c 'SET client_min_messages = warning' -c 'DROP DATABASE IF EXISTS $(REGRESS_DB)' -c 'CREATE DATABASE $(REGRESS_DB)'
+	@psql -X -q -v ON_ERROR_STOP=1 -d $(REGRESS_DB) -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION $(EXTENSION) CASCADE'
