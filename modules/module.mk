@@ -9,7 +9,7 @@ REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 # pg_regress cannot CREATE EXTENSION ... CASCADE, so the database is made
 # here with everything the module requires, and pg_regress reuses it.
 REGRESS_DB  = mt_regress_$(MODULE_NAME)
-REGRESS_OPTS = --use-existing --dbname=$(REGRESS_DB)
+REGRESS_OPTS = --use-existing
 EXTRA_CLEAN = results regression.diffs regression.out
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
@@ -17,6 +17,9 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
+# pg_regress keeps only the last --dbname, and PGXS appends its own; point
+# that one at our database instead.
+CONTRIB_TESTDB = $(REGRESS_DB)
 
 .PHONY: regress-db
 installcheck: regress-db

@@ -382,6 +382,7 @@ CREATE FUNCTION mountaineer.rack_elevation(rack_id uuid)
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
+    SELECT mountaineer.rack_units_of($1);   -- P0002 for an unknown rack
     SELECT g.u,
            CASE WHEN r.descending THEN r.units + 1 - g.u ELSE g.u END,
            max(d.name) FILTER (WHERE mountaineer.face(d.position) IN ('front', 'full')),
