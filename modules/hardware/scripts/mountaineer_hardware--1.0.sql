@@ -332,6 +332,9 @@ CROSS JOIN LATERAL (
 COMMENT ON VIEW mountaineer.rack_utilization IS
     'Per rack: units, units used (on either face), units free, and percent used.';
 
+GRANT SELECT ON mountaineer.rack_device, mountaineer.rack_power, mountaineer.rack_utilization
+    TO mountaineer_reader;
+
 --------------------------------------------------------------------------
 -- Functions
 --------------------------------------------------------------------------
