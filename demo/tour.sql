@@ -2,7 +2,7 @@
 \pset footer off
 -- Every row has a uuid id; its slug is the short form used in URLs.
 SELECT mountaineer.slug('6f1c2b7e-8a41-4f0e-9c5d-3a2b1c0d9e8f') AS slug,
-       mountaineer.slug_uuid('bxwrfopBTw6cXToLHA2ejw') AS id;
+       mountaineer.slug_uuid('bxwrfopBTw6cXTorHA2ejw') AS id;
 -- Every change to the inventory is logged, with who made it.
 SELECT table_name, op, count(*) AS changes, min(actor) AS actor
 FROM mountaineer.change GROUP BY 1, 2 ORDER BY 1, 2;

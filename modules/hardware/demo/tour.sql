@@ -15,3 +15,12 @@ SELECT 'server', 'oops', 2, id, 'U8-U9' FROM mountaineer.rack WHERE name = 'A01'
 -- Power and space per rack.
 SELECT rack, capacity_watts, allocated_watts, unallocated_watts FROM mountaineer.rack_power ORDER BY site, rack;
 SELECT site, rack, units, used_units, free_units, percent FROM mountaineer.rack_utilization ORDER BY site, rack;
+-- Every change is logged with who made it; as_of() shows a row as it stood.
+SET mountaineer.actor = 'alice';
+UPDATE mountaineer.device SET draw_watts = 500 WHERE name = 'a01-c01';
+SELECT actor, op, before, after ->> 'draw_watts' AS draw_after
+FROM mountaineer.history('mountaineer.device', (SELECT id FROM mountaineer.device WHERE name = 'a01-c01'))
+WHERE op = 'update';
+SELECT mountaineer.as_of('mountaineer.device', h.row_id, h.at - interval '1 microsecond') ->> 'draw_watts' AS draw_just_before
+FROM mountaineer.history('mountaineer.device', (SELECT id FROM mountaineer.device WHERE name = 'a01-c01')) h
+WHERE h.op = 'update';
