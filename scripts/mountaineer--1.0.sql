@@ -228,6 +228,53 @@ COMMENT ON FUNCTION mountaineer.manage_table(regclass) IS
     'For module install scripts: registers an inventory table for pg_dump, attaches the change-log trigger and grants it to the three roles.';
 REVOKE EXECUTE ON FUNCTION mountaineer.manage_table(regclass) FROM PUBLIC;
 
+-- A foreign key refuses to delete a referenced row but does not say which
+-- rows refer to it; this BEFORE DELETE trigger does, for every RESTRICT or
+-- NO ACTION foreign key that points at the table, whichever module made it.
+CREATE FUNCTION mountaineer.refuse_delete_referenced() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fk     record;
+    me     jsonb := to_jsonb(OLD);
+    label  text;
+    n      bigint;
+    names  text[];
+BEGIN
+    FOR fk IN
+        SELECT c.conrelid::regclass AS tbl, r.relname, a.attname AS col, f.attname AS refcol,
+               format_type(a.atttypid, a.atttypmod) AS coltype
+          FROM pg_constraint c
+          JOIN pg_class r ON r.oid = c.conrelid
+          JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+          JOIN pg_attribute f ON f.attrelid = c.confrelid AND f.attnum = c.confkey[1]
+         WHERE c.contype = 'f' AND c.confrelid = TG_RELID
+           AND c.confdeltype IN ('r', 'a') AND cardinality(c.conkey) = 1
+         ORDER BY r.relname, a.attname
+    LOOP
+        -- name the referring rows by hostname, else name, else slug
+        SELECT attname INTO label FROM pg_attribute
+         WHERE attrelid = fk.tbl AND attname IN ('hostname', 'name', 'slug') AND NOT attisdropped
+         ORDER BY array_position(ARRAY['hostname', 'name', 'slug'], attname::text) LIMIT 1;
+        EXECUTE format('SELECT count(*), (array_agg(%I::text ORDER BY %I::text))[1:10] FROM %s WHERE %I = $1::%s',
+                       coalesce(label, fk.col), coalesce(label, fk.col), fk.tbl, fk.col, fk.coltype)
+           INTO n, names USING me ->> fk.refcol::text;
+        IF n > 0 THEN
+            RAISE EXCEPTION '% "%" cannot be deleted: % % row(s) refer to it: %',
+                TG_TABLE_NAME, coalesce(me ->> 'hostname', me ->> 'name', me ->> 'id'), n, fk.relname,
+                array_to_string(names, ', ') || CASE WHEN n > 10 THEN ', …' ELSE '' END
+                USING ERRCODE = 'foreign_key_violation',
+                      DETAIL = format('%s.%s refers to %s.%s.', fk.relname, fk.col, TG_TABLE_NAME, fk.refcol),
+                      HINT = 'Move or delete those rows first.';
+        END IF;
+    END LOOP;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.refuse_delete_referenced() IS
+    'BEFORE DELETE trigger for inventory tables: refuses to delete a row that rows of another table still refer to through a RESTRICT or NO ACTION foreign key, naming up to ten of them.';
+
 --------------------------------------------------------------------------
 -- rackspan: rack units and face (src/rackspan.c)
 --------------------------------------------------------------------------

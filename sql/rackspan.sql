@@ -88,8 +88,8 @@ SELECT rackspan_send('U10-U13/front') AS wire;
 CREATE TEMP TABLE bin_out (s rackspan);
 CREATE TEMP TABLE bin_in (s rackspan);
 INSERT INTO bin_out VALUES ('U1/front'), ('U10-U13/rear'), ('U32767/full');
-\copy bin_out TO '/tmp/mountaineer_rackspan.bin' WITH (FORMAT binary)
-\copy bin_in FROM '/tmp/mountaineer_rackspan.bin' WITH (FORMAT binary)
+\copy bin_out TO 'results/rackspan.bin' WITH (FORMAT binary)
+\copy bin_in FROM 'results/rackspan.bin' WITH (FORMAT binary)
 SELECT s FROM bin_in ORDER BY s;
 
 -- GiST: the index answers the same as a sequential scan, for every operator

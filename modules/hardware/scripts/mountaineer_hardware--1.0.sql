@@ -289,6 +289,15 @@ COMMENT ON FUNCTION mountaineer.port_check_mapping() IS
 CREATE TRIGGER check_mapping BEFORE INSERT OR UPDATE ON mountaineer.port
     FOR EACH ROW EXECUTE FUNCTION mountaineer.port_check_mapping();
 
+-- Deleting a site, rack or device that other rows still need is refused,
+-- naming them (this also covers modules' foreign keys, e.g. hosts on a device).
+CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.site
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
+CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.rack
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
+CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.device
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
+
 --------------------------------------------------------------------------
 -- Views
 --------------------------------------------------------------------------
