@@ -1,0 +1,23 @@
+-- host_detail and cluster_detail on the demo estate (hardware + hosts).
+-- pg_regress runs in the module folder, so the paths are relative to it.
+\set QUIET on
+\i ../hardware/demo/estate.sql
+\i demo/estate.sql
+\set QUIET off
+SET search_path = mountaineer, public;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+SELECT hostname, kind, environment, monitored_now, roles, parent_hosts, cluster, device, device_kind, site, rack, position
+FROM host_detail ORDER BY site NULLS LAST, rack NULLS LAST, position NULLS LAST, hostname;
+SELECT name, kind, members, member_count, scheduled, scheduled_count FROM cluster_detail ORDER BY name;
+SELECT hostname, shortname, domain FROM host_detail WHERE hostname LIKE 'ci1.%';
+SELECT host_grains(id) FROM host WHERE hostname = 'db1.prod.example.net';
+
+-- refusals, with their messages
+DELETE FROM device WHERE name = 'a01-c01';
+DELETE FROM cluster WHERE name = 'k8s-ams1';
+DELETE FROM environment WHERE name = 'mgmt';
+INSERT INTO host (hostname, environment_id, cluster_id)
+SELECT 'Bad_Name.prod.example.net', e.id, c.id FROM environment e, cluster c WHERE e.name = 'prod' AND c.name = 'k8s-ams1';
+INSERT INTO environment (name, hostname_regex) VALUES ('broken', '[a-z');

@@ -1,0 +1,132 @@
+-- mountaineer_hosts: every rule with its SQLSTATE, kind derivation,
+-- monitoring exceptions and grains.
+\set ON_ERROR_STOP true
+\set QUIET true
+BEGIN;
+SET search_path = mountaineer, public;
+SELECT plan(48);
+
+-- fixture: a rack with a server and a PDU, two environments, a cluster
+INSERT INTO site (name) VALUES ('hs');
+INSERT INTO rack (site_id, name) SELECT id, 'hr' FROM site WHERE name = 'hs';
+INSERT INTO device (kind, name, units, rack_id, position) SELECT 'server', 'hsrv', 1, id, 'U1' FROM rack WHERE name = 'hr';
+INSERT INTO device (kind, name, units, rack_id) SELECT 'pdu', 'hpdu', 0, id FROM rack WHERE name = 'hr';
+INSERT INTO environment (name, hostname_regex, monitored) VALUES
+    ('tprod', '[a-z0-9-]+\.tprod\.example', true), ('tdev', '.*', false);
+INSERT INTO cluster (name, kind) VALUES ('tk8s', 'kubernetes');
+CREATE TEMP TABLE e AS SELECT (SELECT id FROM environment WHERE name = 'tprod') AS prod,
+                              (SELECT id FROM environment WHERE name = 'tdev') AS dev,
+                              (SELECT id FROM device WHERE name = 'hsrv') AS srv,
+                              (SELECT id FROM device WHERE name = 'hpdu') AS pdu,
+                              (SELECT id FROM cluster WHERE name = 'tk8s') AS k8s;
+
+-- hostnames
+SELECT is(normalize_hostname('Web1.Example.COM.'), 'web1.example.com', 'hostnames are stored lower case without the root dot');
+SELECT throws_ok($$SELECT normalize_hostname('web1')$$, '22023', 'invalid hostname "web1"', 'a hostname is fully qualified');
+SELECT throws_ok($$SELECT normalize_hostname('web_1.example.com')$$, '22023', 'invalid hostname "web_1.example.com"', 'no underscores');
+SELECT throws_ok($$SELECT normalize_hostname('-web.example.com')$$, '22023', NULL, 'no leading hyphen');
+SELECT throws_ok($$SELECT normalize_hostname('web..example.com')$$, '22023', NULL, 'no empty label');
+SELECT throws_ok($$SELECT normalize_hostname(repeat('a', 64) || '.example.com')$$, '22023', NULL, 'labels are at most 63 characters');
+SELECT throws_ok($$SELECT normalize_hostname(repeat('abcdefghi.', 26) || 'com')$$, '22023', NULL, 'names are at most 253 characters');
+SELECT throws_ok($$SELECT normalize_hostname('10.0.0.1')$$, '22023', NULL, 'an address is not a hostname');
+SELECT is(host_shortname('web1.prod.example.com'), 'web1', 'host_shortname');
+SELECT is(host_domain('web1.prod.example.com'), 'prod.example.com', 'host_domain');
+SELECT is(host_domain('localhost'), NULL, 'host_domain of a bare name is NULL');
+
+-- environments
+SELECT throws_ok($$INSERT INTO environment (name, hostname_regex) VALUES ('bad', '(unclosed')$$, '2201B', NULL,
+    'hostname_regex must be a valid regular expression');
+SELECT throws_ok($$INSERT INTO environment (name) VALUES ('Prod')$$, '23514', NULL, 'environment names are slug-like');
+SELECT throws_ok($$INSERT INTO environment (name) VALUES ('tprod')$$, '23505', NULL, 'environment names are unique');
+
+-- hosts, their parents and kinds
+INSERT INTO host (hostname, environment_id, device_id) SELECT 'HV1.tprod.example', prod, srv FROM e;
+SELECT is((SELECT hostname FROM host WHERE device_id = (SELECT srv FROM e)), 'hv1.tprod.example', 'the hostname was stored lower case');
+SELECT is((SELECT kind FROM host WHERE hostname = 'hv1.tprod.example'), 'bare_metal'::host_kind, 'a host on a server is bare metal');
+INSERT INTO host (hostname, environment_id, device_id, kind) SELECT 'pdu1.tdev.example', dev, pdu, 'virtual_machine' FROM e;
+SELECT is((SELECT kind FROM host WHERE hostname = 'pdu1.tdev.example'), 'peripheral'::host_kind, 'a host on any other device is a peripheral, whatever the writer said');
+INSERT INTO host (hostname, environment_id, parent_host_id)
+SELECT 'vm1.tprod.example', prod, (SELECT id FROM host WHERE hostname = 'hv1.tprod.example') FROM e;
+SELECT is((SELECT kind FROM host WHERE hostname = 'vm1.tprod.example'), 'virtual_machine'::host_kind, 'a host on a host is a virtual machine');
+INSERT INTO host (hostname, environment_id, parent_host_id, kind)
+SELECT 'ctr1.tprod.example', prod, (SELECT id FROM host WHERE hostname = 'vm1.tprod.example'), 'container' FROM e;
+SELECT is((SELECT kind FROM host WHERE hostname = 'ctr1.tprod.example'), 'container'::host_kind, 'unless the writer says container');
+INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'sched1.tdev.example', dev, k8s FROM e;
+SELECT is((SELECT kind FROM host WHERE hostname = 'sched1.tdev.example'), 'virtual_machine'::host_kind, 'a host on a cluster is a virtual machine');
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id, device_id, kind) SELECT 'c2.tdev.example', dev, srv, 'container' FROM e$$,
+    '23514', 'container "c2.tdev.example" must run on a host or a cluster, not directly on a device', 'a container does not run on bare hardware');
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id, device_id, cluster_id) SELECT 'two.tdev.example', dev, srv, k8s FROM e$$,
+    '23514', 'new row for relation "host" violates check constraint "host_one_parent"', 'two parents are refused');
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id) SELECT 'none.tdev.example', dev FROM e$$,
+    '23514', 'new row for relation "host" violates check constraint "host_one_parent"', 'no parent is refused');
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'bad_name.tdev.example', dev, k8s FROM e$$,
+    '22023', 'invalid hostname "bad_name.tdev.example"', 'a bad hostname is refused on write');
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'web1.example.com', prod, k8s FROM e$$,
+    '23514', 'hostname "web1.example.com" does not match environment "tprod" (hostname_regex [a-z0-9-]+\.tprod\.example)',
+    'a hostname outside its environment''s regex is refused');
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'x.tprod.example.evil', prod, k8s FROM e$$,
+    '23514', NULL, 'the regex must match the whole hostname');
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'HV1.tprod.example.', prod, k8s FROM e$$,
+    '23505', NULL, 'hostnames are unique whatever their case');
+SELECT throws_ok($$UPDATE environment SET hostname_regex = '[a-z]+\.tprod\.example' WHERE name = 'tprod'$$,
+    '23514', 'hostname_regex [a-z]+\.tprod\.example of environment "tprod" does not match 3 of its hosts, e.g. "ctr1.tprod.example"',
+    'an environment''s regex cannot change to exclude its hosts');
+SELECT throws_ok($$UPDATE host SET parent_host_id = (SELECT id FROM host WHERE hostname = 'ctr1.tprod.example'), device_id = NULL
+                   WHERE hostname = 'hv1.tprod.example'$$,
+    '23514', 'host "hv1.tprod.example" cannot run on "ctr1.tprod.example": that host runs on it', 'parent cycles are refused');
+SELECT throws_ok($$UPDATE host SET parent_host_id = id, cluster_id = NULL WHERE hostname = 'sched1.tdev.example'$$,
+    '23514', NULL, 'a host is not its own parent');
+UPDATE host SET environment_id = (SELECT dev FROM e), parent_host_id = NULL, cluster_id = (SELECT k8s FROM e)
+ WHERE hostname = 'vm1.tprod.example';
+SELECT is((SELECT kind FROM host WHERE hostname = 'vm1.tprod.example'), 'virtual_machine'::host_kind, 'moving a VM to a cluster keeps it a VM');
+UPDATE host SET parent_host_id = (SELECT id FROM host WHERE hostname = 'hv1.tprod.example'), cluster_id = NULL, environment_id = (SELECT prod FROM e)
+ WHERE hostname = 'vm1.tprod.example';
+
+-- deleting with children
+SELECT throws_ok($$DELETE FROM host WHERE hostname = 'hv1.tprod.example'$$, '23503',
+    'host "hv1.tprod.example" cannot be deleted: 1 host row(s) refer to it: vm1.tprod.example',
+    'a host with VMs cannot be deleted, and the error lists them');
+SELECT throws_ok($$DELETE FROM cluster WHERE name = 'tk8s'$$, '23503',
+    'cluster "tk8s" cannot be deleted: 1 host row(s) refer to it: sched1.tdev.example',
+    'a cluster with hosts scheduled on it cannot be deleted');
+SELECT throws_ok($$DELETE FROM device WHERE name = 'hsrv'$$, '23503',
+    'device "hsrv" cannot be deleted: 1 host row(s) refer to it: hv1.tprod.example',
+    'a device that carries hosts cannot be deleted');
+SELECT throws_ok($$DELETE FROM environment WHERE name = 'tdev'$$, '23503', NULL, 'an environment with hosts cannot be deleted');
+INSERT INTO cluster_member (cluster_id, host_id) SELECT k8s, (SELECT id FROM host WHERE hostname = 'vm1.tprod.example') FROM e;
+SELECT throws_ok($$INSERT INTO cluster_member (cluster_id, host_id) SELECT k8s, (SELECT id FROM host WHERE hostname = 'vm1.tprod.example') FROM e$$,
+    '23505', NULL, 'a host is a member of a cluster once');
+SELECT lives_ok($$DELETE FROM host WHERE hostname = 'sched1.tdev.example'$$, 'a leaf host can be deleted');
+
+-- roles and grains
+INSERT INTO role (name) VALUES ('zeta'), ('alpha');
+INSERT INTO host_role (host_id, role_id) SELECT h.id, r.id FROM host h, role r WHERE h.hostname = 'vm1.tprod.example' AND r.name IN ('zeta', 'alpha');
+INSERT INTO grain (host_id, name, value) SELECT id, 'os', '"Debian"' FROM host WHERE hostname = 'vm1.tprod.example';
+INSERT INTO grain (host_id, name, value) SELECT id, 'cpus', '4' FROM host WHERE hostname = 'vm1.tprod.example';
+SELECT is(host_grains((SELECT id FROM host WHERE hostname = 'vm1.tprod.example')),
+    '{"os": "Debian", "cpus": 4, "environment": "tprod", "roles": ["alpha", "zeta"]}'::jsonb,
+    'host_grains: grains, environment and sorted roles');
+SELECT is(host_grains((SELECT id FROM host WHERE hostname = 'ctr1.tprod.example')),
+    '{"environment": "tprod", "roles": []}'::jsonb, 'host_grains of a host with none');
+SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, 'os', '"x"' FROM host WHERE hostname = 'vm1.tprod.example'$$,
+    '23505', NULL, 'a grain name is unique per host');
+SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, 'roles', '[]' FROM host WHERE hostname = 'vm1.tprod.example'$$,
+    '23514', 'new row for relation "grain" violates check constraint "grain_name_not_reserved"', 'environment and roles are reserved grain names');
+SELECT throws_ok($$DELETE FROM role WHERE name = 'zeta'$$, '23503', 'role "zeta" cannot be deleted: 1 host_role row(s) refer to it: ' || (SELECT hr.slug FROM host_role hr JOIN role r ON r.id = hr.role_id WHERE r.name = 'zeta'),
+    'a role in use cannot be deleted');
+
+-- monitoring
+INSERT INTO monitoring_exception (host_id, monitored, during)
+SELECT id, false, '[2030-01-01 00:00+00, 2030-01-02 00:00+00)' FROM host WHERE hostname = 'vm1.tprod.example';
+SELECT is(host_monitored((SELECT id FROM host WHERE hostname = 'vm1.tprod.example'), '2029-12-31 23:59:59+00'), true, 'before the exception: the environment''s default');
+SELECT is(host_monitored((SELECT id FROM host WHERE hostname = 'vm1.tprod.example'), '2030-01-01 00:00+00'), false, 'at its start: the exception (inclusive)');
+SELECT is(host_monitored((SELECT id FROM host WHERE hostname = 'vm1.tprod.example'), '2030-01-02 00:00+00'), true, 'at its end: the default again (exclusive)');
+SELECT is(host_monitored((SELECT id FROM host WHERE hostname = 'pdu1.tdev.example')), false, 'an unmonitored environment''s host');
+SELECT throws_ok($$INSERT INTO monitoring_exception (host_id, monitored, during)
+    SELECT id, true, '[2030-01-01 12:00+00, 2030-01-03 00:00+00)' FROM host WHERE hostname = 'vm1.tprod.example'$$,
+    '23P01', NULL, 'two exceptions of one host cannot overlap');
+SELECT throws_ok($$SELECT host_monitored('00000000-0000-0000-0000-000000000000')$$, 'P0002',
+    'no host with id 00000000-0000-0000-0000-000000000000', 'host_monitored of an unknown host');
+
+SELECT * FROM finish();
+ROLLBACK;
