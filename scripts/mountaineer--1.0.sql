@@ -514,4 +514,33 @@ COMMENT ON FUNCTION mountaineer.rackspan_first_fit(mountaineer.rackspan[], int, 
 -- CIDR algebra (src/cidr.c)
 --------------------------------------------------------------------------
 -- BEGIN cidr
+CREATE FUNCTION mountaineer.cidr_free(parent cidr, used cidr[]) RETURNS SETOF cidr
+    AS 'MODULE_PATHNAME', 'mountaineer_cidr_free'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.cidr_free(cidr, cidr[]) IS
+    'The fewest CIDR blocks that exactly cover parent minus the union of the used blocks, in address order; used blocks may overlap, repeat or lie partly or wholly outside parent, NULL elements are ignored. A used block of the other address family is refused (22023).';
+
+CREATE FUNCTION mountaineer.cidr_next_free(parent cidr, masklen integer, used cidr[]) RETURNS cidr
+    AS 'MODULE_PATHNAME', 'mountaineer_cidr_next_free'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.cidr_next_free(cidr, integer, cidr[]) IS
+    'The lowest-addressed block of prefix length masklen inside parent that intersects no used block (NULL elements ignored), or NULL when there is none. A masklen out of range for the family or shorter than the parent''s, or a used block of the other family, is refused (22023).';
+
+CREATE FUNCTION mountaineer.inet_next_free(parent cidr, used inet[]) RETURNS inet
+    AS 'MODULE_PATHNAME', 'mountaineer_inet_next_free'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.inet_next_free(cidr, inet[]) IS
+    'The lowest free host address in parent, with the parent''s prefix length (e.g. 10.0.0.1/24), or NULL when none is free. Each used element is its single address, its mask ignored; NULL elements are ignored. Skipped: the IPv4 network and broadcast addresses (except in /31 and /32) and the IPv6 subnet-router anycast address (except in /127 and /128). A used address of the other family is refused (22023).';
+
+CREATE FUNCTION mountaineer.reverse_zone(cidr) RETURNS text
+    AS 'MODULE_PATHNAME', 'mountaineer_reverse_zone'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.reverse_zone(cidr) IS
+    'The reverse DNS zone enclosing the block: its whole octets (IPv4, in-addr.arpa) or whole nibbles (IPv6, ip6.arpa) reversed, e.g. 10.1.16.0/20 gives 1.10.in-addr.arpa. No trailing dot, as PowerDNS stores names.';
+
+CREATE FUNCTION mountaineer.ptr_name(inet) RETURNS text
+    AS 'MODULE_PATHNAME', 'mountaineer_ptr_name'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.ptr_name(inet) IS
+    'The PTR owner name of the address (its mask ignored): 4 octets reversed under in-addr.arpa, or 32 nibbles reversed under ip6.arpa. No trailing dot, as PowerDNS stores names.';
 -- END cidr
