@@ -543,4 +543,9 @@ CREATE FUNCTION mountaineer.ptr_name(inet) RETURNS text
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mountaineer.ptr_name(inet) IS
     'The PTR owner name of the address (its mask ignored): 4 octets reversed under in-addr.arpa, or 32 nibbles reversed under ip6.arpa. No trailing dot, as PowerDNS stores names.';
+CREATE FUNCTION mountaineer.inet_range_cidrs(first inet, last inet) RETURNS SETOF cidr
+    AS 'MODULE_PATHNAME', 'mountaineer_inet_range_cidrs'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION mountaineer.inet_range_cidrs(inet, inet) IS
+    'The fewest CIDR blocks covering exactly the addresses first..last (masks ignored), in address order; 22023 when the families differ or last is below first.';
 -- END cidr

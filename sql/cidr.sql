@@ -281,3 +281,16 @@ SELECT count(*) AS blocks, min(c) AS first, max(c) AS last,
 FROM cidr_free('2001:db8::/46',
                array(SELECT format('2001:db8:%s:%s::/64', to_hex(n / 65536), to_hex(n % 65536))::cidr
                      FROM generate_series(199998, 0, -2) n)) c;
+
+-- inet_range_cidrs: a range of addresses as the fewest blocks
+SELECT * FROM inet_range_cidrs('10.0.0.5', '10.0.0.20');
+SELECT * FROM inet_range_cidrs('10.0.0.0/24', '10.0.0.255/24');
+SELECT * FROM inet_range_cidrs('10.0.0.7', '10.0.0.7');
+SELECT * FROM inet_range_cidrs('0.0.0.0', '255.255.255.255');
+SELECT * FROM inet_range_cidrs('::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff');
+SELECT * FROM inet_range_cidrs('2001:db8::1', '2001:db8::10');
+SELECT count(*) AS blocks FROM inet_range_cidrs('::1', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe');
+\set VERBOSITY default
+SELECT * FROM inet_range_cidrs('10.0.0.9', '10.0.0.1');
+SELECT * FROM inet_range_cidrs('10.0.0.1', '::1');
+\set VERBOSITY terse

@@ -31,14 +31,7 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
-/*
- * funcapi.h reaches server headers (lib/ilist.h, storage/bufpage.h) with
- * inline functions that leave a parameter unused, which -Wextra reports.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "funcapi.h"
-#pragma GCC diagnostic pop
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "port/pg_bitutils.h"
@@ -56,6 +49,7 @@ PG_FUNCTION_INFO_V1(mountaineer_cidr_next_free);
 PG_FUNCTION_INFO_V1(mountaineer_inet_next_free);
 PG_FUNCTION_INFO_V1(mountaineer_reverse_zone);
 PG_FUNCTION_INFO_V1(mountaineer_ptr_name);
+PG_FUNCTION_INFO_V1(mountaineer_inet_range_cidrs);
 
 #define U128_MAX (~(uint128) 0)
 
@@ -332,6 +326,38 @@ block_bounds(const inet *block, uint128 *lo, uint128 *hi)
  * ------------------------------------------------------------------------
  */
 
+/*
+ * Puts the fewest aligned blocks covering [lo, hi] into the result, left to
+ * right: at each step the largest block that starts at lo, is aligned there
+ * and does not pass hi.
+ */
+static void
+put_range_blocks(ReturnSetInfo *rsinfo, int family, uint128 lo, uint128 hi)
+{
+	int			width = family_bits(family);
+
+	for (;;)
+	{
+		int			align = lo == 0 ? width : Min(u128_ctz(lo), width);
+		uint128		count_less_1 = hi - lo;
+		int			fit = count_less_1 == U128_MAX ? 128 :
+			u128_floor_log2(count_less_1 + 1);
+		int			h = Min(align, fit);
+		uint128		last = lo | host_mask(h);
+		inet	   *block = make_inet(family, width - h, lo);
+		Datum		value = InetPGetDatum(block);
+		bool		isnull = false;
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+		pfree(block);
+		CHECK_FOR_INTERRUPTS();
+
+		if (last == hi)
+			break;
+		lo = last + 1;
+	}
+}
+
 /* cidr_free(parent cidr, used cidr[]) returns setof cidr */
 Datum
 mountaineer_cidr_free(PG_FUNCTION_ARGS)
@@ -340,7 +366,6 @@ mountaineer_cidr_free(PG_FUNCTION_ARGS)
 	ArrayType  *used = PG_GETARG_ARRAYTYPE_P(1);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			family = ip_family(parent);
-	int			width = family_bits(family);
 	uint128		plo;
 	uint128		phi;
 	Span	   *spans;
@@ -356,30 +381,39 @@ mountaineer_cidr_free(PG_FUNCTION_ARGS)
 	gap_walk_init(&walk, spans, nspans, plo, phi);
 
 	while (gap_next(&walk, &lo, &hi))
-	{
-		/* cut [lo, hi] into the largest aligned blocks, left to right */
-		for (;;)
-		{
-			int			align = lo == 0 ? width : Min(u128_ctz(lo), width);
-			uint128		count_less_1 = hi - lo;
-			int			fit = count_less_1 == U128_MAX ? 128 :
-				u128_floor_log2(count_less_1 + 1);
-			int			h = Min(align, fit);
-			uint128		last = lo | host_mask(h);
-			inet	   *block = make_inet(family, width - h, lo);
-			Datum		value = InetPGetDatum(block);
-			bool		isnull = false;
+		put_range_blocks(rsinfo, family, lo, hi);
 
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
-			pfree(block);
-			CHECK_FOR_INTERRUPTS();
+	return (Datum) 0;
+}
 
-			if (last == hi)
-				break;
-			lo = last + 1;
-		}
-	}
+/*
+ * inet_range_cidrs(first inet, last inet) returns setof cidr: the fewest
+ * CIDR blocks that cover exactly the addresses first..last (masks ignored).
+ */
+Datum
+mountaineer_inet_range_cidrs(PG_FUNCTION_ARGS)
+{
+	inet	   *first = PG_GETARG_INET_PP(0);
+	inet	   *last = PG_GETARG_INET_PP(1);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	uint128		lo;
+	uint128		hi;
 
+	if (ip_family(first) != ip_family(last))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("address family mismatch: range %s - %s",
+						inet_text(first), inet_text(last))));
+	lo = inet_addr_value(first);
+	hi = inet_addr_value(last);
+	if (lo > hi)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("range %s - %s ends before it starts",
+						inet_text(first), inet_text(last))));
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	put_range_blocks(rsinfo, ip_family(first), lo, hi);
 	return (Datum) 0;
 }
 
