@@ -1,0 +1,40 @@
+-- Sample estate for mountaineer_networks: the global table and a management
+-- VRF, VLANs at ams1, a /8 carved into site and VLAN prefixes by
+-- allocate_prefix, a DHCP range, and an address for every host.
+SET search_path = mountaineer, public;
+
+INSERT INTO vrf (name, rd, description) VALUES ('mgmt', '65000:100', 'Out-of-band management');
+INSERT INTO vlan (site_id, vid, name)
+SELECT s.id, v.vid, v.name FROM site s, (VALUES (10, 'prod'), (20, 'stage'), (30, 'k8s')) v(vid, name)
+WHERE s.name = 'ams1';
+
+INSERT INTO prefix (prefix, status, description) VALUES
+    ('10.0.0.0/8', 'container', 'Private space'),
+    ('2001:db8::/32', 'container', 'Documentation space');
+-- ams1 gets a /16 and a /48; each VLAN a /24 and a /64 from them
+SELECT allocate_prefix('10.0.0.0/8', 16, NULL, 'ams1');
+SELECT allocate_prefix('2001:db8::/32', 48, NULL, 'ams1');
+UPDATE prefix SET status = 'container' WHERE description = 'ams1';
+SELECT allocate_prefix('10.0.0.0/16', 24, NULL, 'ams1 ' || name) FROM vlan ORDER BY vid;
+SELECT allocate_prefix('2001:db8::/48', 64, NULL, 'ams1 ' || name) FROM vlan ORDER BY vid;
+UPDATE prefix p SET vlan_id = v.id FROM vlan v WHERE p.description = 'ams1 ' || v.name;
+-- the management network lives in its own VRF
+INSERT INTO prefix (vrf_id, prefix, description) SELECT id, '172.16.0.0/24', 'ams1 mgmt' FROM vrf WHERE name = 'mgmt';
+-- DHCP for provisioning in the prod VLAN's upper half
+INSERT INTO ip_range (start_address, end_address, description) VALUES ('10.0.0.200', '10.0.0.250', 'PXE/DHCP');
+
+-- a canonical address for every prod and stage host, from its VLAN's prefix,
+-- on eth0 for bare metal; the PDUs' management hosts in the mgmt VRF
+SELECT allocate_ip(p.prefix, h.id, NULL, true)
+FROM host h JOIN environment e ON e.id = h.environment_id
+JOIN prefix p ON p.description = CASE WHEN h.hostname LIKE 'api-%' OR h.hostname LIKE 'k8s-%' THEN 'ams1 k8s'
+                                      WHEN e.name = 'stage' THEN 'ams1 stage' ELSE 'ams1 prod' END
+                 AND family(p.prefix) = 4
+WHERE e.name IN ('prod', 'stage')
+ORDER BY h.hostname;
+UPDATE ip_address a SET port_id = pt.id
+FROM host h JOIN port pt ON pt.device_id = h.device_id AND pt.name = 'eth0'
+WHERE a.host_id = h.id;
+SELECT allocate_ip('2001:db8::/64', id) FROM host WHERE hostname IN ('web1.prod.example.net', 'web2.prod.example.net') ORDER BY hostname;
+SELECT allocate_ip('172.16.0.0/24', h.id, v.id, true)
+FROM host h, vrf v WHERE v.name = 'mgmt' AND h.hostname LIKE '%.mgmt.example.net' ORDER BY h.hostname;
