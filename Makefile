@@ -29,7 +29,7 @@ endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PG_CONFIG MOUNTAINEER_MODULES
 
-.PHONY: deps build install-all test demo demo-stop bench clean-all
+.PHONY: deps build install-all test demo demo-stop bench valgrind clean-all
 
 deps:
 	@tools/deps.sh
@@ -54,6 +54,9 @@ demo-stop:
 
 bench: install-all
 	@tools/bench.sh
+
+valgrind: install-all
+	@tools/valgrind.sh
 
 clean-all:
 	@$(MAKE) --no-print-directory clean
