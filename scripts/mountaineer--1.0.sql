@@ -229,8 +229,12 @@ COMMENT ON FUNCTION mountaineer.manage_table(regclass) IS
 REVOKE EXECUTE ON FUNCTION mountaineer.manage_table(regclass) FROM PUBLIC;
 
 -- A foreign key refuses to delete a referenced row but does not say which
--- rows refer to it; this BEFORE DELETE trigger does, for every RESTRICT or
--- NO ACTION foreign key that points at the table, whichever module made it.
+-- rows refer to it; this trigger does, for every RESTRICT or NO ACTION
+-- foreign key that points at the table, whichever module made it.  Attach
+-- it AFTER DELETE FOR EACH ROW (so it sees the statement's other deletes, as
+-- the foreign key does) under a name that sorts before the foreign keys'
+-- own "RI_ConstraintTrigger..." triggers, e.g. "A_refuse_delete_referenced",
+-- so that its message is the one the user gets.
 CREATE FUNCTION mountaineer.refuse_delete_referenced() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -273,7 +277,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mountaineer.refuse_delete_referenced() IS
-    'BEFORE DELETE trigger for inventory tables: refuses to delete a row that rows of another table still refer to through a RESTRICT or NO ACTION foreign key, naming up to ten of them.';
+    'AFTER DELETE row trigger for inventory tables (name it so it sorts before "RI_..."): refuses to delete a row that other rows still refer to through a RESTRICT or NO ACTION foreign key, naming up to ten of them.';
 
 --------------------------------------------------------------------------
 -- rackspan: rack units and face (src/rackspan.c)

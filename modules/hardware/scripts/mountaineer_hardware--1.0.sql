@@ -291,11 +291,11 @@ CREATE TRIGGER check_mapping BEFORE INSERT OR UPDATE ON mountaineer.port
 
 -- Deleting a site, rack or device that other rows still need is refused,
 -- naming them (this also covers modules' foreign keys, e.g. hosts on a device).
-CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.site
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.site
     FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
-CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.rack
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.rack
     FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
-CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.device
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.device
     FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
 
 --------------------------------------------------------------------------

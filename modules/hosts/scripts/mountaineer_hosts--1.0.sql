@@ -82,7 +82,7 @@ DECLARE
     n   bigint;
 BEGIN
     BEGIN
-        PERFORM '' ~ NEW.hostname_regex;
+        PERFORM '' ~ ('^(?:' || NEW.hostname_regex || ')$');   -- as host_check() applies it
     EXCEPTION WHEN invalid_regular_expression THEN
         RAISE EXCEPTION 'invalid hostname_regex for environment "%": %', NEW.name, SQLERRM
             USING ERRCODE = 'invalid_regular_expression';
@@ -214,11 +214,11 @@ CREATE TRIGGER check_environment BEFORE INSERT OR UPDATE ON mountaineer.environm
     FOR EACH ROW EXECUTE FUNCTION mountaineer.environment_check();
 
 -- Deleting something that hosts still need is refused, naming them.
-CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.environment
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.environment
     FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
-CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.cluster
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.cluster
     FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
-CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.host
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.host
     FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
 
 CREATE TABLE mountaineer.cluster_member (
@@ -242,7 +242,7 @@ CREATE TABLE mountaineer.host_role (
 CREATE INDEX host_role_role_idx ON mountaineer.host_role (role_id);
 COMMENT ON TABLE mountaineer.host_role IS 'The roles a host has.';
 SELECT mountaineer.manage_table('mountaineer.host_role');
-CREATE TRIGGER refuse_delete_referenced BEFORE DELETE ON mountaineer.role
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.role
     FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
 
 CREATE TABLE mountaineer.grain (

@@ -4,7 +4,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(48);
+SELECT plan(50);
 
 -- fixture: a rack with a server and a PDU, two environments, a cluster
 INSERT INTO site (name) VALUES ('hs');
@@ -97,6 +97,13 @@ INSERT INTO cluster_member (cluster_id, host_id) SELECT k8s, (SELECT id FROM hos
 SELECT throws_ok($$INSERT INTO cluster_member (cluster_id, host_id) SELECT k8s, (SELECT id FROM host WHERE hostname = 'vm1.tprod.example') FROM e$$,
     '23505', NULL, 'a host is a member of a cluster once');
 SELECT lives_ok($$DELETE FROM host WHERE hostname = 'sched1.tdev.example'$$, 'a leaf host can be deleted');
+INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'p9.tdev.example', dev, k8s FROM e;
+INSERT INTO host (hostname, environment_id, parent_host_id, kind)
+SELECT 'c9.tdev.example', dev, (SELECT id FROM host WHERE hostname = 'p9.tdev.example'), 'container' FROM e;
+SELECT lives_ok($$DELETE FROM host WHERE hostname IN ('p9.tdev.example', 'c9.tdev.example')$$,
+    'a host and its children deleted in one statement');
+SELECT throws_ok($$INSERT INTO environment (name, hostname_regex) VALUES ('opts', '(?i)ci-.*')$$, '2201B', NULL,
+    'hostname_regex must compile in the anchored form hosts are checked with');
 
 -- roles and grains
 INSERT INTO role (name) VALUES ('zeta'), ('alpha');

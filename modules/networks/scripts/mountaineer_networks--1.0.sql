@@ -19,6 +19,20 @@ CREATE FUNCTION mountaineer.host_cidr(address inet) RETURNS cidr
 COMMENT ON FUNCTION mountaineer.host_cidr(inet) IS
     'The single address as a /32 or /128 block, whatever mask the inet carries: host_cidr(''10.0.0.5/24'') = 10.0.0.5/32.';
 
+-- The first and last address of a block as bare addresses (/32 or /128):
+-- broadcast() keeps the mask, and an inet with a shorter mask sorts before
+-- every address inside it, so comparisons must drop it.
+CREATE FUNCTION mountaineer.first_address(block inet) RETURNS inet
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN host(block)::inet;
+COMMENT ON FUNCTION mountaineer.first_address(inet) IS
+    'The first address of a block, without a mask: first_address(''10.0.0.0/24'') = 10.0.0.0.';
+CREATE FUNCTION mountaineer.last_address(block inet) RETURNS inet
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN host(broadcast(block))::inet;
+COMMENT ON FUNCTION mountaineer.last_address(inet) IS
+    'The last address of a block, without a mask: last_address(''10.0.0.0/24'') = 10.0.0.255.';
+
 --------------------------------------------------------------------------
 -- VRFs and VLANs
 --------------------------------------------------------------------------
@@ -228,10 +242,16 @@ BEGIN
         SELECT c FROM mountaineer.ip_range g,
                LATERAL mountaineer.inet_range_cidrs(g.start_address, g.end_address) c
          WHERE mountaineer.vrf_key(g.vrf_id) = vkey
-           AND host(g.start_address)::inet <= broadcast(b) AND host(g.end_address)::inet >= host(b)::inet
+           AND family(g.start_address) = family(b)
+           AND host(g.start_address)::inet <= mountaineer.last_address(b)
+           AND host(g.end_address)::inet >= mountaineer.first_address(b)
         UNION ALL
         SELECT p.prefix FROM mountaineer.prefix p
-         WHERE mountaineer.vrf_key(p.vrf_id) = vkey AND p.prefix << b) h;
+         WHERE mountaineer.vrf_key(p.vrf_id) = vkey AND p.prefix << b
+        UNION ALL
+        -- already free (a statement that releases the same block twice)
+        SELECT f.block FROM mountaineer.prefix_free f
+         WHERE f.vrf_key = vkey AND f.block OPERATOR(pg_catalog.&&) b) h;
     FOR r IN SELECT * FROM mountaineer.cidr_free(b, coalesce(held, '{}')) LOOP
         PERFORM mountaineer.free_add(o.id, o.prefix, vkey, r);
     END LOOP;
@@ -253,6 +273,11 @@ DECLARE
     held cidr[];
 BEGIN
     p := mountaineer.prefix_owner(vkey, n.prefix, n.id);
+    IF p.prefix = n.prefix THEN
+        -- the same prefix exists: this row is refused by the unique key, or
+        -- skipped by ON CONFLICT; either way its space is not ours to take
+        RETURN;
+    END IF;
     IF p.id IS NOT NULL THEN
         FOR f IN SELECT block FROM mountaineer.prefix_free
                   WHERE vrf_key = vkey AND prefix_id = p.id AND block OPERATOR(pg_catalog.&&) n.prefix
@@ -270,6 +295,7 @@ BEGIN
         SELECT array_agg(x) INTO held FROM (
             SELECT q.prefix AS x FROM mountaineer.prefix q
              WHERE mountaineer.vrf_key(q.vrf_id) = vkey AND q.prefix << n.prefix
+               AND q.id <> n.id                 -- its own old version, when it moves
             UNION ALL
             SELECT a.host_addr FROM mountaineer.ip_address a
              WHERE mountaineer.vrf_key(a.vrf_id) = vkey AND a.host_addr <<= n.prefix
@@ -277,8 +303,9 @@ BEGIN
             SELECT c FROM mountaineer.ip_range g,
                    LATERAL mountaineer.inet_range_cidrs(g.start_address, g.end_address) c
              WHERE mountaineer.vrf_key(g.vrf_id) = vkey
-               AND host(g.start_address)::inet <= broadcast(n.prefix)
-               AND host(g.end_address)::inet >= host(n.prefix)::inet) h;
+               AND family(g.start_address) = family(n.prefix)
+               AND host(g.start_address)::inet <= mountaineer.last_address(n.prefix)
+               AND host(g.end_address)::inet >= mountaineer.first_address(n.prefix)) h;
         INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
         SELECT n.id, vkey, r FROM mountaineer.cidr_free(n.prefix, coalesce(held, '{}')) r;
     END IF;
@@ -308,7 +335,7 @@ COMMENT ON FUNCTION mountaineer.prefix_detach(mountaineer.prefix) IS 'Internal: 
 
 -- A reserved range lies in one prefix's own space: no prefix may lie inside
 -- it or cross it.
-CREATE FUNCTION mountaineer.range_check_prefixes(vkey uuid, first inet, last inet, what text) RETURNS void
+CREATE FUNCTION mountaineer.range_check_prefixes(vkey uuid, first inet, last inet) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -318,18 +345,25 @@ BEGIN
     SELECT p.prefix INTO q FROM mountaineer.prefix p
      WHERE mountaineer.vrf_key(p.vrf_id) = vkey
        AND family(p.prefix) = family(first)
-       AND host(p.prefix)::inet <= host(last)::inet AND broadcast(p.prefix) >= host(first)::inet
-       AND NOT (host(p.prefix)::inet <= host(first)::inet AND broadcast(p.prefix) >= host(last)::inet)
+       AND mountaineer.first_address(p.prefix) <= host(last)::inet
+       AND mountaineer.last_address(p.prefix) >= host(first)::inet
+       AND NOT (mountaineer.first_address(p.prefix) <= host(first)::inet
+                AND mountaineer.last_address(p.prefix) >= host(last)::inet)
      ORDER BY p.prefix LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION '% % - % cuts across prefix %', what, host(first), host(last), q
+        IF mountaineer.first_address(q) >= host(first)::inet AND mountaineer.last_address(q) <= host(last)::inet THEN
+            RAISE EXCEPTION 'reserved range % - % contains prefix %', host(first), host(last), q
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Reserved addresses lie inside a prefix''s own space, not around other prefixes.';
+        END IF;
+        RAISE EXCEPTION 'reserved range % - % cuts across prefix %', host(first), host(last), q
             USING ERRCODE = 'check_violation',
                   HINT = 'A reserved range lies inside one prefix''s own space; split it at the prefix boundary.';
     END IF;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.range_check_prefixes(uuid, inet, inet, text) IS
-    'Internal: refuses a reserved range that contains part of a prefix.';
+COMMENT ON FUNCTION mountaineer.range_check_prefixes(uuid, inet, inet) IS
+    'Internal: refuses a reserved range that contains or crosses a prefix.';
 
 CREATE FUNCTION mountaineer.prefix_maintain() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -343,16 +377,25 @@ BEGIN
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         PERFORM mountaineer.lock_vrf(NEW.vrf_id);
-        -- a reserved range must not end up straddling this prefix
+        IF TG_OP = 'UPDATE' AND NEW.id <> OLD.id THEN
+            RAISE EXCEPTION 'the id of prefix % cannot change', OLD.prefix
+                USING ERRCODE = 'check_violation';
+        END IF;
+        -- a reserved range must lie wholly inside this prefix or outside it
         SELECT r.start_address, r.end_address INTO g FROM mountaineer.ip_range r
          WHERE mountaineer.vrf_key(r.vrf_id) = mountaineer.vrf_key(NEW.vrf_id)
            AND family(r.start_address) = family(NEW.prefix)
-           AND host(r.start_address)::inet <= broadcast(NEW.prefix)
-           AND host(r.end_address)::inet >= host(NEW.prefix)::inet
-           AND NOT (host(r.start_address)::inet >= host(NEW.prefix)::inet
-                    AND host(r.end_address)::inet <= broadcast(NEW.prefix))
+           AND host(r.start_address)::inet <= mountaineer.last_address(NEW.prefix)
+           AND host(r.end_address)::inet >= mountaineer.first_address(NEW.prefix)
+           AND NOT (host(r.start_address)::inet >= mountaineer.first_address(NEW.prefix)
+                    AND host(r.end_address)::inet <= mountaineer.last_address(NEW.prefix))
          LIMIT 1;
         IF FOUND THEN
+            IF host(g.start_address)::inet <= mountaineer.first_address(NEW.prefix)
+               AND host(g.end_address)::inet >= mountaineer.last_address(NEW.prefix) THEN
+                RAISE EXCEPTION 'prefix % lies inside reserved range % - %', NEW.prefix, host(g.start_address), host(g.end_address)
+                    USING ERRCODE = 'check_violation';
+            END IF;
             RAISE EXCEPTION 'prefix % cuts across reserved range % - %', NEW.prefix, host(g.start_address), host(g.end_address)
                 USING ERRCODE = 'check_violation';
         END IF;
@@ -373,8 +416,32 @@ COMMENT ON FUNCTION mountaineer.prefix_maintain() IS 'Trigger: keeps prefix_free
 REVOKE EXECUTE ON FUNCTION mountaineer.prefix_maintain() FROM PUBLIC;
 -- BEFORE, so that each row of a multi-row statement sees the free space as
 -- the rows before it left it (AFTER ROW triggers all run at the end).
-CREATE TRIGGER maintain_free_space BEFORE INSERT OR DELETE OR UPDATE OF prefix, vrf_id ON mountaineer.prefix
+CREATE TRIGGER maintain_free_space BEFORE INSERT OR DELETE OR UPDATE OF id, prefix, vrf_id ON mountaineer.prefix
     FOR EACH ROW EXECUTE FUNCTION mountaineer.prefix_maintain();
+
+-- Take the VRF lock before the row and its unique-index entry exist, so an
+-- allocation and a plain INSERT in the same VRF queue on one lock instead
+-- of deadlocking on the index and the lock.
+CREATE FUNCTION mountaineer.lock_vrf_of_row() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM mountaineer.lock_vrf(OLD.vrf_id);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM mountaineer.lock_vrf(NEW.vrf_id);
+        RETURN NEW;
+    END IF;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.lock_vrf_of_row() IS 'Trigger: takes the allocation lock of the row''s VRF first.';
+CREATE TRIGGER a_lock_vrf BEFORE INSERT OR UPDATE OR DELETE ON mountaineer.ip_address
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.lock_vrf_of_row();
+CREATE TRIGGER a_lock_vrf BEFORE INSERT OR UPDATE OR DELETE ON mountaineer.ip_range
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.lock_vrf_of_row();
 
 CREATE FUNCTION mountaineer.ip_address_maintain() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -436,7 +503,7 @@ BEGIN
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         PERFORM mountaineer.lock_vrf(NEW.vrf_id);
-        PERFORM mountaineer.range_check_prefixes(mountaineer.vrf_key(NEW.vrf_id), NEW.start_address, NEW.end_address, 'reserved range');
+        PERFORM mountaineer.range_check_prefixes(mountaineer.vrf_key(NEW.vrf_id), NEW.start_address, NEW.end_address);
         FOR c IN SELECT * FROM mountaineer.inet_range_cidrs(NEW.start_address, NEW.end_address) LOOP
             PERFORM mountaineer.free_take(mountaineer.vrf_key(NEW.vrf_id), c);
         END LOOP;
@@ -547,6 +614,22 @@ $$;
 COMMENT ON FUNCTION mountaineer.check_prefix_length(cidr, int) IS
     'Internal: 22023 unless masklen fits the family and is not shorter than the parent''s.';
 
+-- Waiting for the VRF lock only helps if the next statement sees what the
+-- previous holder committed: true under READ COMMITTED only.
+CREATE FUNCTION mountaineer.check_read_committed(what text) RETURNS void
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION '% needs READ COMMITTED isolation, not %', what, upper(current_setting('transaction_isolation'))
+            USING ERRCODE = 'invalid_transaction_state',
+                  HINT = 'Under REPEATABLE READ or SERIALIZABLE a concurrent allocation could be invisible; allocate in a READ COMMITTED transaction.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.check_read_committed(text) IS 'Internal: 25000 unless the transaction is READ COMMITTED.';
+
 -- The lowest free block that can hold a /masklen: one index probe per
 -- length from the parent's to the one asked for.
 CREATE FUNCTION mountaineer.next_free_prefix(parent cidr, masklen int, vrf_id uuid DEFAULT NULL) RETURNS cidr
@@ -586,7 +669,13 @@ DECLARE
     b cidr;
     r mountaineer.prefix;
 BEGIN
+    PERFORM mountaineer.check_read_committed('allocate_prefix');
     PERFORM mountaineer.lock_vrf($3);
+    IF $2 = pg_catalog.masklen($1) THEN
+        RAISE EXCEPTION 'prefix length % is the length of the parent % itself', $2, $1
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A child prefix is longer than its parent.';
+    END IF;
     b := mountaineer.next_free_prefix($1, $2, $3);
     IF b IS NULL THEN
         RAISE EXCEPTION 'no free /% left in prefix %', $2, $1
@@ -653,6 +742,7 @@ DECLARE
     a inet;
     r mountaineer.ip_address;
 BEGIN
+    PERFORM mountaineer.check_read_committed('allocate_ip');
     PERFORM mountaineer.lock_vrf($3);
     a := mountaineer.next_free_ip($1, $3);
     IF a IS NULL THEN
@@ -712,8 +802,32 @@ COMMENT ON VIEW mountaineer.host_address IS
 
 GRANT SELECT ON mountaineer.prefix_usage, mountaineer.host_address TO mountaineer_reader;
 
--- Recomputes every prefix's free space from scratch and compares: an audit
--- for administrators, and the oracle of the test suite.
+-- A prefix's free space computed from scratch: its block minus every prefix,
+-- address and reserved range inside it.
+CREATE FUNCTION mountaineer.prefix_free_expected(p mountaineer.prefix) RETURNS SETOF cidr
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r FROM mountaineer.cidr_free(p.prefix, coalesce((
+        SELECT array_agg(x) FROM (
+            SELECT q.prefix AS x FROM mountaineer.prefix q
+             WHERE mountaineer.vrf_key(q.vrf_id) = mountaineer.vrf_key(p.vrf_id) AND q.prefix << p.prefix
+            UNION ALL
+            SELECT a.host_addr FROM mountaineer.ip_address a
+             WHERE mountaineer.vrf_key(a.vrf_id) = mountaineer.vrf_key(p.vrf_id) AND a.host_addr <<= p.prefix
+            UNION ALL
+            SELECT c FROM mountaineer.ip_range g,
+                   LATERAL mountaineer.inet_range_cidrs(g.start_address, g.end_address) c
+             WHERE mountaineer.vrf_key(g.vrf_id) = mountaineer.vrf_key(p.vrf_id)
+               AND family(g.start_address) = family(p.prefix)
+               AND host(g.start_address)::inet <= mountaineer.last_address(p.prefix)
+               AND host(g.end_address)::inet >= mountaineer.first_address(p.prefix)) h), '{}')) r
+    ORDER BY r
+$$;
+COMMENT ON FUNCTION mountaineer.prefix_free_expected(mountaineer.prefix) IS
+    'A prefix''s free space recomputed from scratch (what prefix_free should hold for it).';
+
+-- An audit for administrators and the oracle of the test suite.
 CREATE FUNCTION mountaineer.prefix_free_verify() RETURNS TABLE (prefix_id uuid, prefix cidr, stored cidr[], expected cidr[])
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
@@ -722,24 +836,57 @@ AS $$
       FROM mountaineer.prefix p
       CROSS JOIN LATERAL (SELECT coalesce(array_agg(f.block ORDER BY f.block), '{}') AS blocks
                             FROM mountaineer.prefix_free f WHERE f.prefix_id = p.id) s
-      CROSS JOIN LATERAL (
-          SELECT coalesce(array_agg(r ORDER BY r), '{}') AS blocks
-            FROM mountaineer.cidr_free(p.prefix, coalesce((
-                SELECT array_agg(x) FROM (
-                    SELECT q.prefix AS x FROM mountaineer.prefix q
-                     WHERE mountaineer.vrf_key(q.vrf_id) = mountaineer.vrf_key(p.vrf_id) AND q.prefix << p.prefix
-                    UNION ALL
-                    SELECT a.host_addr FROM mountaineer.ip_address a
-                     WHERE mountaineer.vrf_key(a.vrf_id) = mountaineer.vrf_key(p.vrf_id) AND a.host_addr <<= p.prefix
-                    UNION ALL
-                    SELECT c FROM mountaineer.ip_range g,
-                           LATERAL mountaineer.inet_range_cidrs(g.start_address, g.end_address) c
-                     WHERE mountaineer.vrf_key(g.vrf_id) = mountaineer.vrf_key(p.vrf_id)
-                       AND family(g.start_address) = family(p.prefix)) h), '{}')) r) e
+      CROSS JOIN LATERAL (SELECT coalesce(array_agg(x ORDER BY x), '{}') AS blocks
+                            FROM mountaineer.prefix_free_expected(p) x) e
      WHERE s.blocks <> e.blocks
+    UNION ALL
+    -- free blocks of prefixes that no longer exist
+    SELECT f.prefix_id, NULL, array_agg(f.block ORDER BY f.block), '{}'
+      FROM mountaineer.prefix_free f
+     WHERE NOT EXISTS (SELECT 1 FROM mountaineer.prefix p WHERE p.id = f.prefix_id)
+     GROUP BY f.prefix_id
 $$;
 COMMENT ON FUNCTION mountaineer.prefix_free_verify() IS
-    'Audit: the prefixes whose maintained free space differs from a recomputation from scratch, with both; no rows when all is well.';
+    'Audit: the prefixes whose maintained free space differs from a recomputation from scratch, with both, and free blocks of prefixes that no longer exist; no rows when all is well.';
+
+CREATE FUNCTION mountaineer.prefix_free_rebuild() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM mountaineer.lock_vrf(NULL);
+    PERFORM mountaineer.lock_vrf(v.id) FROM mountaineer.vrf v ORDER BY v.id;
+    DELETE FROM mountaineer.prefix_free;
+    INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
+    SELECT p.id, mountaineer.vrf_key(p.vrf_id), x FROM mountaineer.prefix p, mountaineer.prefix_free_expected(p) x;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.prefix_free_rebuild() IS
+    'Recomputes the whole free-space table from the prefixes, ranges and addresses (after a TRUNCATE, or a restore that skipped it); returns the number of free blocks.';
+REVOKE EXECUTE ON FUNCTION mountaineer.prefix_free_rebuild() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.prefix_free_rebuild() TO mountaineer_admin;
+
+CREATE FUNCTION mountaineer.prefix_free_after_truncate() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM mountaineer.prefix_free_rebuild();
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.prefix_free_after_truncate() IS 'Trigger: TRUNCATE of prefixes, ranges or addresses rebuilds the free space.';
+REVOKE EXECUTE ON FUNCTION mountaineer.prefix_free_after_truncate() FROM PUBLIC;
+CREATE TRIGGER rebuild_free_space AFTER TRUNCATE ON mountaineer.prefix
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.prefix_free_after_truncate();
+CREATE TRIGGER rebuild_free_space AFTER TRUNCATE ON mountaineer.ip_range
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.prefix_free_after_truncate();
+CREATE TRIGGER rebuild_free_space AFTER TRUNCATE ON mountaineer.ip_address
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.prefix_free_after_truncate();
 
 REVOKE EXECUTE ON FUNCTION mountaineer.free_add(uuid, cidr, uuid, cidr), mountaineer.free_take(uuid, cidr),
     mountaineer.free_release(uuid, cidr), mountaineer.prefix_attach(mountaineer.prefix),

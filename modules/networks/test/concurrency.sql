@@ -8,7 +8,7 @@
 BEGIN;
 SET search_path = mountaineer, public;
 CREATE EXTENSION IF NOT EXISTS dblink;
-SELECT plan(8);
+SELECT plan(9);
 
 CREATE TEMP VIEW conninfo AS
 SELECT format('dbname=%s user=%s port=%s host=%s', current_database(), current_user,
@@ -57,6 +57,14 @@ SELECT is((SELECT prefix FROM pb), '10.77.2.0/24'::cidr, 'session b got the next
 SELECT is((SELECT count(*) FROM dblink('b', $$
     SELECT count(*) FROM mountaineer.prefix_free_verify()$$) AS t(n bigint) WHERE n = 0), 1::bigint,
     'the free space is exact after the race');
+
+-- under REPEATABLE READ waiting for the lock would not reveal the other
+-- session's allocation, so allocation refuses to run there
+SELECT dblink_exec('a', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+SELECT throws_ok($$SELECT * FROM dblink('a', 'SELECT (mountaineer.allocate_prefix(''10.77.0.0/16'', 24, v.id)).prefix
+    FROM mountaineer.vrf v WHERE v.name = ''concurrency-test''') AS t(p cidr)$$,
+    '25000', 'allocate_prefix needs READ COMMITTED isolation, not REPEATABLE READ', 'allocation refuses REPEATABLE READ');
+SELECT dblink_exec('a', 'ROLLBACK');
 
 SELECT dblink_exec('a', $$
     DELETE FROM mountaineer.ip_address WHERE vrf_id = (SELECT id FROM mountaineer.vrf WHERE name = 'concurrency-test');

@@ -4,7 +4,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(60);
+SELECT plan(76);
 
 INSERT INTO vrf (name, rd) VALUES ('blue', '65000:1'), ('red', '10.0.0.1:7');
 INSERT INTO site (name) VALUES ('ns');
@@ -117,6 +117,43 @@ INSERT INTO prefix (prefix) VALUES ('10.0.8.0/24');
 SELECT is((SELECT array_agg(prefix) FROM prefix_children((SELECT id FROM prefix WHERE prefix = '10.0.8.0/21'))), '{10.0.8.0/24}'::cidr[], 'prefix_children: direct children only');
 SELECT is(prefix_depth((SELECT id FROM prefix WHERE prefix = '10.0.8.0/24')), 2, 'prefix_depth');
 SELECT throws_ok($$SELECT prefix_depth('00000000-0000-0000-0000-000000000000')$$, 'P0002', 'no prefix with id 00000000-0000-0000-0000-000000000000', 'an unknown prefix id');
+
+
+-- regressions found in review: every case keeps the free space exact
+INSERT INTO ip_range (start_address, end_address) VALUES ('10.31.0.10', '10.31.0.20');
+INSERT INTO prefix (prefix) VALUES ('10.31.0.0/24');            -- a top-level prefix over an existing range
+SELECT is(next_free_prefix('10.31.0.0/24', 29), '10.31.0.0/29', 'a top-level prefix over a range: the first /29 is free');
+SELECT is(next_free_prefix('10.31.0.0/24', 28), '10.31.0.32/28', '... but no /28 overlapping the range');
+INSERT INTO ip_range (start_address, end_address) VALUES ('10.31.0.100', '10.31.0.131'), ('10.31.0.120', '10.31.0.125');
+DELETE FROM ip_range WHERE start_address = '10.31.0.100';
+SELECT is(next_free_prefix('10.31.0.0/24', 30), '10.31.0.0/30', 'overlapping ranges: deleting one keeps the other');
+SELECT ok(NOT EXISTS (SELECT 1 FROM free_prefixes('10.31.0.0/24') f WHERE f && '10.31.0.122/32'), '... its addresses stay reserved');
+INSERT INTO ip_range (start_address, end_address) VALUES ('10.31.0.140', '10.31.0.150'), ('10.31.0.140', '10.31.0.143');
+DELETE FROM ip_range WHERE start_address = '10.31.0.140';          -- two overlapping ranges in one statement
+SELECT throws_ok($$INSERT INTO ip_range (start_address, end_address) VALUES ('10.31.0.200', '10.32.0.5')$$, '23514',
+    'reserved range 10.31.0.200 - 10.32.0.5 cuts across prefix 10.31.0.0/24', 'a range may not run past the end of a prefix');
+INSERT INTO ip_range (start_address, end_address) VALUES ('10.33.0.200', '10.33.1.5');
+SELECT throws_ok($$INSERT INTO prefix (prefix) VALUES ('10.33.0.0/24')$$, '23514',
+    'prefix 10.33.0.0/24 cuts across reserved range 10.33.0.200 - 10.33.1.5', '... nor a prefix end inside a range');
+SELECT throws_ok($$INSERT INTO prefix (prefix) VALUES ('10.33.0.224/28')$$, '23514',
+    'prefix 10.33.0.224/28 lies inside reserved range 10.33.0.200 - 10.33.1.5', 'a prefix inside a range is refused');
+SELECT throws_ok($$INSERT INTO ip_range (start_address, end_address) VALUES ('10.0.8.0', '10.0.9.255')$$, '23514',
+    'reserved range 10.0.8.0 - 10.0.9.255 contains prefix 10.0.8.0/24', 'a range starting at a child prefix contains it');
+SELECT lives_ok($$INSERT INTO ip_range (start_address, end_address) VALUES ('10.0.8.0', '10.0.8.255')$$,
+    'a range may fill a prefix exactly');
+INSERT INTO prefix (prefix) VALUES ('10.34.0.0/24');
+UPDATE prefix SET prefix = '10.34.0.0/16' WHERE prefix = '10.34.0.0/24';   -- widen a top-level prefix
+SELECT is(next_free_prefix('10.34.0.0/16', 24), '10.34.0.0/24', 'a widened top-level prefix keeps its old space');
+INSERT INTO prefix (prefix) VALUES ('10.34.0.0/16') ON CONFLICT DO NOTHING;
+SELECT is((allocate_prefix('10.34.0.0/16', 24)).prefix, '10.34.0.0/24', 'INSERT ... ON CONFLICT DO NOTHING leaves the space alone');
+SELECT throws_ok($$UPDATE prefix SET id = gen_random_uuid() WHERE prefix = '10.34.0.0/16'$$, '23514',
+    'the id of prefix 10.34.0.0/16 cannot change', 'a prefix keeps its id');
+SELECT throws_ok($$SELECT allocate_prefix('10.34.0.0/16', 16)$$, '22023',
+    'prefix length 16 is the length of the parent 10.34.0.0/16 itself', 'a child is longer than its parent');
+SELECT is_empty($$SELECT * FROM prefix_free_verify()$$, 'free space is exact after the review cases');
+TRUNCATE ip_address;
+SELECT is(next_free_ip('10.9.0.0/24'), '10.9.0.1/24', 'TRUNCATE rebuilds the free space');
+SELECT is_empty($$SELECT * FROM prefix_free_verify()$$, '... exactly');
 
 -- the maintained free space equals a recomputation after all of the above,
 -- and after a burst of random inserts, moves and deletes
