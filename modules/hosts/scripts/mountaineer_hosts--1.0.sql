@@ -177,7 +177,7 @@ BEGIN
     END IF;
 
     IF NEW.device_id IS NOT NULL THEN
-        IF NEW.kind = 'container' AND (TG_OP = 'INSERT' OR OLD.kind = 'container') THEN
+        IF NEW.kind = 'container' THEN
             RAISE EXCEPTION 'container "%" must run on a host or a cluster, not directly on a device', NEW.hostname
                 USING ERRCODE = 'check_violation';
         END IF;
@@ -209,6 +209,22 @@ COMMENT ON FUNCTION mountaineer.host_check() IS
     'Trigger: normalizes and validates the hostname, checks it against the environment''s regex, derives the kind and refuses parent cycles.';
 CREATE TRIGGER check_host BEFORE INSERT OR UPDATE ON mountaineer.host
     FOR EACH ROW EXECUTE FUNCTION mountaineer.host_check();
+
+-- A device that changes kind (other -> server) changes its hosts' kind.
+CREATE FUNCTION mountaineer.device_rederive_host_kind() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE mountaineer.host SET kind = kind WHERE device_id = NEW.id;   -- host_check derives it again
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.device_rederive_host_kind() IS
+    'Trigger: when a device changes kind, its hosts'' kind (bare_metal or peripheral) is derived again.';
+CREATE TRIGGER rederive_host_kind AFTER UPDATE OF kind ON mountaineer.device
+    FOR EACH ROW WHEN (NEW.kind IS DISTINCT FROM OLD.kind)
+    EXECUTE FUNCTION mountaineer.device_rederive_host_kind();
 
 CREATE TRIGGER check_environment BEFORE INSERT OR UPDATE ON mountaineer.environment
     FOR EACH ROW EXECUTE FUNCTION mountaineer.environment_check();

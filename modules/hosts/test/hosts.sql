@@ -4,7 +4,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(50);
+SELECT plan(52);
 
 -- fixture: a rack with a server and a PDU, two environments, a cluster
 INSERT INTO site (name) VALUES ('hs');
@@ -45,6 +45,13 @@ SELECT is((SELECT hostname FROM host WHERE device_id = (SELECT srv FROM e)), 'hv
 SELECT is((SELECT kind FROM host WHERE hostname = 'hv1.tprod.example'), 'bare_metal'::host_kind, 'a host on a server is bare metal');
 INSERT INTO host (hostname, environment_id, device_id, kind) SELECT 'pdu1.tdev.example', dev, pdu, 'virtual_machine' FROM e;
 SELECT is((SELECT kind FROM host WHERE hostname = 'pdu1.tdev.example'), 'peripheral'::host_kind, 'a host on any other device is a peripheral, whatever the writer said');
+INSERT INTO device (kind, name, units) VALUES ('other', 'hbox', 1);
+INSERT INTO host (hostname, environment_id, device_id) SELECT 'box.tdev.example', dev, (SELECT id FROM device WHERE name = 'hbox') FROM e;
+UPDATE device SET kind = 'server' WHERE name = 'hbox';
+SELECT is((SELECT kind FROM host WHERE hostname = 'box.tdev.example'), 'bare_metal'::host_kind, 'a device that becomes a server makes its host bare metal');
+SELECT throws_ok($$UPDATE host SET kind = 'container' WHERE hostname = 'box.tdev.example'$$, '23514', NULL,
+    'a host on a device cannot be made a container');
+DELETE FROM host WHERE hostname = 'box.tdev.example';
 INSERT INTO host (hostname, environment_id, parent_host_id)
 SELECT 'vm1.tprod.example', prod, (SELECT id FROM host WHERE hostname = 'hv1.tprod.example') FROM e;
 SELECT is((SELECT kind FROM host WHERE hostname = 'vm1.tprod.example'), 'virtual_machine'::host_kind, 'a host on a host is a virtual machine');
