@@ -192,8 +192,12 @@ BEGIN
         INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
         SELECT f.prefix_id, vkey, r FROM mountaineer.cidr_free(f.block, ARRAY[b]) r;
     END IF;
-    -- free blocks inside b: gone
-    DELETE FROM mountaineer.prefix_free WHERE vrf_key = vkey AND block <<= b;
+    -- free blocks inside b: gone (the range spelled out: a cached plan cannot
+    -- derive it from <<= on a parameter)
+    DELETE FROM mountaineer.prefix_free
+     WHERE vrf_key = vkey AND block >= b
+       AND block <= set_masklen(broadcast(b), CASE family(b) WHEN 4 THEN 32 ELSE 128 END)
+       AND block <<= b;
 END
 $$;
 COMMENT ON FUNCTION mountaineer.free_take(uuid, cidr) IS 'Internal: removes a block from the free space of its VRF.';
@@ -204,10 +208,20 @@ CREATE FUNCTION mountaineer.prefix_owner(vkey uuid, b cidr, not_id uuid DEFAULT 
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT p.* FROM mountaineer.prefix p
-     WHERE mountaineer.vrf_key(p.vrf_id) = vkey AND p.prefix >>= b
-       AND p.id IS DISTINCT FROM not_id
-     ORDER BY masklen(p.prefix) DESC LIMIT 1
+    -- equality probes of the unique (vrf_id, prefix) btree for each of b's
+    -- supernets (at most 33 or 129), rather than >>= on the GiST index, which
+    -- read hundreds of pages once a VRF held millions of prefixes
+    SELECT q.* FROM (
+        SELECT p.* FROM mountaineer.prefix p
+         WHERE vkey = '00000000-0000-0000-0000-000000000000'::uuid AND p.vrf_id IS NULL
+           AND p.prefix = ANY (ARRAY(SELECT network(set_masklen(b, k)) FROM generate_series(0, masklen(b)) k))
+        UNION ALL
+        SELECT p.* FROM mountaineer.prefix p
+         WHERE p.vrf_id = vkey
+           AND p.prefix = ANY (ARRAY(SELECT network(set_masklen(b, k)) FROM generate_series(0, masklen(b)) k))
+    ) q
+     WHERE q.id IS DISTINCT FROM not_id
+     ORDER BY masklen(q.prefix) DESC LIMIT 1
 $$;
 COMMENT ON FUNCTION mountaineer.prefix_owner(uuid, cidr, uuid) IS
     'Internal: the smallest prefix of the VRF containing the block (optionally ignoring one prefix).';
@@ -273,7 +287,9 @@ BEGIN
         ELSE
             -- ... or those inside n, which become n's
             UPDATE mountaineer.prefix_free SET prefix_id = n.id
-             WHERE prefix_id = p.id AND block <<= n.prefix;
+             WHERE prefix_id = p.id AND block >= n.prefix
+               AND block <= set_masklen(broadcast(n.prefix), CASE family(n.prefix) WHEN 4 THEN 32 ELSE 128 END)
+               AND block <<= n.prefix;
         END IF;
     ELSE
         SELECT array_agg(x) INTO held FROM (
