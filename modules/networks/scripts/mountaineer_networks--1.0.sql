@@ -208,20 +208,10 @@ CREATE FUNCTION mountaineer.prefix_owner(vkey uuid, b cidr, not_id uuid DEFAULT 
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    -- equality probes of the unique (vrf_id, prefix) btree for each of b's
-    -- supernets (at most 33 or 129), rather than >>= on the GiST index, which
-    -- read hundreds of pages once a VRF held millions of prefixes
-    SELECT q.* FROM (
-        SELECT p.* FROM mountaineer.prefix p
-         WHERE vkey = '00000000-0000-0000-0000-000000000000'::uuid AND p.vrf_id IS NULL
-           AND p.prefix = ANY (ARRAY(SELECT network(set_masklen(b, k)) FROM generate_series(0, masklen(b)) k))
-        UNION ALL
-        SELECT p.* FROM mountaineer.prefix p
-         WHERE p.vrf_id = vkey
-           AND p.prefix = ANY (ARRAY(SELECT network(set_masklen(b, k)) FROM generate_series(0, masklen(b)) k))
-    ) q
-     WHERE q.id IS DISTINCT FROM not_id
-     ORDER BY masklen(q.prefix) DESC LIMIT 1
+    SELECT p.* FROM mountaineer.prefix p
+     WHERE mountaineer.vrf_key(p.vrf_id) = vkey AND p.prefix >>= b
+       AND p.id IS DISTINCT FROM not_id
+     ORDER BY masklen(p.prefix) DESC LIMIT 1
 $$;
 COMMENT ON FUNCTION mountaineer.prefix_owner(uuid, cidr, uuid) IS
     'Internal: the smallest prefix of the VRF containing the block (optionally ignoring one prefix).';
