@@ -4,9 +4,15 @@
 #
 # Each script is run by psql with the variable :scale (SCALE, default 1) and
 # generates its own data; it records what it measured in bench_result
-# (bench, what, ours, peer, unit), ours and peer timed in the same run on the
-# same data.  At the end one table is printed: ratio = ours / peer for rates
-# (higher is better for us).  Benchmarks are never part of `make test`.
+# (bench, what, ours, peer, unit, lower_is_better), ours and peer timed in the
+# same run on the same data.  At the end one table is printed: ratio = ours /
+# peer for rates, peer / ours for rows marked lower_is_better (latencies), so
+# a ratio above 1 always means we are that many times better.  A row may have
+# no peer (then no ratio).  Benchmarks are never part of `make test`.
+#
+# Scripts may run helpers of their own from psql with \! (bench/*.py, *.sh,
+# *.pgbench): PGHOST/PGPORT/PGUSER are exported, PGDATABASE is the bench
+# database, and PATH starts with the server's bindir (psql, pgbench).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -16,8 +22,12 @@ export PATH="$("$PG_CONFIG" --bindir):$PATH"
 scale=${SCALE:-1}
 case $scale in (*[!0-9]*|'') echo "SCALE must be a positive integer" >&2; exit 2 ;; esac
 
+# the networks bench's NetBox peer (bench/networks_netbox.py) needs netaddr
+tools/deps.sh python3-netaddr
+
 tools/pg.sh fresh bench
 eval "$(tools/pg.sh env bench)"
+export PGDATABASE=mountaineer_bench
 trap 'tools/pg.sh stop bench >/dev/null' EXIT
 q() { psql -X -q -v ON_ERROR_STOP=1 -d mountaineer_bench "$@"; }
 
@@ -25,7 +35,8 @@ createdb mountaineer_bench
 q -c 'CREATE EXTENSION mountaineer'
 for m in "${modules[@]}"; do q -c "SET client_min_messages = warning" -c "CREATE EXTENSION mountaineer_$m CASCADE"; done
 q <<'SQL'
-CREATE TABLE bench_result (bench text, what text, ours numeric, peer numeric, unit text, n serial);
+CREATE TABLE bench_result (bench text, what text, ours numeric, peer numeric, unit text,
+                           lower_is_better boolean NOT NULL DEFAULT false, n serial);
 -- Wall-clock seconds a statement takes, measured in the server.
 CREATE FUNCTION bench_seconds(stmt text) RETURNS numeric LANGUAGE plpgsql AS $$
 DECLARE t timestamptz := clock_timestamp();
@@ -44,6 +55,7 @@ done
 echo
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); PostgreSQL $(postgres --version | awk '{print $3}'); SCALE=$scale"
 q -P footer=off -c "
-SELECT bench, what, round(ours, 1) AS ours, round(peer, 1) AS peer, unit,
-       round(ours / nullif(peer, 0), 2) || 'x' AS ratio
+SELECT bench, what, round(ours, CASE WHEN abs(ours) < 10 THEN 3 ELSE 1 END) AS ours,
+       round(peer, CASE WHEN abs(peer) < 10 THEN 3 ELSE 1 END) AS peer, unit,
+       round(CASE WHEN lower_is_better THEN peer / nullif(ours, 0) ELSE ours / nullif(peer, 0) END, 2) || 'x' AS ratio
 FROM bench_result ORDER BY n" | tee bench/out/results.txt
