@@ -259,9 +259,18 @@ BEGIN
         SELECT p.prefix FROM mountaineer.prefix p
          WHERE mountaineer.vrf_key(p.vrf_id) = vkey AND p.prefix << b
         UNION ALL
-        -- already free (a statement that releases the same block twice)
-        SELECT f.block FROM mountaineer.prefix_free f
-         WHERE f.vrf_key = vkey AND f.block OPERATOR(pg_catalog.&&) b) h;
+        -- already free (a statement that releases the same block twice):
+        -- the free block holding b, or those inside it (btree probes, as in
+        -- free_take)
+        SELECT f.block FROM (SELECT g.block FROM mountaineer.prefix_free g
+                              WHERE g.vrf_key = vkey AND g.block <= b
+                              ORDER BY g.block DESC LIMIT 1) f
+         WHERE f.block >>= b
+        UNION ALL
+        SELECT g.block FROM mountaineer.prefix_free g
+         WHERE g.vrf_key = vkey AND g.block >= b
+           AND g.block <= set_masklen(broadcast(b), CASE family(b) WHEN 4 THEN 32 ELSE 128 END)
+           AND g.block <<= b) h;
     FOR r IN SELECT * FROM mountaineer.cidr_free(b, coalesce(held, '{}')) LOOP
         PERFORM mountaineer.free_add(o.id, o.prefix, vkey, r);
     END LOOP;
