@@ -5,7 +5,8 @@
  * file only reads them, one hop at a time, through a handful of saved SPI
  * plans that each probe a unique or leading-column index:
  *
- *   the cable on a port and its far ends   cable_end (port_id), (cable_id, side); port pkey
+ *   the cable on a port and its far ends   cable_end (port_id), (cable_id, side); port and
+ *                                          device pkeys (far ends in device, port name order)
  *   the front port at a rear position      port (rear_port_id, rear_port_position)
  *   the front ports of a rear port         the same index, leading column
  *   the ports of a device                  port (device_id)
@@ -108,8 +109,9 @@ prepare_plans(void)
 						 " FROM mountaineer.cable_end e"
 						 " LEFT JOIN mountaineer.cable_end f ON f.cable_id = e.cable_id AND f.side <> e.side"
 						 " LEFT JOIN mountaineer.port p ON p.id = f.port_id"
+						 " LEFT JOIN mountaineer.device d ON d.id = p.device_id"
 						 " WHERE e.port_id = $1"
-						 " ORDER BY p.name COLLATE \"C\", p.id", 1);
+						 " ORDER BY d.name COLLATE \"C\", p.name COLLATE \"C\", p.id", 1);
 	plan_front_at = keep_plan("SELECT " PORT_COLUMNS " FROM mountaineer.port p"
 							  " WHERE p.rear_port_id = $1 AND p.rear_port_position = $2", 2);
 	plan_fronts = keep_plan("SELECT " PORT_COLUMNS " FROM mountaineer.port p"
@@ -659,7 +661,7 @@ trace_srf(FunctionCallInfo fcinfo, bool power)
 	if (power && port.kind != PK_POWER_PORT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("port %s is a %s, not a power_port", uuid_text(start), port_kind_names[port.kind]),
+				 errmsg("port %s is of kind %s, not power_port", uuid_text(start), port_kind_names[port.kind]),
 				 errhint("A power trace starts at a device's power inlet.")));
 
 	trace_init(&t, cxt, power, emit_rows, rsinfo);

@@ -619,6 +619,37 @@ CREATE TRIGGER check_cabled BEFORE DELETE ON mountaineer.port
 CREATE TRIGGER check_cabled_kind BEFORE UPDATE OF kind ON mountaineer.port
     FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind) EXECUTE FUNCTION mountaineer.port_check_cabled();
 
+CREATE FUNCTION mountaineer.device_check_cabled() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n     bigint;
+    first record;
+BEGIN
+    SELECT count(*) INTO n
+      FROM mountaineer.port p JOIN mountaineer.cable_end e ON e.port_id = p.id
+     WHERE p.device_id = OLD.id;
+    IF n > 0 THEN
+        SELECT p.name, mountaineer.cable_name(c) AS cable INTO first
+          FROM mountaineer.port p
+          JOIN mountaineer.cable_end e ON e.port_id = p.id
+          JOIN mountaineer.cable c ON c.id = e.cable_id
+         WHERE p.device_id = OLD.id
+         ORDER BY p.name LIMIT 1;
+        RAISE EXCEPTION 'device "%" cannot be deleted: % of its ports are cabled (port "%" is on cable "%")',
+            OLD.name, n, first.name, first.cable
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Delete its cables, or their ends on this device, first.';
+    END IF;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.device_check_cabled() IS
+    'Trigger: a device with a port on a cable cannot be deleted; the error names one such port and its cable.';
+CREATE TRIGGER check_cabled BEFORE DELETE ON mountaineer.device
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.device_check_cabled();
+
 --------------------------------------------------------------------------
 -- The cable graph: trace, path, power trace, impact (C engine in the core
 -- library, src/cable.c) and a Graphviz drawing.
