@@ -1,17 +1,20 @@
 /*
  * cable.c — the cable-graph engine: cable trace, power trace and impact.
  *
- * The graph lives in mountaineer_hardware's tables (port, cable_end); this
- * file only reads them, one hop at a time, through a handful of saved SPI
- * plans that each probe a unique or leading-column index:
+ * The graph lives in mountaineer_hardware's tables (port, cable_end,
+ * device); this file only reads them, one hop at a time, by direct btree
+ * probes under the calling query's snapshot (no SPI, no planner):
  *
- *   the cable on a port and its far ends   cable_end (port_id), (cable_id, side); port and
- *                                          device pkeys (far ends in device, port name order)
- *   the front port at a rear position      port (rear_port_id, rear_port_position)
- *   the front ports of a rear port         the same index, leading column
- *   the ports of a device                  port (device_id)
+ *   the cable on a port                 cable_end (port_id)
+ *   the ends of that cable              cable_end (cable_id, side)
+ *   each far port                       port (id); device (id) to order a breakout's ends
+ *   the front port at a rear position   port (rear_port_id, rear_port_position)
+ *   the front ports of a rear port      the same index, leading column
+ *   the ports of a device               port (device_id)
  *
- * so a trace costs a few probes per hop and never loads the graph.
+ * so a trace costs three or four probes per hop and never loads the graph.
+ * The caller needs SELECT on the three tables (checked, as a query would);
+ * row-level security on them is refused rather than bypassed.
  *
  * Pass-through: a path reaching a front port of a patch panel continues from
  * the rear port it maps to, pushing the front port's position on a stack; a
@@ -30,14 +33,28 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
 
@@ -46,7 +63,7 @@ PG_FUNCTION_INFO_V1(mountaineer_power_trace);
 PG_FUNCTION_INFO_V1(mountaineer_impact);
 
 /* ------------------------------------------------------------------------
- * Ports and the plans that read them
+ * Ports, and the index probes that read them
  * ------------------------------------------------------------------------ */
 
 typedef enum PortKind
@@ -58,10 +75,11 @@ typedef enum PortKind
 	PK_POWER_OUTLET,
 	PK_FRONT_PORT,
 	PK_REAR_PORT,
-	PK_POWER_FEED
+	PK_POWER_FEED,
+	PK_COUNT
 } PortKind;
 
-static const char *const port_kind_names[] = {
+static const char *const port_kind_names[PK_COUNT] = {
 	"interface", "console", "console_server", "power_port", "power_outlet",
 	"front_port", "rear_port", "power_feed"
 };
@@ -74,143 +92,340 @@ typedef struct Port
 	bool		has_rear;		/* front ports: the rear port they map to */
 	pg_uuid_t	rear;
 	int32		rear_pos;
+	char	   *name;			/* only where order by name is needed */
+	char	   *device_name;	/* likewise */
 } Port;
 
-static SPIPlanPtr plan_port;		/* a port by id */
-static SPIPlanPtr plan_far;			/* a port's cable and that cable's far ends */
-static SPIPlanPtr plan_front_at;	/* the front port at a rear port's position */
-static SPIPlanPtr plan_fronts;		/* every front port of a rear port */
-static SPIPlanPtr plan_device_ports;	/* every port of a device */
-static SPIPlanPtr plan_device;		/* whether a device exists */
-
-#define PORT_COLUMNS "p.id, p.device_id, p.kind::text, p.rear_port_id, p.rear_port_position"
-
-static SPIPlanPtr
-keep_plan(const char *sql, int nargs)
+/*
+ * The tables of the graph, opened once per call, and what the probes need
+ * to know about them: index oids, column numbers and the port_kind enum's
+ * oids.  The tables belong to mountaineer_hardware; they are found by name
+ * in schema mountaineer, so a call without that module fails cleanly.
+ */
+typedef struct Graph
 {
-	Oid			types[2] = {UUIDOID, INT4OID};
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+	Relation	port;
+	Relation	cable_end;
+	Relation	device;
+	Oid			port_pkey;
+	Oid			port_rear_idx;		/* (rear_port_id, rear_port_position) */
+	Oid			port_device_idx;	/* (device_id) */
+	Oid			end_port_idx;		/* (port_id) */
+	Oid			end_cable_idx;		/* (cable_id, side) */
+	Oid			device_pkey;
+	AttrNumber	p_id,
+				p_device,
+				p_name,
+				p_kind,
+				p_rear,
+				p_pos;
+	AttrNumber	e_cable,
+				e_side,
+				e_port;
+	AttrNumber	d_id,
+				d_name;
+	Oid			kind_oid[PK_COUNT];
+	Snapshot	snapshot;
+} Graph;
 
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	return plan;
+static Oid
+graph_relation(Oid nsp, const char *name)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"mountaineer.%s\" does not exist", name),
+				 errhint("The cable graph needs the extension mountaineer_hardware.")));
+	return relid;
+}
+
+static Relation
+graph_open_table(Oid nsp, const char *name)
+{
+	Oid			relid = graph_relation(nsp, name);
+	AclResult	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_TABLE, name);
+	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the cable graph cannot be read with row-level security enabled on \"mountaineer.%s\"", name)));
+	return table_open(relid, AccessShareLock);
+}
+
+static AttrNumber
+graph_column(Relation rel, const char *name)
+{
+	AttrNumber	att = get_attnum(RelationGetRelid(rel), name);
+
+	if (att == InvalidAttrNumber)
+		elog(ERROR, "column \"%s\" of \"%s\" does not exist", name, RelationGetRelationName(rel));
+	return att;
 }
 
 static void
-prepare_plans(void)
+graph_open(Graph *g)
 {
-	if (plan_port != NULL)
-		return;
-	plan_port = keep_plan("SELECT " PORT_COLUMNS " FROM mountaineer.port p WHERE p.id = $1", 1);
-	/* one row per far end; one row with NULL far end when the cable has none */
-	plan_far = keep_plan("SELECT e.cable_id, " PORT_COLUMNS
-						 " FROM mountaineer.cable_end e"
-						 " LEFT JOIN mountaineer.cable_end f ON f.cable_id = e.cable_id AND f.side <> e.side"
-						 " LEFT JOIN mountaineer.port p ON p.id = f.port_id"
-						 " LEFT JOIN mountaineer.device d ON d.id = p.device_id"
-						 " WHERE e.port_id = $1"
-						 " ORDER BY d.name COLLATE \"C\", p.name COLLATE \"C\", p.id", 1);
-	plan_front_at = keep_plan("SELECT " PORT_COLUMNS " FROM mountaineer.port p"
-							  " WHERE p.rear_port_id = $1 AND p.rear_port_position = $2", 2);
-	plan_fronts = keep_plan("SELECT " PORT_COLUMNS " FROM mountaineer.port p"
-							" WHERE p.rear_port_id = $1 ORDER BY p.rear_port_position", 1);
-	plan_device_ports = keep_plan("SELECT " PORT_COLUMNS " FROM mountaineer.port p"
-								  " WHERE p.device_id = $1 ORDER BY p.name COLLATE \"C\", p.id", 1);
-	plan_device = keep_plan("SELECT 1 FROM mountaineer.device WHERE id = $1", 1);
-}
-
-static PortKind
-port_kind_of(Datum d)
-{
-	text	   *t = DatumGetTextPP(d);
-	const char *s = VARDATA_ANY(t);
-	int			len = VARSIZE_ANY_EXHDR(t);
+	Oid			nsp = get_namespace_oid("mountaineer", false);
+	Oid			kind_type;
 	int			i;
 
-	for (i = 0; i < (int) lengthof(port_kind_names); i++)
-		if ((int) strlen(port_kind_names[i]) == len && memcmp(port_kind_names[i], s, len) == 0)
-			return (PortKind) i;
-	elog(ERROR, "unknown port kind \"%.*s\"", len, s);
-	return PK_INTERFACE;		/* keep the compiler quiet */
+	g->port = graph_open_table(nsp, "port");
+	g->cable_end = graph_open_table(nsp, "cable_end");
+	g->device = graph_open_table(nsp, "device");
+	g->port_pkey = graph_relation(nsp, "port_pkey");
+	g->port_rear_idx = graph_relation(nsp, "port_rear_port_id_rear_port_position_key");
+	g->port_device_idx = graph_relation(nsp, "port_device_idx");
+	g->end_port_idx = graph_relation(nsp, "cable_end_port_id_key");
+	g->end_cable_idx = graph_relation(nsp, "cable_end_cable_idx");
+	g->device_pkey = graph_relation(nsp, "device_pkey");
+	g->p_id = graph_column(g->port, "id");
+	g->p_device = graph_column(g->port, "device_id");
+	g->p_name = graph_column(g->port, "name");
+	g->p_kind = graph_column(g->port, "kind");
+	g->p_rear = graph_column(g->port, "rear_port_id");
+	g->p_pos = graph_column(g->port, "rear_port_position");
+	g->e_cable = graph_column(g->cable_end, "cable_id");
+	g->e_side = graph_column(g->cable_end, "side");
+	g->e_port = graph_column(g->cable_end, "port_id");
+	g->d_id = graph_column(g->device, "id");
+	g->d_name = graph_column(g->device, "name");
+
+	kind_type = TupleDescAttr(RelationGetDescr(g->port), g->p_kind - 1)->atttypid;
+	for (i = 0; i < PK_COUNT; i++)
+	{
+		g->kind_oid[i] = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+										 ObjectIdGetDatum(kind_type),
+										 CStringGetDatum(port_kind_names[i]));
+		if (!OidIsValid(g->kind_oid[i]))
+			elog(ERROR, "port_kind has no value \"%s\"", port_kind_names[i]);
+	}
+	g->snapshot = GetActiveSnapshot();
 }
 
-/* Reads the five PORT_COLUMNS starting at column `first` (1-based). */
-static bool
-read_port(HeapTuple tup, TupleDesc desc, int first, Port *out)
+static void
+graph_close(Graph *g)
 {
+	/* keep the locks to the end of the transaction, as queries do */
+	table_close(g->port, NoLock);
+	table_close(g->cable_end, NoLock);
+	table_close(g->device, NoLock);
+}
+
+/* A scan of `rel` through `index` for rows whose uuid column `att` is `id` (and int4 column `att2` is `pos`). */
+static SysScanDesc
+graph_scan(Graph *g, Relation rel, Oid index, AttrNumber att, const pg_uuid_t *id,
+		   AttrNumber att2, int32 pos)
+{
+	ScanKeyData keys[2];
+
+	ScanKeyInit(&keys[0], att, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum((pg_uuid_t *) id));
+	if (att2 != InvalidAttrNumber)
+		ScanKeyInit(&keys[1], att2, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(pos));
+	return systable_beginscan(rel, index, true, g->snapshot, att2 != InvalidAttrNumber ? 2 : 1, keys);
+}
+
+static void
+copy_uuid(pg_uuid_t *dst, HeapTuple tup, AttrNumber att, TupleDesc desc, bool *isnull)
+{
+	Datum		d = heap_getattr(tup, att, desc, isnull);
+
+	if (!*isnull)
+		memcpy(dst, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+}
+
+static void
+read_port(Graph *g, HeapTuple tup, Port *out, bool names)
+{
+	TupleDesc	desc = RelationGetDescr(g->port);
 	bool		isnull;
+	Oid			kind;
+	int			i;
 	Datum		d;
 
-	d = SPI_getbinval(tup, desc, first, &isnull);
-	if (isnull)
-		return false;
-	memcpy(&out->id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
-	d = SPI_getbinval(tup, desc, first + 1, &isnull);
-	memcpy(&out->device, DatumGetUUIDP(d), sizeof(pg_uuid_t));
-	out->kind = port_kind_of(SPI_getbinval(tup, desc, first + 2, &isnull));
-	d = SPI_getbinval(tup, desc, first + 3, &isnull);
+	memset(out, 0, sizeof(Port));
+	copy_uuid(&out->id, tup, g->p_id, desc, &isnull);
+	copy_uuid(&out->device, tup, g->p_device, desc, &isnull);
+	kind = DatumGetObjectId(heap_getattr(tup, g->p_kind, desc, &isnull));
+	for (i = 0; i < PK_COUNT; i++)
+		if (g->kind_oid[i] == kind)
+			break;
+	if (i == PK_COUNT)
+		elog(ERROR, "unknown port_kind oid %u", kind);
+	out->kind = (PortKind) i;
+	copy_uuid(&out->rear, tup, g->p_rear, desc, &isnull);
 	out->has_rear = !isnull;
-	if (!isnull)
-		memcpy(&out->rear, DatumGetUUIDP(d), sizeof(pg_uuid_t));
-	d = SPI_getbinval(tup, desc, first + 4, &isnull);
+	d = heap_getattr(tup, g->p_pos, desc, &isnull);
 	out->rear_pos = isnull ? 0 : DatumGetInt32(d);
-	return true;
+	if (names)
+		out->name = TextDatumGetCString(heap_getattr(tup, g->p_name, desc, &isnull));
+}
+
+/* The port with that id; false when there is none. */
+static bool
+lookup_port(Graph *g, const pg_uuid_t *id, Port *out, bool names)
+{
+	SysScanDesc scan = graph_scan(g, g->port, g->port_pkey, g->p_id, id, InvalidAttrNumber, 0);
+	HeapTuple	tup = systable_getnext(scan);
+	bool		found = HeapTupleIsValid(tup);
+
+	if (found)
+		read_port(g, tup, out, names);
+	systable_endscan(scan);
+	return found;
+}
+
+/* The device's name, or NULL when there is no such device. */
+static char *
+device_name(Graph *g, const pg_uuid_t *id)
+{
+	SysScanDesc scan = graph_scan(g, g->device, g->device_pkey, g->d_id, id, InvalidAttrNumber, 0);
+	HeapTuple	tup = systable_getnext(scan);
+	char	   *name = NULL;
+	bool		isnull;
+
+	if (HeapTupleIsValid(tup))
+		name = TextDatumGetCString(heap_getattr(tup, g->d_name, RelationGetDescr(g->device), &isnull));
+	systable_endscan(scan);
+	return name;
+}
+
+static int
+port_cmp_name(const void *a, const void *b)
+{
+	const Port *x = a;
+	const Port *y = b;
+	int			c;
+
+	if (x->device_name && y->device_name && (c = strcmp(x->device_name, y->device_name)) != 0)
+		return c;
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return memcmp(&x->id, &y->id, sizeof(pg_uuid_t));
+}
+
+typedef struct PortList
+{
+	Port	   *ports;
+	int			n;
+	int			max;
+} PortList;
+
+static Port *
+portlist_add(PortList *l)
+{
+	if (l->n == l->max)
+	{
+		l->max = l->max ? l->max * 2 : 4;
+		l->ports = l->ports ? repalloc(l->ports, sizeof(Port) * l->max) : palloc(sizeof(Port) * l->max);
+	}
+	return &l->ports[l->n++];
 }
 
 /*
- * Runs a saved plan and copies the ports it returns (columns from `first`)
- * into a palloc'd array in `cxt`.  With `cable` set, column 1 is a cable id
- * copied there (NULL-free by construction) and *has_cable says whether any
- * row came back.
+ * The cable on `port` and the ports at its other side, ordered by device
+ * name, port name, id.  Returns how many far ends; *has_cable says whether
+ * the port is on a cable at all.
  */
 static int
-fetch_ports(MemoryContext cxt, SPIPlanPtr plan, const pg_uuid_t *id, int32 pos,
-			int first, Port **out, pg_uuid_t *cable, bool *has_cable)
+fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *has_cable)
 {
-	Datum		args[2] = {UUIDPGetDatum((pg_uuid_t *) id), Int32GetDatum(pos)};
-	int			rc = SPI_execute_plan(plan, args, NULL, true, 0);
-	uint64		n,
+	TupleDesc	desc = RelationGetDescr(g->cable_end);
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			side = InvalidOid;
+	bool		isnull;
+	PortList	far = {NULL, 0, 0};
+	pg_uuid_t  *ids = NULL;
+	int			nids = 0,
+				maxids = 0,
 				i;
-	int			k = 0;
-	Port	   *ports;
 
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));
-	n = SPI_processed;
-	if (has_cable)
-		*has_cable = n > 0;
-	ports = MemoryContextAlloc(cxt, sizeof(Port) * Max(n, 1));
-	for (i = 0; i < n; i++)
+	*out = NULL;
+	scan = graph_scan(g, g->cable_end, g->end_port_idx, g->e_port, port, InvalidAttrNumber, 0);
+	tup = systable_getnext(scan);
+	*has_cable = HeapTupleIsValid(tup);
+	if (*has_cable)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-
-		if (cable && i == 0)
-		{
-			bool		isnull;
-
-			memcpy(cable, DatumGetUUIDP(SPI_getbinval(tup, desc, 1, &isnull)), sizeof(pg_uuid_t));
-		}
-		if (read_port(tup, desc, first, &ports[k]))
-			k++;
+		copy_uuid(cable, tup, g->e_cable, desc, &isnull);
+		side = DatumGetObjectId(heap_getattr(tup, g->e_side, desc, &isnull));
 	}
-	SPI_freetuptable(SPI_tuptable);
-	*out = ports;
-	return k;
+	systable_endscan(scan);
+	if (!*has_cable)
+		return 0;
+
+	scan = graph_scan(g, g->cable_end, g->end_cable_idx, g->e_cable, cable, InvalidAttrNumber, 0);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		if (DatumGetObjectId(heap_getattr(tup, g->e_side, desc, &isnull)) == side)
+			continue;
+		if (nids == maxids)
+		{
+			maxids = maxids ? maxids * 2 : 4;
+			ids = ids ? repalloc(ids, sizeof(pg_uuid_t) * maxids) : palloc(sizeof(pg_uuid_t) * maxids);
+		}
+		copy_uuid(&ids[nids++], tup, g->e_port, desc, &isnull);
+	}
+	systable_endscan(scan);
+
+	for (i = 0; i < nids; i++)
+	{
+		Port	   *p = portlist_add(&far);
+
+		if (!lookup_port(g, &ids[i], p, nids > 1))
+			far.n--;			/* cannot happen: the foreign key */
+		else if (nids > 1)
+			p->device_name = device_name(g, &p->device);
+	}
+	if (far.n > 1)
+		qsort(far.ports, far.n, sizeof(Port), port_cmp_name);
+	if (ids)
+		pfree(ids);
+	*out = far.ports;
+	return far.n;
 }
 
-static bool
-lookup_port(MemoryContext cxt, const pg_uuid_t *id, Port *out)
+/* The front ports of a rear port, by position; only the one at `pos` when pos > 0. */
+static int
+fetch_fronts(Graph *g, const pg_uuid_t *rear, int32 pos, Port **out)
 {
-	Port	   *p;
+	SysScanDesc scan = graph_scan(g, g->port, g->port_rear_idx, g->p_rear, rear,
+								  pos > 0 ? g->p_pos : InvalidAttrNumber, pos);
+	HeapTuple	tup;
+	PortList	l = {NULL, 0, 0};
 
-	if (fetch_ports(cxt, plan_port, id, 0, 1, &p, NULL, NULL) == 0)
-		return false;
-	*out = *p;
-	pfree(p);
-	return true;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		read_port(g, tup, portlist_add(&l), false);
+	systable_endscan(scan);
+	*out = l.ports;
+	return l.n;
+}
+
+/* The ports of a device, by name. */
+static int
+fetch_device_ports(Graph *g, const pg_uuid_t *device, Port **out)
+{
+	SysScanDesc scan = graph_scan(g, g->port, g->port_device_idx, g->p_device, device, InvalidAttrNumber, 0);
+	HeapTuple	tup;
+	PortList	l = {NULL, 0, 0};
+
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		read_port(g, tup, portlist_add(&l), true);
+	systable_endscan(scan);
+	if (l.n > 1)
+		qsort(l.ports, l.n, sizeof(Port), port_cmp_name);
+	*out = l.ports;
+	return l.n;
+}
+
+static void
+pfree_if(void *p)
+{
+	if (p)
+		pfree(p);
 }
 
 static char *
@@ -289,6 +504,7 @@ typedef void (*EmitFn) (struct Trace *t, Outcome outcome);
 typedef struct Trace
 {
 	MemoryContext cxt;
+	Graph	   *g;
 	bool		power;			/* power trace: an outlet continues at its device's power ports */
 	HTAB	   *stacks;
 	HTAB	   *states;
@@ -301,12 +517,13 @@ typedef struct Trace
 } Trace;
 
 static void
-trace_init(Trace *t, MemoryContext cxt, bool power, EmitFn emit, void *arg)
+trace_init(Trace *t, MemoryContext cxt, Graph *g, bool power, EmitFn emit, void *arg)
 {
 	HASHCTL		ctl;
 
 	memset(t, 0, sizeof(Trace));
 	t->cxt = cxt;
+	t->g = g;
 	t->power = power;
 	t->emit = emit;
 	t->arg = arg;
@@ -425,9 +642,9 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 
 		case PK_REAR_PORT:
 			if (stack != NULL)
-				n = fetch_ports(t->cxt, plan_front_at, &far->id, stack->pos, 1, &fronts, NULL, NULL);
+				n = fetch_fronts(t->g, &far->id, stack->pos, &fronts);
 			else
-				n = fetch_ports(t->cxt, plan_fronts, &far->id, 0, 1, &fronts, NULL, NULL);
+				n = fetch_fronts(t->g, &far->id, 0, &fronts);
 			if (n == 0)
 			{
 				*outcome = OUTCOME_OPEN;
@@ -442,7 +659,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 				(*next)[i].device = fronts[i].device;
 				(*next)[i].stack = stack ? stack->next : NULL;
 			}
-			pfree(fronts);
+			pfree_if(fronts);
 			return n;
 
 		case PK_POWER_OUTLET:
@@ -451,7 +668,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 				Port	   *ports;
 				int			k = 0;
 
-				n = fetch_ports(t->cxt, plan_device_ports, &far->device, 0, 1, &ports, NULL, NULL);
+				n = fetch_device_ports(t->g, &far->device, &ports);
 				*next = MemoryContextAlloc(t->cxt, sizeof(Step) * Max(n, 1));
 				for (i = 0; i < n; i++)
 				{
@@ -462,7 +679,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 					(*next)[k].stack = NULL;
 					k++;
 				}
-				pfree(ports);
+				pfree_if(ports);
 				if (k == 0)
 					*outcome = OUTCOME_OPEN;
 				return k;
@@ -542,11 +759,11 @@ walk(Trace *t, Step step)
 		}
 		added[nadded++] = key;
 
-		nfar = fetch_ports(t->cxt, plan_far, &step.port, 0, 2, &far, &cable, &has_cable);
+		nfar = fetch_far(t->g, &step.port, &far, &cable, &has_cable);
 		if (!has_cable)
 		{
 			/* a pass-through port with no cable: the path ends here */
-			pfree(far);
+			pfree_if(far);
 			finish_branch(t, OUTCOME_OPEN);
 			break;
 		}
@@ -554,7 +771,7 @@ walk(Trace *t, Step step)
 		{
 			/* a cable with no end on its other side */
 			push_hop(t, &step, &cable, NULL);
-			pfree(far);
+			pfree_if(far);
 			finish_branch(t, OUTCOME_OPEN);
 			break;
 		}
@@ -562,7 +779,7 @@ walk(Trace *t, Step step)
 		{
 			push_hop(t, &step, &cable, &far[0]);
 			nnext = continue_from(t, &far[0], step.stack, &next, &outcome);
-			pfree(far);
+			pfree_if(far);
 			if (nnext == 1)
 			{
 				step = next[0];
@@ -586,7 +803,7 @@ walk(Trace *t, Step step)
 				pfree(next);
 			t->npath = len;
 		}
-		pfree(far);
+		pfree_if(far);
 		break;
 	}
 	for (i = 0; i < nadded; i++)
@@ -642,19 +859,17 @@ trace_srf(FunctionCallInfo fcinfo, bool power)
 	pg_uuid_t  *start = PG_GETARG_UUID_P(0);
 	MemoryContext cxt,
 				old;
+	Graph		g;
 	Trace		t;
 	Port		port;
 	Step		step;
 
 	InitMaterializedSRF(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "cable trace", ALLOCSET_DEFAULT_SIZES);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	prepare_plans();
 	old = MemoryContextSwitchTo(cxt);
+	graph_open(&g);
 
-	if (!lookup_port(cxt, start, &port))
+	if (!lookup_port(&g, start, &port, false))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("no port with id %s", uuid_text(start))));
@@ -664,14 +879,14 @@ trace_srf(FunctionCallInfo fcinfo, bool power)
 				 errmsg("port %s is of kind %s, not power_port", uuid_text(start), port_kind_names[port.kind]),
 				 errhint("A power trace starts at a device's power inlet.")));
 
-	trace_init(&t, cxt, power, emit_rows, rsinfo);
+	trace_init(&t, cxt, &g, power, emit_rows, rsinfo);
 	step.port = port.id;
 	step.device = port.device;
 	step.stack = NULL;
 	walk(&t, step);
 
+	graph_close(&g);
 	MemoryContextSwitchTo(old);
-	SPI_finish();
 	MemoryContextDelete(cxt);
 	return (Datum) 0;
 }
@@ -783,7 +998,7 @@ count_device(Impact *im, ImpactDevice *dev)
 	int			n,
 				i;
 
-	n = fetch_ports(im->cxt, plan_device_ports, &dev->id, 0, 1, &ports, NULL, NULL);
+	n = fetch_device_ports(im->trace.g, &dev->id, &ports);
 	for (i = 0; i < n; i++)
 	{
 		PortClass	cls;
@@ -796,8 +1011,8 @@ count_device(Impact *im, ImpactDevice *dev)
 			bool		has_cable;
 
 			cls = CLASS_POWER;
-			live = fetch_ports(im->cxt, plan_far, &ports[i].id, 0, 2, &far, &cable, &has_cable) > 0;
-			pfree(far);
+			live = fetch_far(im->trace.g, &ports[i].id, &far, &cable, &has_cable) > 0;
+			pfree_if(far);
 		}
 		else if (ports[i].kind == PK_INTERFACE)
 		{
@@ -819,7 +1034,7 @@ count_device(Impact *im, ImpactDevice *dev)
 				dev->data_total++;
 		}
 	}
-	pfree(ports);
+	pfree_if(ports);
 	dev->counted = true;
 }
 
@@ -878,7 +1093,7 @@ spread(Impact *im, ImpactDevice *dev)
 				i,
 				j;
 
-	n = fetch_ports(im->cxt, plan_device_ports, &dev->id, 0, 1, &ports, NULL, NULL);
+	n = fetch_device_ports(im->trace.g, &dev->id, &ports);
 	for (i = 0; i < n; i++)
 	{
 		Port	   *q = &ports[i];
@@ -889,12 +1104,12 @@ spread(Impact *im, ImpactDevice *dev)
 			Port	   *far;
 			pg_uuid_t	cable;
 			bool		has_cable;
-			int			nfar = fetch_ports(im->cxt, plan_far, &q->id, 0, 2, &far, &cable, &has_cable);
+			int			nfar = fetch_far(im->trace.g, &q->id, &far, &cable, &has_cable);
 
 			for (j = 0; j < nfar; j++)
 				if (far[j].kind == PK_POWER_PORT)
 					cut_port(im, &far[j], CLASS_POWER, dev->depth);
-			pfree(far);
+			pfree_if(far);
 		}
 		else if (q->kind == PK_INTERFACE || q->kind == PK_FRONT_PORT)
 		{
@@ -919,7 +1134,7 @@ spread(Impact *im, ImpactDevice *dev)
 				pfree(ends);
 		}
 	}
-	pfree(ports);
+	pfree_if(ports);
 }
 
 #define IMPACT_COLUMNS 3
@@ -932,6 +1147,7 @@ mountaineer_impact(PG_FUNCTION_ARGS)
 	pg_uuid_t  *start = PG_GETARG_UUID_P(0);
 	MemoryContext cxt,
 				old;
+	Graph		g;
 	Impact		im;
 	HASHCTL		ctl;
 	ImpactDevice *root;
@@ -939,23 +1155,13 @@ mountaineer_impact(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "cable impact", ALLOCSET_DEFAULT_SIZES);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	prepare_plans();
 	old = MemoryContextSwitchTo(cxt);
+	graph_open(&g);
 
-	{
-		Datum		arg = UUIDPGetDatum(start);
-		int			rc = SPI_execute_plan(plan_device, &arg, NULL, true, 1);
-
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));
-		if (SPI_processed == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA_FOUND),
-					 errmsg("no device with id %s", uuid_text(start))));
-		SPI_freetuptable(SPI_tuptable);
-	}
+	if (device_name(&g, start) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("no device with id %s", uuid_text(start))));
 
 	memset(&im, 0, sizeof(im));
 	im.cxt = cxt;
@@ -975,7 +1181,7 @@ mountaineer_impact(PG_FUNCTION_ARGS)
 	root->counted = true;
 	fail_device(&im, root, 0, NULL);
 
-	trace_init(&im.trace, cxt, false, collect_end, &im);
+	trace_init(&im.trace, cxt, &g, false, collect_end, &im);
 	/* im.queue grows (and moves) while we walk it: index it afresh each time */
 	for (i = 0; i < im.nqueue; i++)
 		spread(&im, im.queue[i]);
@@ -992,8 +1198,8 @@ mountaineer_impact(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 
+	graph_close(&g);
 	MemoryContextSwitchTo(old);
-	SPI_finish();
 	MemoryContextDelete(cxt);
 	return (Datum) 0;
 }
