@@ -6,13 +6,14 @@
 -- panel (one per 100 racks).  Ids are md5-derived uuids (as random as
 -- gen_random_uuid, but reproducible), so links can be written by key.
 --
--- Timed, on the same data in the same run, median latency per call:
+-- Timed, on the same data in the same run, median latency per call, each
+-- call a new statement as a client sends it (and the trace also prepared):
 --   trace:   mountaineer.cable_trace (C, a few index probes per hop)
 --            vs the same trace as WITH RECURSIVE SQL (position stack as int[])
 --            over 1,000 random server eth0 ports (3 hops through two panels);
 --   impact:  mountaineer.impact vs a WITH RECURSIVE SQL impact (same rule,
 --            single-supplier form, which is the same answer on this estate)
---            on 100 random A PDUs, 100 random B PDUs and 100 random switches;
+--            on 10 random A PDUs, 10 random B PDUs and 10 random switches;
 --   pgRouting (when installed): pgr_drivingDistance over the same links
 --            (cables plus front↔rear pass-through as edges), the reachable
 --            set within the trace's 5 edges, from 20 of the same ports.
@@ -194,19 +195,30 @@ WITH RECURSIVE imp(device_id, depth, path) AS (
 SELECT device_id, min(depth)::int FROM imp WHERE depth > 0 GROUP BY device_id
 $$;
 
--- Median wall-clock milliseconds of one call of `call` (with %L for the
--- argument) over the given ids, each run once.
-CREATE FUNCTION median_ms(call text, ids uuid[]) RETURNS numeric LANGUAGE plpgsql AS $$
+-- Median wall-clock milliseconds of one call of `query` ($1 = each id in
+-- turn).  Ad hoc: each call is a new statement, parsed and planned, as a
+-- client sends it.  Prepared: planned once (PREPARE), then executed.
+CREATE FUNCTION median_ms(query text, ids uuid[], prepared boolean) RETURNS numeric LANGUAGE plpgsql AS $$
 DECLARE
     t  timestamptz;
     ms numeric[] := '{}';
     id uuid;
 BEGIN
+    IF prepared THEN
+        EXECUTE 'PREPARE bench_q(uuid) AS ' || query;
+    END IF;
     FOREACH id IN ARRAY ids LOOP
         t := clock_timestamp();
-        EXECUTE format(call, id);
+        IF prepared THEN
+            EXECUTE format('EXECUTE bench_q(%L)', id);
+        ELSE
+            EXECUTE replace(query, '$1', quote_literal(id) || '::uuid');
+        END IF;
         ms := ms || (1000 * extract(epoch FROM clock_timestamp() - t));
     END LOOP;
+    IF prepared THEN
+        DEALLOCATE bench_q;
+    END IF;
     RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(ms) x);
 END $$;
 
@@ -218,11 +230,11 @@ SELECT 'trace' AS what, array_agg(id) AS ids FROM (
     SELECT md5(format('d%s/s%s:eth0', 1 + floor(random() * :racks)::int, 1 + floor(random() * 24)::int))::uuid AS id
     FROM generate_series(1, 1000)) s
 UNION ALL
-SELECT 'pdu-a', array_agg(md5(format('d%s/pdu-a', 1 + floor(random() * :racks)::int))::uuid) FROM generate_series(1, 100)
+SELECT 'pdu-a', array_agg(md5(format('d%s/pdu-a', 1 + floor(random() * :racks)::int))::uuid) FROM generate_series(1, 10)
 UNION ALL
-SELECT 'pdu-b', array_agg(md5(format('d%s/pdu-b', 1 + floor(random() * :racks)::int))::uuid) FROM generate_series(1, 100)
+SELECT 'pdu-b', array_agg(md5(format('d%s/pdu-b', 1 + floor(random() * :racks)::int))::uuid) FROM generate_series(1, 10)
 UNION ALL
-SELECT 'tor', array_agg(md5(format('d%s/tor', 1 + floor(random() * :racks)::int))::uuid) FROM generate_series(1, 100);
+SELECT 'tor', array_agg(md5(format('d%s/tor', 1 + floor(random() * :racks)::int))::uuid) FROM generate_series(1, 10);
 SELECT ids AS trace_ids FROM sample WHERE what = 'trace' \gset
 SELECT ids AS pdu_a_ids FROM sample WHERE what = 'pdu-a' \gset
 SELECT ids AS pdu_b_ids FROM sample WHERE what = 'pdu-b' \gset
@@ -253,35 +265,41 @@ BEGIN
     END LOOP;
 END $$;
 SELECT count(*) AS n_pdu_a FROM mountaineer.impact((:'pdu_a_ids'::uuid[])[1]) \gset
+SELECT count(*) AS n_pdu_b FROM mountaineer.impact((:'pdu_b_ids'::uuid[])[1]) \gset
 SELECT count(*) AS n_tor FROM mountaineer.impact((:'tor_ids'::uuid[])[1]) \gset
 \echo   answers agree; impact of an A PDU: :n_pdu_a devices, of a switch: :n_tor devices
 
 --------------------------------------------------------------------------
--- Timings (each side warmed once on the same ids)
+-- Timings (each warmed once on the same ids first)
 --------------------------------------------------------------------------
-SELECT median_ms('SELECT count(*) FROM mountaineer.cable_trace(%L)', :'trace_ids') AS warm \gset
-SELECT median_ms('SELECT count(*) FROM mountaineer.cable_trace(%L)', :'trace_ids') AS trace_c \gset
-SELECT median_ms('SELECT count(*) FROM sql_trace(%L)', :'trace_ids') AS warm \gset
-SELECT median_ms('SELECT count(*) FROM sql_trace(%L)', :'trace_ids') AS trace_sql \gset
-SELECT median_ms('SELECT count(*) FROM mountaineer.impact(%L)', :'pdu_a_ids') AS pdu_a_c \gset
-SELECT median_ms('SELECT count(*) FROM sql_impact(%L)', :'pdu_a_ids') AS pdu_a_sql \gset
-SELECT median_ms('SELECT count(*) FROM mountaineer.impact(%L)', :'pdu_b_ids') AS pdu_b_c \gset
-SELECT median_ms('SELECT count(*) FROM sql_impact(%L)', :'pdu_b_ids') AS pdu_b_sql \gset
-SELECT median_ms('SELECT count(*) FROM mountaineer.impact(%L)', :'tor_ids') AS tor_c \gset
-SELECT median_ms('SELECT count(*) FROM sql_impact(%L)', :'tor_ids') AS tor_sql \gset
+SELECT median_ms('SELECT count(*) FROM mountaineer.cable_trace($1)', :'trace_ids', false) AS warm \gset
+SELECT median_ms('SELECT count(*) FROM sql_trace($1)', :'trace_ids', false) AS warm \gset
+SELECT median_ms('SELECT count(*) FROM mountaineer.cable_trace($1)', :'trace_ids', false) AS trace_c \gset
+SELECT median_ms('SELECT count(*) FROM sql_trace($1)', :'trace_ids', false) AS trace_sql \gset
+SELECT median_ms('SELECT count(*) FROM mountaineer.cable_trace($1)', :'trace_ids', true) AS trace_c_p \gset
+SELECT median_ms('SELECT count(*) FROM sql_trace($1)', :'trace_ids', true) AS trace_sql_p \gset
+SELECT median_ms('SELECT count(*) FROM mountaineer.impact($1)', :'pdu_a_ids', false) AS pdu_a_c \gset
+SELECT median_ms('SELECT count(*) FROM sql_impact($1)', :'pdu_a_ids', false) AS pdu_a_sql \gset
+SELECT median_ms('SELECT count(*) FROM mountaineer.impact($1)', :'pdu_b_ids', false) AS pdu_b_c \gset
+SELECT median_ms('SELECT count(*) FROM sql_impact($1)', :'pdu_b_ids', false) AS pdu_b_sql \gset
+SELECT median_ms('SELECT count(*) FROM mountaineer.impact($1)', :'tor_ids', false) AS tor_c \gset
+SELECT median_ms('SELECT count(*) FROM sql_impact($1)', :'tor_ids', false) AS tor_sql \gset
 
-\echo   median ms: trace C :trace_c vs SQL :trace_sql; impact A PDU :pdu_a_c vs :pdu_a_sql; B PDU :pdu_b_c vs :pdu_b_sql; switch :tor_c vs :tor_sql
+\echo   median ms, ad hoc: trace C :trace_c vs SQL :trace_sql; prepared: C :trace_c_p vs SQL :trace_sql_p
+\echo   median ms: impact A PDU :pdu_a_c vs :pdu_a_sql; B PDU :pdu_b_c vs :pdu_b_sql; switch :tor_c vs :tor_sql
 INSERT INTO bench_result (bench, what, ours, peer, unit) VALUES
-    ('cables', format('cable_trace, 1,000 random server ports, 3 hops through 2 panels, %s cables (C vs WITH RECURSIVE; median %s vs %s ms)',
+    ('cables', format('cable_trace of 1,000 random server ports (3 hops, 2 panels), %s cables: C vs WITH RECURSIVE, each call a new statement (median %s vs %s ms)',
                       to_char(:cables, 'FM9,999,999'), round(:trace_c, 3), round(:trace_sql, 3)),
      1000 / :trace_c, 1000 / :trace_sql, 'traces/s'),
-    ('cables', format('impact of 100 random A PDUs, %s devices each (C vs WITH RECURSIVE; median %s vs %s ms)',
-                      :n_pdu_a, round(:pdu_a_c, 2), round(:pdu_a_sql, 2)),
+    ('cables', format('the same, both prepared (planned once) (median %s vs %s ms)', round(:trace_c_p, 3), round(:trace_sql_p, 3)),
+     1000 / :trace_c_p, 1000 / :trace_sql_p, 'traces/s'),
+    ('cables', format('impact of 10 random A PDUs, %s devices each: C vs WITH RECURSIVE (median %s vs %s ms)',
+                      :n_pdu_a, round(:pdu_a_c, 2), round(:pdu_a_sql, 1)),
      1000 / :pdu_a_c, 1000 / :pdu_a_sql, 'impacts/s'),
-    ('cables', format('impact of 100 random B PDUs (C vs WITH RECURSIVE; median %s vs %s ms)', round(:pdu_b_c, 2), round(:pdu_b_sql, 2)),
+    ('cables', format('impact of 10 random B PDUs, %s devices each (median %s vs %s ms)', :n_pdu_b, round(:pdu_b_c, 2), round(:pdu_b_sql, 1)),
      1000 / :pdu_b_c, 1000 / :pdu_b_sql, 'impacts/s'),
-    ('cables', format('impact of 100 random top-of-rack switches, %s devices each (C vs WITH RECURSIVE; median %s vs %s ms)',
-                      :n_tor, round(:tor_c, 2), round(:tor_sql, 2)),
+    ('cables', format('impact of 10 random top-of-rack switches, %s devices each (median %s vs %s ms)',
+                      :n_tor, round(:tor_c, 2), round(:tor_sql, 1)),
      1000 / :tor_c, 1000 / :tor_sql, 'impacts/s');
 
 --------------------------------------------------------------------------
@@ -322,8 +340,8 @@ BEGIN
         RAISE EXCEPTION 'pgr_drivingDistance does not reach the end of the trace from %', p;
     END IF;
 END $$;
-SELECT median_ms('SELECT count(*) FROM mountaineer.cable_trace(%L)', :'pgr_ids') AS pgr_c \gset
-SELECT median_ms('SELECT pgr_reach(%L)', :'pgr_ids') AS pgr_peer \gset
+SELECT median_ms('SELECT count(*) FROM mountaineer.cable_trace($1)', :'pgr_ids', false) AS pgr_c \gset
+SELECT median_ms('SELECT pgr_reach($1)', :'pgr_ids', false) AS pgr_peer \gset
 \echo   median ms: trace C :pgr_c vs pgr_drivingDistance :pgr_peer
 INSERT INTO bench_result (bench, what, ours, peer, unit) VALUES
     ('cables', format('reachability from 20 server ports: cable_trace vs pgr_drivingDistance over %s edges, 5 hops (median %s vs %s ms)',
