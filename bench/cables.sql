@@ -23,7 +23,7 @@
 SET search_path = mountaineer, public;
 SET client_min_messages = warning;
 SELECT 26316 * :scale AS racks \gset
-SELECT setseed(0.17);
+SELECT setseed(0.17) AS seeded \gset
 
 --------------------------------------------------------------------------
 -- The estate.  Loaded with session_replication_role = replica: the change
