@@ -153,9 +153,24 @@ WITH RECURSIVE walk(hop, near_port, cable_id, far_port, stack, path) AS (
 SELECT hop, near_port, cable_id, far_port FROM walk
 $$;
 
+-- The endpoints a trace reaches, for the impact peer: sql_trace planned once
+-- per session (PL/pgSQL caches it) behind a row estimate, so that the query
+-- below is planned as index nested loops around it.
+CREATE FUNCTION sql_trace_ends(start uuid)
+    RETURNS TABLE (far_port uuid, far_kind mountaineer.port_kind, far_device uuid)
+    LANGUAGE plpgsql STABLE ROWS 1
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT t.far_port, p.kind, p.device_id
+    FROM sql_trace(start) t JOIN mountaineer.port p ON p.id = t.far_port
+    WHERE p.kind NOT IN ('front_port', 'rear_port');
+END $$;
+
 -- Impact as one WITH RECURSIVE query: a device falls with i when all its
 -- cabled power ports are on outlets of i, or when all its traced interfaces
--- end on i (the single-supplier form of impact()'s rule).
+-- end on i (the single-supplier form of impact()'s rule, the same answer on
+-- this estate, where no device depends on two failed devices at once).
 CREATE FUNCTION sql_impact(dev uuid)
     RETURNS TABLE (device_id uuid, depth int)
     LANGUAGE sql STABLE
@@ -179,16 +194,15 @@ WITH RECURSIVE imp(device_id, depth, path) AS (
               JOIN mountaineer.port fq ON fq.id = ef.port_id
               WHERE q.device_id = pp.device_id AND q.kind = 'power_port' AND fq.device_id <> i.device_id)
         UNION
-        SELECT fp.device_id
+        SELECT te.far_device
         FROM mountaineer.port q
-        CROSS JOIN LATERAL sql_trace(q.id) t
-        JOIN mountaineer.port fp ON fp.id = t.far_port AND fp.kind = 'interface'
-        WHERE q.device_id = i.device_id AND q.kind = 'interface'
+        CROSS JOIN LATERAL sql_trace_ends(q.id) te
+        WHERE q.device_id = i.device_id AND q.kind = 'interface' AND te.far_kind = 'interface'
           AND NOT EXISTS (
               SELECT FROM mountaineer.port q2
-              CROSS JOIN LATERAL sql_trace(q2.id) t2
-              JOIN mountaineer.port f2 ON f2.id = t2.far_port AND f2.kind = 'interface'
-              WHERE q2.device_id = fp.device_id AND q2.kind = 'interface' AND f2.device_id <> i.device_id)
+              CROSS JOIN LATERAL sql_trace_ends(q2.id) t2
+              WHERE q2.device_id = te.far_device AND q2.kind = 'interface'
+                AND t2.far_kind = 'interface' AND t2.far_device <> i.device_id)
     ) d
     WHERE NOT d.device_id = ANY (i.path)
 )

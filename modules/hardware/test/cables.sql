@@ -5,7 +5,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(56);
+SELECT plan(60);
 -- check "connected cables have both sides" at each statement, not at commit
 SET CONSTRAINTS ALL IMMEDIATE;
 
@@ -210,6 +210,35 @@ SELECT is((SELECT count(*) FROM cable_trace(pid('srv1', 'eth0')) t
            WHERE (SELECT device_id FROM port WHERE id = t.near_port) <> t.near_device
               OR (SELECT device_id FROM port WHERE id = t.far_port) <> t.far_device), 0::bigint,
     'near_device and far_device are the ports'' devices');
+
+-- a long chain: 200 panel pairs in series, 401 hops, traced without recursion
+INSERT INTO device (kind, name, units)
+SELECT 'patch_panel', format('ch-%s%s', x, i), 1 FROM generate_series(1, 200) i, unnest(ARRAY['a', 'b']) x;
+INSERT INTO device (kind, name, units) VALUES ('server', 'ch-srv', 1), ('network', 'ch-sw', 1);
+INSERT INTO port (device_id, name, kind) SELECT id, 'p1', 'interface' FROM device WHERE name IN ('ch-srv', 'ch-sw');
+INSERT INTO port (device_id, name, kind) SELECT id, 'rear', 'rear_port' FROM device WHERE name LIKE 'ch-_%' AND kind = 'patch_panel';
+INSERT INTO port (device_id, name, kind, rear_port_id, rear_port_position)
+SELECT r.device_id, 'f1', 'front_port', r.id, 1 FROM port r JOIN device d ON d.id = r.device_id WHERE d.name LIKE 'ch-_%' AND r.kind = 'rear_port';
+SELECT count(cab('ch-trunk' || i, ARRAY[pid('ch-a' || i, 'rear')], ARRAY[pid('ch-b' || i, 'rear')])) FROM generate_series(1, 200) i;
+SELECT count(cab('ch-patch' || i, ARRAY[pid('ch-b' || i, 'f1')], ARRAY[pid('ch-a' || (i + 1), 'f1')])) FROM generate_series(1, 199) i;
+SELECT cab('ch-first', ARRAY[pid('ch-srv', 'p1')], ARRAY[pid('ch-a1', 'f1')]);
+SELECT cab('ch-last', ARRAY[pid('ch-b200', 'f1')], ARRAY[pid('ch-sw', 'p1')]);
+SELECT results_eq($$SELECT count(*), max(hop), count(DISTINCT branch), max(outcome) FROM cable_trace(pid('ch-srv', 'p1'))$$,
+    $$VALUES (401::bigint, 401, 1::bigint, 'complete')$$, 'a trace through 200 panel pairs: 401 hops, one branch, complete');
+SELECT is((SELECT far_device FROM cable_trace(pid('ch-sw', 'p1')) WHERE outcome = 'complete'), did('ch-srv'),
+    'and back from the other end');
+
+-- privileges: the functions read the tables as the caller
+CREATE ROLE cab_nobody;
+GRANT USAGE ON SCHEMA mountaineer TO cab_nobody;
+SELECT pid('srv1', 'eth0') AS srv1_eth0 \gset
+SET ROLE cab_nobody;
+SELECT throws_ok(format('SELECT * FROM mountaineer.cable_trace(%L)', :'srv1_eth0'), '42501',
+    'permission denied for table port', 'a caller who may not read the ports cannot trace them');
+RESET ROLE;
+SET ROLE mountaineer_reader;
+SELECT lives_ok(format('SELECT * FROM mountaineer.cable_trace(%L)', :'srv1_eth0'), 'the reader role can trace');
+RESET ROLE;
 
 --------------------------------------------------------------------------
 -- cable_path
