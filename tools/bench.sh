@@ -24,6 +24,10 @@ case $scale in (*[!0-9]*|'') echo "SCALE must be a positive integer" >&2; exit 2
 
 # the networks bench's NetBox peer (bench/networks_netbox.py) needs netaddr
 tools/deps.sh python3-netaddr
+# pgRouting is a second peer of bench/cables.sql; install its Debian package
+# when possible (a PostgreSQL tree other than the system one may still lack
+# it: the script then skips that peer and says so).
+tools/deps.sh postgresql-15-pgrouting || echo "== pgRouting could not be installed; its peer will be skipped"
 
 tools/pg.sh fresh bench
 eval "$(tools/pg.sh env bench)"

@@ -84,3 +84,77 @@ INSERT INTO port (device_id, name, kind, rear_port_id, rear_port_position)
 SELECT d.id, 'front' || n, 'front_port', r.id, n
 FROM device d JOIN port r ON r.device_id = d.id AND r.kind = 'rear_port', generate_series(1, 12) n
 WHERE d.kind = 'patch_panel';
+
+-- Cabling ----------------------------------------------------------------
+-- A02 is the network rack.  Each rack's servers plug eth0 into their rack's
+-- panel; each rack panel's 12-strand trunk runs to a twin panel in A02,
+-- whose fronts are patched into a02-tor.  a01-tor and a03-tor uplink to
+-- a02-tor.  Power: every PDU's inlet takes an A or B feed of the room's power
+-- panel; servers take psu1 from the A PDU and psu2 from the B PDU.
+INSERT INTO device (kind, name, manufacturer, model, serial, units, rack_id, position)
+SELECT 'patch_panel', 'a02-pp-' || lower(x.name), 'Panduit', 'FLEX-24', 'PPX' || x.name, 1, r.id, x.pos::rackspan
+FROM rack r, (VALUES ('A01', 'U40/front'), ('A02', 'U39/front'), ('A03', 'U38/front')) x(name, pos)
+WHERE r.name = 'A02';
+INSERT INTO port (device_id, name, kind, positions)
+SELECT id, 'trunk', 'rear_port', 12 FROM device WHERE name LIKE 'a02-pp-a0_';
+INSERT INTO port (device_id, name, kind, rear_port_id, rear_port_position)
+SELECT d.id, 'front' || n, 'front_port', r.id, n
+FROM device d JOIN port r ON r.device_id = d.id AND r.kind = 'rear_port', generate_series(1, 12) n
+WHERE d.name LIKE 'a02-pp-a0_';
+-- the room's power panel (on the wall, not in a rack): an A and a B feed per rack
+INSERT INTO device (kind, name, manufacturer, model, units) VALUES
+    ('power_panel', 'ams1-power', 'Schneider', 'Prisma G', 0);
+INSERT INTO port (device_id, name, kind)
+SELECT d.id, 'feed-' || side || r, 'power_feed' FROM device d, generate_series(1, 3) r, (VALUES ('A'), ('B')) s(side)
+WHERE d.name = 'ams1-power';
+
+CREATE TEMP TABLE wiring (label text, type text, a uuid, b uuid);
+CREATE FUNCTION pg_temp.port_of(device text, port text) RETURNS uuid LANGUAGE sql AS $$
+    SELECT p.id FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id
+    WHERE d.name = $1 AND p.name = $2 $$;
+CREATE TEMP VIEW racked_server AS
+SELECT d.id, d.name, r.name AS rack, row_number() OVER (PARTITION BY d.rack_id ORDER BY d.name) AS n
+FROM device d JOIN rack r ON r.id = d.rack_id WHERE d.kind = 'server';
+
+-- eth0 of the n-th server of a rack into front port n of the rack's panel
+INSERT INTO wiring
+SELECT format('%s-D%s', s.rack, lpad(s.n::text, 2, '0')), 'cat6',
+       pg_temp.port_of(s.name, 'eth0'), pg_temp.port_of(lower(s.rack) || '-pp', 'front' || s.n)
+FROM racked_server s;
+-- each rack panel's trunk, rear to rear, to its twin in A02
+INSERT INTO wiring
+SELECT 'T-' || r.name, 'om4', pg_temp.port_of(lower(r.name) || '-pp', 'trunk'), pg_temp.port_of('a02-pp-' || lower(r.name), 'trunk')
+FROM rack r JOIN site s ON s.id = r.site_id WHERE s.name = 'ams1';
+-- the twins' fronts into a02-tor: A01 on Ethernet1-12, A02 on 13-24, A03 on 25-36
+INSERT INTO wiring
+SELECT format('A02-N%s', lpad((o + n)::text, 2, '0')), 'cat6',
+       pg_temp.port_of(v.panel, 'front' || n), pg_temp.port_of('a02-tor', 'Ethernet' || (o + n))
+FROM (VALUES ('a02-pp-a01', 0), ('a02-pp-a02', 12), ('a02-pp-a03', 24)) v(panel, o), generate_series(1, 12) n;
+-- the other racks' switches uplink to a02-tor
+INSERT INTO wiring
+SELECT 'UPLINK-' || x, 'dac', pg_temp.port_of(lower(x) || '-tor', 'Ethernet48'), pg_temp.port_of('a02-tor', 'Ethernet' || e)
+FROM (VALUES ('A01', 47), ('A03', 48)) v(x, e);
+-- PDU inlets to the power panel's feeds
+INSERT INTO wiring
+SELECT format('%s-F%s', r.name, upper(right(d.name, 1))), 'power',
+       pg_temp.port_of(d.name, 'inlet'), pg_temp.port_of('ams1-power', format('feed-%s%s', upper(right(d.name, 1)), right(r.name, 1)))
+FROM device d JOIN rack r ON r.id = d.rack_id WHERE d.kind = 'pdu';
+-- servers: psu1 to the A PDU, psu2 to the B PDU, outlet n; switches on outlet 24
+INSERT INTO wiring
+SELECT format('%s-P%s%s', s.rack, lpad(s.n::text, 2, '0'), upper(x.side)), 'power',
+       pg_temp.port_of(s.name, x.psu), pg_temp.port_of(lower(s.rack) || '-pdu-' || x.side, 'outlet' || s.n)
+FROM racked_server s, (VALUES ('psu1', 'a'), ('psu2', 'b')) x(psu, side);
+INSERT INTO wiring
+SELECT format('%s-P24%s', r.name, upper(x.side)), 'power',
+       pg_temp.port_of(t.name, x.psu), pg_temp.port_of(lower(r.name) || '-pdu-' || x.side, 'outlet24')
+FROM device t JOIN rack r ON r.id = t.rack_id, (VALUES ('psu1', 'a'), ('psu2', 'b')) x(psu, side)
+WHERE t.kind = 'network';
+
+-- every cable with both of its ends in one statement
+WITH w AS (SELECT w.*, gen_random_uuid() AS id FROM wiring w),
+     c AS (INSERT INTO cable (id, label, type, length, length_unit)
+           SELECT id, label, type, CASE type WHEN 'om4' THEN 15 WHEN 'dac' THEN 5 ELSE 2 END, 'm' FROM w)
+INSERT INTO cable_end (cable_id, side, port_id)
+SELECT id, 'a'::cable_side, a FROM w UNION ALL SELECT id, 'b', b FROM w;
+DROP VIEW racked_server;
+DROP TABLE wiring;

@@ -24,3 +24,34 @@ WHERE op = 'update';
 SELECT mountaineer.as_of('mountaineer.device', h.row_id, h.at - interval '1 microsecond') ->> 'draw_watts' AS draw_just_before
 FROM mountaineer.history('mountaineer.device', (SELECT id FROM mountaineer.device WHERE name = 'a01-c01')) h
 WHERE h.op = 'update';
+SELECT p.id AS eth0 FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id
+WHERE d.name = 'a01-c03' AND p.name = 'eth0' \gset
+SELECT p.id AS psu1 FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id
+WHERE d.name = 'a01-c03' AND p.name = 'psu1' \gset
+-- Cabling: where does a01-c03's eth0 go?  Through its rack's panel, the trunk
+-- to A02 (carrying position 3) and A02's twin panel, to the switch.
+SELECT t.hop, nd.name || ':' || np.name AS near, c.label AS cable, fd.name || ':' || fp.name AS far, t.outcome
+FROM mountaineer.cable_trace(:'eth0') t
+JOIN mountaineer.device nd ON nd.id = t.near_device JOIN mountaineer.port np ON np.id = t.near_port
+JOIN mountaineer.cable c ON c.id = t.cable_id
+JOIN mountaineer.device fd ON fd.id = t.far_device JOIN mountaineer.port fp ON fp.id = t.far_port
+ORDER BY t.branch, t.hop;
+-- The same as one document, for an API: status and destination.
+SELECT p ->> 'status' AS status, p -> 'destinations' -> 0 ->> 'device' AS device, p -> 'destinations' -> 0 ->> 'port' AS port
+FROM mountaineer.cable_path(:'eth0') p;
+-- Its power, upstream: the A PDU, then the room's power panel.
+SELECT t.hop, nd.name || ':' || np.name AS near, c.label AS cable, fd.name || ':' || fp.name AS far, t.outcome
+FROM mountaineer.power_trace(:'psu1') t
+JOIN mountaineer.device nd ON nd.id = t.near_device JOIN mountaineer.port np ON np.id = t.near_port
+JOIN mountaineer.cable c ON c.id = t.cable_id
+JOIN mountaineer.device fd ON fd.id = t.far_device JOIN mountaineer.port fp ON fp.id = t.far_port;
+-- What goes down with a02-tor?  Every server (each has one data path), and
+-- the leaf switches whose only link is their uplink.  Servers fed by A and B
+-- PDUs survive either PDU alone: impact of a01-pdu-a is empty.
+SELECT i.depth, d.kind, count(*) AS devices, min(d.name) AS first, max(d.name) AS last
+FROM mountaineer.impact((SELECT id FROM mountaineer.device WHERE name = 'a02-tor')) i
+JOIN mountaineer.device d ON d.id = i.device_id GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT count(*) AS down_with_a01_pdu_a FROM mountaineer.impact((SELECT id FROM mountaineer.device WHERE name = 'a01-pdu-a'));
+-- The site as a Graphviz graph (pipe it into dot -Tsvg); its first lines:
+SELECT line FROM regexp_split_to_table(mountaineer.topology_dot((SELECT id FROM mountaineer.site WHERE name = 'ams1')), E'\n')
+     WITH ORDINALITY AS l(line, n) WHERE n <= 6 ORDER BY n;

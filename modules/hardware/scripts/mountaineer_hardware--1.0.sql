@@ -409,3 +409,383 @@ AS $$
 $$;
 COMMENT ON FUNCTION mountaineer.rack_elevation(uuid) IS
     'The rack as drawn, top unit first: one row per unit (1 = bottom) with the label on its rail (counted top-down when the rack is descending) and the device at its front and at its rear (a full-depth device shows on both); P0002 when there is no such rack.';
+
+--------------------------------------------------------------------------
+-- Cables
+--------------------------------------------------------------------------
+CREATE TYPE mountaineer.cable_status AS ENUM ('planned', 'connected', 'decommissioning');
+COMMENT ON TYPE mountaineer.cable_status IS
+    'planned: not yet laid; connected: in service (must have an end on both sides); decommissioning: to be removed.';
+
+CREATE TYPE mountaineer.cable_side AS ENUM ('a', 'b');
+COMMENT ON TYPE mountaineer.cable_side IS 'The two sides of a cable; a breakout cable has several ends on one side.';
+
+CREATE TYPE mountaineer.length_unit AS ENUM ('mm', 'cm', 'm', 'km', 'in', 'ft');
+COMMENT ON TYPE mountaineer.length_unit IS 'Unit of a cable''s length.';
+
+CREATE TABLE mountaineer.cable (
+    id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    slug        text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    label       text CHECK (label <> ''),
+    type        text CHECK (type <> ''),
+    status      mountaineer.cable_status NOT NULL DEFAULT 'connected',
+    color       text CHECK (color <> ''),
+    length      numeric CHECK (length > 0),
+    length_unit mountaineer.length_unit,
+    CONSTRAINT cable_length_unit CHECK ((length IS NULL) = (length_unit IS NULL))
+);
+CREATE INDEX cable_label_idx ON mountaineer.cable (label);
+COMMENT ON TABLE mountaineer.cable IS
+    'A physical cable between ports; its ends are in cable_end. A connected cable has at least one end on each side.';
+COMMENT ON COLUMN mountaineer.cable.slug IS 'Short URL-safe form of id.';
+COMMENT ON COLUMN mountaineer.cable.label IS 'The label printed on the cable, if any.';
+COMMENT ON COLUMN mountaineer.cable.type IS 'Medium, free text: cat6, om4, smf, dac, power …';
+COMMENT ON COLUMN mountaineer.cable.length IS 'Length, in length_unit (both or neither).';
+SELECT mountaineer.manage_table('mountaineer.cable');
+
+CREATE TABLE mountaineer.cable_end (
+    id       uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    slug     text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    cable_id uuid NOT NULL REFERENCES mountaineer.cable ON DELETE CASCADE,
+    side     mountaineer.cable_side NOT NULL,
+    port_id  uuid NOT NULL UNIQUE REFERENCES mountaineer.port ON DELETE RESTRICT
+);
+CREATE INDEX cable_end_cable_idx ON mountaineer.cable_end (cable_id, side);
+COMMENT ON TABLE mountaineer.cable_end IS
+    'One end of a cable plugged into a port: a port is on at most one cable; several ends on one side make a breakout cable. Deleting the cable deletes its ends.';
+COMMENT ON COLUMN mountaineer.cable_end.slug IS 'Short URL-safe form of id.';
+COMMENT ON COLUMN mountaineer.cable_end.side IS 'a or b; every end on one side connects to every end on the other.';
+COMMENT ON COLUMN mountaineer.cable_end.port_id IS 'The port this end is plugged into (unique: one cable per port).';
+SELECT mountaineer.manage_table('mountaineer.cable_end');
+
+-- Which port kinds a cable may join: data to data, console to console
+-- server, a power inlet to an outlet or a feed.
+CREATE FUNCTION mountaineer.port_kinds_compatible(a mountaineer.port_kind, b mountaineer.port_kind)
+    RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN a IN ('interface', 'front_port', 'rear_port') THEN b IN ('interface', 'front_port', 'rear_port')
+        WHEN a = 'console' THEN b = 'console_server'
+        WHEN a = 'console_server' THEN b = 'console'
+        WHEN a = 'power_port' THEN b IN ('power_outlet', 'power_feed')
+        WHEN a IN ('power_outlet', 'power_feed') THEN b = 'power_port'
+        ELSE false
+    END
+$$;
+COMMENT ON FUNCTION mountaineer.port_kinds_compatible(mountaineer.port_kind, mountaineer.port_kind) IS
+    'Whether a cable may join ports of these kinds: interface, front_port and rear_port with each other; console with console_server; power_port with power_outlet or power_feed.';
+
+-- A readable name for a cable in messages: its label, else its slug.
+CREATE FUNCTION mountaineer.cable_name(c mountaineer.cable) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(c.label, c.slug)
+$$;
+COMMENT ON FUNCTION mountaineer.cable_name(mountaineer.cable) IS 'A cable''s label, else its slug: how messages name a cable.';
+
+CREATE FUNCTION mountaineer.cable_end_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c     mountaineer.cable;
+    me    record;
+    other record;
+    taken text;
+BEGIN
+    -- one writer per cable at a time, so two ends added concurrently to
+    -- opposite sides are checked against each other
+    SELECT * INTO c FROM mountaineer.cable WHERE id = NEW.cable_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN NEW;                          -- the foreign key reports it
+    END IF;
+    SELECT p.name, p.kind, d.name AS device INTO me
+      FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id WHERE p.id = NEW.port_id;
+    IF NOT FOUND THEN
+        RETURN NEW;                          -- the foreign key reports it
+    END IF;
+    SELECT mountaineer.cable_name(x) INTO taken
+      FROM mountaineer.cable_end e JOIN mountaineer.cable x ON x.id = e.cable_id
+     WHERE e.port_id = NEW.port_id AND e.id <> NEW.id;
+    IF FOUND THEN
+        RAISE EXCEPTION 'port "%" of device "%" is already on cable "%"', me.name, me.device, taken
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'A port takes one cable; disconnect the other cable first.';
+    END IF;
+    FOR other IN
+        SELECT p.name, p.kind, d.name AS device
+          FROM mountaineer.cable_end e
+          JOIN mountaineer.port p ON p.id = e.port_id
+          JOIN mountaineer.device d ON d.id = p.device_id
+         WHERE e.cable_id = NEW.cable_id AND e.side <> NEW.side AND e.id <> NEW.id
+         ORDER BY d.name, p.name
+    LOOP
+        IF NOT mountaineer.port_kinds_compatible(me.kind, other.kind) THEN
+            RAISE EXCEPTION 'cable "%" cannot connect port "%" of device "%" (%) to port "%" of device "%" (%)',
+                mountaineer.cable_name(c), me.name, me.device, me.kind, other.name, other.device, other.kind
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Data ports (interface, front_port, rear_port) connect to data ports, console to console_server, power_port to power_outlet or power_feed.';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.cable_end_check() IS
+    'Trigger: a port is on one cable (named in the error), and every end of a cable is compatible with every end on its other side.';
+CREATE TRIGGER check_end BEFORE INSERT OR UPDATE ON mountaineer.cable_end
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.cable_end_check();
+
+-- A connected cable has an end on each side; checked at commit, so a cable
+-- and its ends can be written in any order within one transaction.
+CREATE FUNCTION mountaineer.cable_check_sides() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids     uuid[];
+    cid     uuid;
+    c       mountaineer.cable;
+    missing text;
+BEGIN
+    IF TG_TABLE_NAME = 'cable' THEN
+        ids := ARRAY[NEW.id];
+    ELSIF TG_OP = 'INSERT' THEN
+        ids := ARRAY[NEW.cable_id];
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := ARRAY[OLD.cable_id];
+    ELSE
+        ids := ARRAY[OLD.cable_id, NEW.cable_id];
+    END IF;
+    FOREACH cid IN ARRAY ids LOOP
+        SELECT * INTO c FROM mountaineer.cable WHERE id = cid;
+        CONTINUE WHEN NOT FOUND OR c.status <> 'connected';
+        SELECT string_agg(s::text, ' and ' ORDER BY s) INTO missing
+          FROM unnest(enum_range(NULL::mountaineer.cable_side)) s
+         WHERE NOT EXISTS (SELECT FROM mountaineer.cable_end e WHERE e.cable_id = cid AND e.side = s);
+        IF missing IS NOT NULL THEN
+            RAISE EXCEPTION 'connected cable "%" has no end on side %', mountaineer.cable_name(c), missing
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Write the cable and both of its ends in one transaction, or give it status planned.';
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.cable_check_sides() IS
+    'Deferred constraint trigger: at commit, every connected cable has at least one end on side a and one on side b.';
+CREATE CONSTRAINT TRIGGER check_sides AFTER INSERT OR UPDATE OF status ON mountaineer.cable
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mountaineer.cable_check_sides();
+CREATE CONSTRAINT TRIGGER check_sides AFTER INSERT OR UPDATE OR DELETE ON mountaineer.cable_end
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mountaineer.cable_check_sides();
+
+-- A cabled port keeps its kind and cannot be deleted (nor its device) until
+-- its cable is taken off; the error names port, device and cable.
+CREATE FUNCTION mountaineer.port_check_cabled() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cname  text;
+    device text;
+BEGIN
+    SELECT mountaineer.cable_name(c) INTO cname
+      FROM mountaineer.cable_end e JOIN mountaineer.cable c ON c.id = e.cable_id
+     WHERE e.port_id = OLD.id;
+    IF NOT FOUND THEN
+        IF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NEW;
+    END IF;
+    SELECT d.name INTO device FROM mountaineer.device d WHERE d.id = OLD.device_id;
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'port "%" of device "%" cannot be deleted: it is on cable "%"', OLD.name, device, cname
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Delete the cable or its end on this port first.';
+    END IF;
+    RAISE EXCEPTION 'port "%" of device "%" cannot change kind from % to %: it is on cable "%"',
+        OLD.name, device, OLD.kind, NEW.kind, cname
+        USING ERRCODE = 'check_violation',
+              HINT = 'Delete the cable or its end on this port first.';
+END
+$$;
+COMMENT ON FUNCTION mountaineer.port_check_cabled() IS
+    'Trigger: a port on a cable cannot be deleted or change kind; the error names the port, its device and the cable.';
+CREATE TRIGGER check_cabled BEFORE DELETE ON mountaineer.port
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.port_check_cabled();
+CREATE TRIGGER check_cabled_kind BEFORE UPDATE OF kind ON mountaineer.port
+    FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind) EXECUTE FUNCTION mountaineer.port_check_cabled();
+
+CREATE FUNCTION mountaineer.device_check_cabled() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n     bigint;
+    first record;
+BEGIN
+    SELECT count(*) INTO n
+      FROM mountaineer.port p JOIN mountaineer.cable_end e ON e.port_id = p.id
+     WHERE p.device_id = OLD.id;
+    IF n > 0 THEN
+        SELECT p.name, mountaineer.cable_name(c) AS cable INTO first
+          FROM mountaineer.port p
+          JOIN mountaineer.cable_end e ON e.port_id = p.id
+          JOIN mountaineer.cable c ON c.id = e.cable_id
+         WHERE p.device_id = OLD.id
+         ORDER BY p.name LIMIT 1;
+        RAISE EXCEPTION 'device "%" cannot be deleted: % of its ports are cabled (port "%" is on cable "%")',
+            OLD.name, n, first.name, first.cable
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Delete its cables, or their ends on this device, first.';
+    END IF;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.device_check_cabled() IS
+    'Trigger: a device with a port on a cable cannot be deleted; the error names one such port and its cable.';
+CREATE TRIGGER check_cabled BEFORE DELETE ON mountaineer.device
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.device_check_cabled();
+
+--------------------------------------------------------------------------
+-- The cable graph: trace, path, power trace, impact (C engine in the core
+-- library, src/cable.c) and a Graphviz drawing.
+--------------------------------------------------------------------------
+CREATE FUNCTION mountaineer.cable_trace(port_id uuid)
+    RETURNS TABLE (branch int, hop int, near_port uuid, cable_id uuid, far_port uuid,
+                   near_device uuid, far_device uuid, outcome text)
+    AS '$libdir/mountaineer', 'mountaineer_cable_trace'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.cable_trace(uuid) IS
+    'Follows the cable on a port through patch panels (front to rear carrying the position, rear to the front at that position) to the far endpoint. One row per cable crossed, per branch (a rear port reached with no position and several front ports splits; a breakout cable fans out). outcome on the last hop of a branch: complete, open or loop; split on a hop whose far rear port split. No rows for an unconnected port; P0002 for an unknown one.';
+
+CREATE FUNCTION mountaineer.power_trace(port_id uuid)
+    RETURNS TABLE (branch int, hop int, near_port uuid, cable_id uuid, far_port uuid,
+                   near_device uuid, far_device uuid, outcome text)
+    AS '$libdir/mountaineer', 'mountaineer_power_trace'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.power_trace(uuid) IS
+    'Follows power upstream from a device''s power_port: to the outlet it is plugged into, on through each power_port of that outlet''s device (a PDU; one branch per inlet), until a power_feed (complete) or an unconnected inlet (open). Same columns as cable_trace; P0002 for an unknown port, 22023 for a port that is not a power_port.';
+
+CREATE FUNCTION mountaineer.impact(device_id uuid)
+    RETURNS TABLE (device_id uuid, depth int, via_port uuid)
+    AS '$libdir/mountaineer', 'mountaineer_impact'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.impact(uuid) IS
+    'Every device that goes down with the given one, each once at its smallest depth: a device all of whose connected power ports are fed by failed devices, or all of whose traced interfaces lead through or to failed devices; transitively. via_port is the dependent''s port that lost its last supply or path. P0002 for an unknown device.';
+
+-- A port as the documents below show it.
+CREATE FUNCTION mountaineer.port_doc(port_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object('device', d.name, 'port', p.name, 'kind', p.kind,
+                              'device_id', d.id, 'port_id', p.id)
+    FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id
+    WHERE p.id = $1
+$$;
+COMMENT ON FUNCTION mountaineer.port_doc(uuid) IS
+    'A port as cable_path shows it: {device, port, kind, device_id, port_id}; NULL for an unknown port.';
+
+CREATE FUNCTION mountaineer.cable_path(port_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH t AS MATERIALIZED (
+        SELECT * FROM mountaineer.cable_trace($1)
+    ), b AS (
+        SELECT t.branch,
+               jsonb_agg(jsonb_build_object(
+                   'hop', t.hop,
+                   'from', mountaineer.port_doc(t.near_port),
+                   'cable', jsonb_build_object('id', c.id, 'label', c.label, 'type', c.type, 'status', c.status),
+                   'to', mountaineer.port_doc(t.far_port)) ORDER BY t.hop) AS hops,
+               (array_agg(t.outcome ORDER BY t.hop DESC))[1] AS outcome,
+               (array_agg(t.far_port ORDER BY t.hop DESC))[1] AS dest
+        FROM t JOIN mountaineer.cable c ON c.id = t.cable_id
+        GROUP BY t.branch
+    )
+    SELECT jsonb_build_object(
+        'origin', mountaineer.port_doc($1),
+        'status', CASE
+                      WHEN NOT EXISTS (SELECT FROM t) THEN 'open'
+                      WHEN EXISTS (SELECT FROM t WHERE outcome = 'loop') THEN 'loop'
+                      WHEN EXISTS (SELECT FROM t WHERE outcome = 'split') THEN 'split'
+                      WHEN EXISTS (SELECT FROM t WHERE outcome = 'open') THEN 'open'
+                      ELSE 'complete'
+                  END,
+        'destinations', coalesce((SELECT jsonb_agg(mountaineer.port_doc(b.dest) ORDER BY b.branch)
+                                  FILTER (WHERE b.outcome = 'complete') FROM b), '[]'),
+        'branches', coalesce((SELECT jsonb_agg(jsonb_build_object('branch', b.branch, 'outcome', b.outcome,
+                                                                  'hops', b.hops) ORDER BY b.branch)
+                              FROM b), '[]'))
+$$;
+COMMENT ON FUNCTION mountaineer.cable_path(uuid) IS
+    'cable_trace as one document: origin, status (complete; open: a branch ends at an unconnected port or half-connected cable, or the origin is unconnected; split: a rear port fanned out to several front ports; loop), destinations (the endpoints of complete branches) and every branch with its hops. P0002 for an unknown port.';
+
+CREATE FUNCTION mountaineer.dot_id(s text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT '"' || replace(replace(replace(s, '\', '\\'), '"', '\"'), E'\n', '\n') || '"'
+$$;
+COMMENT ON FUNCTION mountaineer.dot_id(text) IS 'A string quoted as a Graphviz DOT ID (backslash, quote and newline escaped).';
+
+CREATE FUNCTION mountaineer.topology_dot(site_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    site_name text;
+    body      text;
+BEGIN
+    SELECT s.name INTO site_name FROM mountaineer.site s WHERE s.id = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no site with id %', $1 USING ERRCODE = 'no_data_found';
+    END IF;
+    WITH here AS (
+        SELECT d.id FROM mountaineer.device d JOIN mountaineer.rack r ON r.id = d.rack_id WHERE r.site_id = $1
+    ), edge AS (
+        -- every pair of ends on opposite sides of a cable touching the site
+        SELECT c.id AS cable_id, coalesce(c.label, c.slug) AS cable, c.type, c.status,
+               pa.device_id AS a_dev, pa.name AS a_port, pb.device_id AS b_dev, pb.name AS b_port
+        FROM mountaineer.cable c
+        JOIN mountaineer.cable_end ea ON ea.cable_id = c.id AND ea.side = 'a'
+        JOIN mountaineer.cable_end eb ON eb.cable_id = c.id AND eb.side = 'b'
+        JOIN mountaineer.port pa ON pa.id = ea.port_id
+        JOIN mountaineer.port pb ON pb.id = eb.port_id
+        WHERE c.id IN (SELECT e.cable_id FROM mountaineer.cable_end e
+                       JOIN mountaineer.port p ON p.id = e.port_id
+                       WHERE p.device_id IN (SELECT id FROM here))
+    ), node AS (
+        SELECT DISTINCT d.id, d.name, d.kind, d.slug FROM mountaineer.device d
+        WHERE d.id IN (SELECT a_dev FROM edge UNION SELECT b_dev FROM edge)
+    )
+    SELECT coalesce((SELECT string_agg(format('  %s [label=%s, shape=%s];', mountaineer.dot_id(n.slug),
+                                              mountaineer.dot_id(n.name || E'\n' || n.kind),
+                                              CASE n.kind WHEN 'patch_panel' THEN 'cds'
+                                                          WHEN 'pdu' THEN 'hexagon'
+                                                          WHEN 'power_panel' THEN 'doubleoctagon'
+                                                          WHEN 'network' THEN 'component'
+                                                          ELSE 'box' END),
+                                       E'\n' ORDER BY n.name, n.id) || E'\n' FROM node n), '')
+        || coalesce((SELECT string_agg(format('  %s -- %s [label=%s, taillabel=%s, headlabel=%s%s];',
+                                              mountaineer.dot_id(mountaineer.slug(e.a_dev)),
+                                              mountaineer.dot_id(mountaineer.slug(e.b_dev)),
+                                              mountaineer.dot_id(e.cable || coalesce(' (' || e.type || ')', '')),
+                                              mountaineer.dot_id(e.a_port), mountaineer.dot_id(e.b_port),
+                                              CASE e.status WHEN 'connected' THEN '' ELSE ', style=dashed' END),
+                                       E'\n' ORDER BY e.cable, e.cable_id, e.a_port, e.b_port) || E'\n' FROM edge e), '')
+      INTO body;
+    RETURN format(E'graph %s {\n  graph [label=%s, rankdir=LR];\n  node [fontname="Helvetica"];\n  edge [fontname="Helvetica", fontsize=9];\n%s}\n',
+                  mountaineer.dot_id('site ' || site_name), mountaineer.dot_id(site_name), body);
+END
+$$;
+COMMENT ON FUNCTION mountaineer.topology_dot(uuid) IS
+    'The site''s cabled devices as a Graphviz DOT graph: a node per device (shape by kind), an edge per cable (label and type; port names at its ends; dashed unless connected), every cable with an end on a device racked at the site. psql -Atc "SELECT mountaineer.topology_dot(…)" | dot -Tsvg > site.svg. P0002 for an unknown site.';
+
+GRANT EXECUTE ON FUNCTION mountaineer.cable_trace(uuid), mountaineer.power_trace(uuid), mountaineer.impact(uuid),
+    mountaineer.cable_path(uuid), mountaineer.topology_dot(uuid) TO mountaineer_reader;

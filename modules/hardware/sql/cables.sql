@@ -1,0 +1,89 @@
+-- Exact output of the cable-graph functions on one small topology:
+--   web1 eth0 → pp1 front 2 → pp1 rear ═ trunk (2 positions) ═ pp2 rear → pp2 front 2 → sw1 ge1
+--   web1 psu1 → pdu1 outlet 1;  pdu1 inlet → wall feed A
+SET search_path = mountaineer, public;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+INSERT INTO site (id, name) VALUES ('c0000000-0000-0000-0000-000000000001', 'lab-cables');
+INSERT INTO rack (id, site_id, name, units) VALUES
+  ('c0000000-0000-0000-0000-000000000002', 'c0000000-0000-0000-0000-000000000001', 'K1', 10),
+  ('c0000000-0000-0000-0000-000000000003', 'c0000000-0000-0000-0000-000000000001', 'K2', 10);
+INSERT INTO device (id, kind, name, units, rack_id, position) VALUES
+  ('c0000000-0000-0000-0000-0000000000d1', 'server', 'web1', 1, 'c0000000-0000-0000-0000-000000000002', 'U1'),
+  ('c0000000-0000-0000-0000-0000000000d2', 'patch_panel', 'pp1', 1, 'c0000000-0000-0000-0000-000000000002', 'U10'),
+  ('c0000000-0000-0000-0000-0000000000d3', 'patch_panel', 'pp2', 1, 'c0000000-0000-0000-0000-000000000003', 'U10'),
+  ('c0000000-0000-0000-0000-0000000000d4', 'network', 'sw1', 1, 'c0000000-0000-0000-0000-000000000003', 'U9'),
+  ('c0000000-0000-0000-0000-0000000000d5', 'pdu', 'pdu1', 0, 'c0000000-0000-0000-0000-000000000002', NULL),
+  ('c0000000-0000-0000-0000-0000000000d6', 'power_panel', 'wall', 0, NULL, NULL);
+INSERT INTO port (id, device_id, name, kind, positions, rear_port_id, rear_port_position) VALUES
+  ('c0000000-0000-0000-0000-0000000000a1', 'c0000000-0000-0000-0000-0000000000d1', 'eth0', 'interface', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000a2', 'c0000000-0000-0000-0000-0000000000d1', 'psu1', 'power_port', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000b0', 'c0000000-0000-0000-0000-0000000000d2', 'rear', 'rear_port', 2, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000b1', 'c0000000-0000-0000-0000-0000000000d2', 'front1', 'front_port', 1, 'c0000000-0000-0000-0000-0000000000b0', 1),
+  ('c0000000-0000-0000-0000-0000000000b2', 'c0000000-0000-0000-0000-0000000000d2', 'front2', 'front_port', 1, 'c0000000-0000-0000-0000-0000000000b0', 2),
+  ('c0000000-0000-0000-0000-0000000000c0', 'c0000000-0000-0000-0000-0000000000d3', 'rear', 'rear_port', 2, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000c1', 'c0000000-0000-0000-0000-0000000000d3', 'front1', 'front_port', 1, 'c0000000-0000-0000-0000-0000000000c0', 1),
+  ('c0000000-0000-0000-0000-0000000000c2', 'c0000000-0000-0000-0000-0000000000d3', 'front2', 'front_port', 1, 'c0000000-0000-0000-0000-0000000000c0', 2),
+  ('c0000000-0000-0000-0000-0000000000e1', 'c0000000-0000-0000-0000-0000000000d4', 'ge1', 'interface', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000e2', 'c0000000-0000-0000-0000-0000000000d4', 'console', 'console', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000f1', 'c0000000-0000-0000-0000-0000000000d5', 'outlet1', 'power_outlet', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000f0', 'c0000000-0000-0000-0000-0000000000d5', 'inlet', 'power_port', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000f9', 'c0000000-0000-0000-0000-0000000000d6', 'feed A', 'power_feed', 1, NULL, NULL);
+
+BEGIN;
+INSERT INTO cable (id, label, type, color, length, length_unit) VALUES
+  ('c0000000-0000-0000-0000-000000000c01', 'W-0001', 'cat6', 'blue', 2, 'm'),
+  ('c0000000-0000-0000-0000-000000000c02', 'T-0001', 'om4', 'aqua', 30, 'm'),
+  ('c0000000-0000-0000-0000-000000000c03', 'W-0002', 'cat6', 'blue', 1, 'm'),
+  ('c0000000-0000-0000-0000-000000000c04', 'P-0001', 'power', 'black', 1, 'm'),
+  ('c0000000-0000-0000-0000-000000000c05', 'P-0002', 'power', 'red', 5, 'm');
+INSERT INTO cable_end (cable_id, side, port_id) VALUES
+  ('c0000000-0000-0000-0000-000000000c01', 'a', 'c0000000-0000-0000-0000-0000000000a1'),
+  ('c0000000-0000-0000-0000-000000000c01', 'b', 'c0000000-0000-0000-0000-0000000000b2'),
+  ('c0000000-0000-0000-0000-000000000c02', 'a', 'c0000000-0000-0000-0000-0000000000b0'),
+  ('c0000000-0000-0000-0000-000000000c02', 'b', 'c0000000-0000-0000-0000-0000000000c0'),
+  ('c0000000-0000-0000-0000-000000000c03', 'a', 'c0000000-0000-0000-0000-0000000000c2'),
+  ('c0000000-0000-0000-0000-000000000c03', 'b', 'c0000000-0000-0000-0000-0000000000e1'),
+  ('c0000000-0000-0000-0000-000000000c04', 'a', 'c0000000-0000-0000-0000-0000000000a2'),
+  ('c0000000-0000-0000-0000-000000000c04', 'b', 'c0000000-0000-0000-0000-0000000000f1'),
+  ('c0000000-0000-0000-0000-000000000c05', 'a', 'c0000000-0000-0000-0000-0000000000f0'),
+  ('c0000000-0000-0000-0000-000000000c05', 'b', 'c0000000-0000-0000-0000-0000000000f9');
+COMMIT;
+
+SELECT label, slug, type, status, color, length, length_unit FROM cable WHERE label ~ '^[WTP]-' ORDER BY label;
+
+-- the trace, row by row
+SELECT * FROM cable_trace('c0000000-0000-0000-0000-0000000000a1');
+-- and as one document
+SELECT jsonb_pretty(cable_path('c0000000-0000-0000-0000-0000000000a1'));
+-- from the trunk's end: no position is carried, pp2's rear splits
+SELECT branch, hop, far_port, outcome FROM cable_trace('c0000000-0000-0000-0000-0000000000b0');
+SELECT cable_path('c0000000-0000-0000-0000-0000000000b0') ->> 'status' AS status;
+-- power, upstream to the feed
+SELECT * FROM power_trace('c0000000-0000-0000-0000-0000000000a2');
+-- what goes down with the PDU, and with the power panel
+SELECT * FROM impact('c0000000-0000-0000-0000-0000000000d5');
+SELECT * FROM impact('c0000000-0000-0000-0000-0000000000d6') ORDER BY depth, device_id;
+-- the site as a Graphviz graph
+SELECT topology_dot('c0000000-0000-0000-0000-000000000001');
+
+-- refusals, with their messages
+INSERT INTO cable_end (cable_id, side, port_id) VALUES
+  ('c0000000-0000-0000-0000-000000000c04', 'a', 'c0000000-0000-0000-0000-0000000000a1');
+INSERT INTO cable_end (cable_id, side, port_id) VALUES
+  ('c0000000-0000-0000-0000-000000000c01', 'a', 'c0000000-0000-0000-0000-0000000000a2');
+INSERT INTO cable_end (cable_id, side, port_id) VALUES
+  ('c0000000-0000-0000-0000-000000000c03', 'a', 'c0000000-0000-0000-0000-0000000000e2');
+DELETE FROM cable_end WHERE port_id = 'c0000000-0000-0000-0000-0000000000e1';
+DELETE FROM device WHERE name = 'web1';
+SELECT * FROM cable_trace('c0000000-0000-0000-0000-000000000000');
+SELECT * FROM power_trace('c0000000-0000-0000-0000-0000000000a1');
+SELECT * FROM impact('c0000000-0000-0000-0000-000000000000');
+SELECT topology_dot('c0000000-0000-0000-0000-000000000000');
+
+-- leave the database as it was for the next case
+DELETE FROM cable WHERE id::text LIKE 'c0000000-%';
+DELETE FROM device WHERE id::text LIKE 'c0000000-%';
+DELETE FROM rack WHERE id::text LIKE 'c0000000-%';
+DELETE FROM site WHERE id::text LIKE 'c0000000-%';

@@ -1,0 +1,1205 @@
+/*
+ * cable.c — the cable-graph engine: cable trace, power trace and impact.
+ *
+ * The graph lives in mountaineer_hardware's tables (port, cable_end,
+ * device); this file only reads them, one hop at a time, by direct btree
+ * probes under the calling query's snapshot (no SPI, no planner):
+ *
+ *   the cable on a port                 cable_end (port_id)
+ *   the ends of that cable              cable_end (cable_id, side)
+ *   each far port                       port (id); device (id) to order a breakout's ends
+ *   the front port at a rear position   port (rear_port_id, rear_port_position)
+ *   the front ports of a rear port      the same index, leading column
+ *   the ports of a device               port (device_id)
+ *
+ * so a trace costs three or four probes per hop and never loads the graph.
+ * The caller needs SELECT on the three tables (checked, as a query would);
+ * row-level security on them is refused rather than bypassed.
+ *
+ * Pass-through: a path reaching a front port of a patch panel continues from
+ * the rear port it maps to, pushing the front port's position on a stack; a
+ * path reaching a rear port pops the position and continues from the front
+ * port mapped to it.  A rear port reached with an empty stack continues from
+ * its one front port, or splits into one branch per front port.  Stacks are
+ * immutable lists, interned so that equal stacks are the same pointer.
+ *
+ * Loops: each branch remembers the (port, stack) states it has left from; a
+ * state left twice is a loop, and so is entering the same rear port twice
+ * without leaving it (which would grow the stack forever).  Branches share
+ * one DFS: on return, a walk forgets the states it added.
+ *
+ * The functions are declared by the hardware module (the core does not
+ * know its tables): AS '$libdir/mountaineer', 'mountaineer_cable_trace' etc.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/tuplestore.h"
+#include "utils/uuid.h"
+
+PG_FUNCTION_INFO_V1(mountaineer_cable_trace);
+PG_FUNCTION_INFO_V1(mountaineer_power_trace);
+PG_FUNCTION_INFO_V1(mountaineer_impact);
+
+/* ------------------------------------------------------------------------
+ * Ports, and the index probes that read them
+ * ------------------------------------------------------------------------ */
+
+typedef enum PortKind
+{
+	PK_INTERFACE,
+	PK_CONSOLE,
+	PK_CONSOLE_SERVER,
+	PK_POWER_PORT,
+	PK_POWER_OUTLET,
+	PK_FRONT_PORT,
+	PK_REAR_PORT,
+	PK_POWER_FEED,
+	PK_COUNT
+} PortKind;
+
+static const char *const port_kind_names[PK_COUNT] = {
+	"interface", "console", "console_server", "power_port", "power_outlet",
+	"front_port", "rear_port", "power_feed"
+};
+
+typedef struct Port
+{
+	pg_uuid_t	id;
+	pg_uuid_t	device;
+	PortKind	kind;
+	bool		has_rear;		/* front ports: the rear port they map to */
+	pg_uuid_t	rear;
+	int32		rear_pos;
+	char	   *name;			/* only where order by name is needed */
+	char	   *device_name;	/* likewise */
+} Port;
+
+/*
+ * The tables of the graph, opened once per call, and what the probes need
+ * to know about them: index oids, column numbers and the port_kind enum's
+ * oids.  The tables belong to mountaineer_hardware; they are found by name
+ * in schema mountaineer, so a call without that module fails cleanly.
+ */
+typedef struct Graph
+{
+	Relation	port;
+	Relation	cable_end;
+	Relation	device;
+	Oid			port_pkey;
+	Oid			port_rear_idx;		/* (rear_port_id, rear_port_position) */
+	Oid			port_device_idx;	/* (device_id) */
+	Oid			end_port_idx;		/* (port_id) */
+	Oid			end_cable_idx;		/* (cable_id, side) */
+	Oid			device_pkey;
+	AttrNumber	p_id,
+				p_device,
+				p_name,
+				p_kind,
+				p_rear,
+				p_pos;
+	AttrNumber	e_cable,
+				e_side,
+				e_port;
+	AttrNumber	d_id,
+				d_name;
+	Oid			kind_oid[PK_COUNT];
+	Snapshot	snapshot;
+} Graph;
+
+static Oid
+graph_relation(Oid nsp, const char *name)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"mountaineer.%s\" does not exist", name),
+				 errhint("The cable graph needs the extension mountaineer_hardware.")));
+	return relid;
+}
+
+static Relation
+graph_open_table(Oid nsp, const char *name)
+{
+	Oid			relid = graph_relation(nsp, name);
+	AclResult	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_TABLE, name);
+	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the cable graph cannot be read with row-level security enabled on \"mountaineer.%s\"", name)));
+	return table_open(relid, AccessShareLock);
+}
+
+static AttrNumber
+graph_column(Relation rel, const char *name)
+{
+	AttrNumber	att = get_attnum(RelationGetRelid(rel), name);
+
+	if (att == InvalidAttrNumber)
+		elog(ERROR, "column \"%s\" of \"%s\" does not exist", name, RelationGetRelationName(rel));
+	return att;
+}
+
+static void
+graph_open(Graph *g)
+{
+	Oid			nsp = get_namespace_oid("mountaineer", false);
+	Oid			kind_type;
+	int			i;
+
+	g->port = graph_open_table(nsp, "port");
+	g->cable_end = graph_open_table(nsp, "cable_end");
+	g->device = graph_open_table(nsp, "device");
+	g->port_pkey = graph_relation(nsp, "port_pkey");
+	g->port_rear_idx = graph_relation(nsp, "port_rear_port_id_rear_port_position_key");
+	g->port_device_idx = graph_relation(nsp, "port_device_idx");
+	g->end_port_idx = graph_relation(nsp, "cable_end_port_id_key");
+	g->end_cable_idx = graph_relation(nsp, "cable_end_cable_idx");
+	g->device_pkey = graph_relation(nsp, "device_pkey");
+	g->p_id = graph_column(g->port, "id");
+	g->p_device = graph_column(g->port, "device_id");
+	g->p_name = graph_column(g->port, "name");
+	g->p_kind = graph_column(g->port, "kind");
+	g->p_rear = graph_column(g->port, "rear_port_id");
+	g->p_pos = graph_column(g->port, "rear_port_position");
+	g->e_cable = graph_column(g->cable_end, "cable_id");
+	g->e_side = graph_column(g->cable_end, "side");
+	g->e_port = graph_column(g->cable_end, "port_id");
+	g->d_id = graph_column(g->device, "id");
+	g->d_name = graph_column(g->device, "name");
+
+	kind_type = TupleDescAttr(RelationGetDescr(g->port), g->p_kind - 1)->atttypid;
+	for (i = 0; i < PK_COUNT; i++)
+	{
+		g->kind_oid[i] = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+										 ObjectIdGetDatum(kind_type),
+										 CStringGetDatum(port_kind_names[i]));
+		if (!OidIsValid(g->kind_oid[i]))
+			elog(ERROR, "port_kind has no value \"%s\"", port_kind_names[i]);
+	}
+	g->snapshot = GetActiveSnapshot();
+}
+
+static void
+graph_close(Graph *g)
+{
+	/* keep the locks to the end of the transaction, as queries do */
+	table_close(g->port, NoLock);
+	table_close(g->cable_end, NoLock);
+	table_close(g->device, NoLock);
+}
+
+/* A scan of `rel` through `index` for rows whose uuid column `att` is `id` (and int4 column `att2` is `pos`). */
+static SysScanDesc
+graph_scan(Graph *g, Relation rel, Oid index, AttrNumber att, const pg_uuid_t *id,
+		   AttrNumber att2, int32 pos)
+{
+	ScanKeyData keys[2];
+
+	ScanKeyInit(&keys[0], att, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum((pg_uuid_t *) id));
+	if (att2 != InvalidAttrNumber)
+		ScanKeyInit(&keys[1], att2, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(pos));
+	return systable_beginscan(rel, index, true, g->snapshot, att2 != InvalidAttrNumber ? 2 : 1, keys);
+}
+
+static void
+copy_uuid(pg_uuid_t *dst, HeapTuple tup, AttrNumber att, TupleDesc desc, bool *isnull)
+{
+	Datum		d = heap_getattr(tup, att, desc, isnull);
+
+	if (!*isnull)
+		memcpy(dst, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+}
+
+static void
+read_port(Graph *g, HeapTuple tup, Port *out, bool names)
+{
+	TupleDesc	desc = RelationGetDescr(g->port);
+	bool		isnull;
+	Oid			kind;
+	int			i;
+	Datum		d;
+
+	memset(out, 0, sizeof(Port));
+	copy_uuid(&out->id, tup, g->p_id, desc, &isnull);
+	copy_uuid(&out->device, tup, g->p_device, desc, &isnull);
+	kind = DatumGetObjectId(heap_getattr(tup, g->p_kind, desc, &isnull));
+	for (i = 0; i < PK_COUNT; i++)
+		if (g->kind_oid[i] == kind)
+			break;
+	if (i == PK_COUNT)
+		elog(ERROR, "unknown port_kind oid %u", kind);
+	out->kind = (PortKind) i;
+	copy_uuid(&out->rear, tup, g->p_rear, desc, &isnull);
+	out->has_rear = !isnull;
+	d = heap_getattr(tup, g->p_pos, desc, &isnull);
+	out->rear_pos = isnull ? 0 : DatumGetInt32(d);
+	if (names)
+		out->name = TextDatumGetCString(heap_getattr(tup, g->p_name, desc, &isnull));
+}
+
+/* The port with that id; false when there is none. */
+static bool
+lookup_port(Graph *g, const pg_uuid_t *id, Port *out, bool names)
+{
+	SysScanDesc scan = graph_scan(g, g->port, g->port_pkey, g->p_id, id, InvalidAttrNumber, 0);
+	HeapTuple	tup = systable_getnext(scan);
+	bool		found = HeapTupleIsValid(tup);
+
+	if (found)
+		read_port(g, tup, out, names);
+	systable_endscan(scan);
+	return found;
+}
+
+/* The device's name, or NULL when there is no such device. */
+static char *
+device_name(Graph *g, const pg_uuid_t *id)
+{
+	SysScanDesc scan = graph_scan(g, g->device, g->device_pkey, g->d_id, id, InvalidAttrNumber, 0);
+	HeapTuple	tup = systable_getnext(scan);
+	char	   *name = NULL;
+	bool		isnull;
+
+	if (HeapTupleIsValid(tup))
+		name = TextDatumGetCString(heap_getattr(tup, g->d_name, RelationGetDescr(g->device), &isnull));
+	systable_endscan(scan);
+	return name;
+}
+
+static int
+port_cmp_name(const void *a, const void *b)
+{
+	const Port *x = a;
+	const Port *y = b;
+	int			c;
+
+	if (x->device_name && y->device_name && (c = strcmp(x->device_name, y->device_name)) != 0)
+		return c;
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return memcmp(&x->id, &y->id, sizeof(pg_uuid_t));
+}
+
+typedef struct PortList
+{
+	Port	   *ports;
+	int			n;
+	int			max;
+} PortList;
+
+static Port *
+portlist_add(PortList *l)
+{
+	if (l->n == l->max)
+	{
+		l->max = l->max ? l->max * 2 : 4;
+		l->ports = l->ports ? repalloc(l->ports, sizeof(Port) * l->max) : palloc(sizeof(Port) * l->max);
+	}
+	return &l->ports[l->n++];
+}
+
+/*
+ * The cable on `port` and the ports at its other side, ordered by device
+ * name, port name, id.  Returns how many far ends; *has_cable says whether
+ * the port is on a cable at all.
+ */
+static int
+fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *has_cable)
+{
+	TupleDesc	desc = RelationGetDescr(g->cable_end);
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			side = InvalidOid;
+	bool		isnull;
+	PortList	far = {NULL, 0, 0};
+	pg_uuid_t  *ids = NULL;
+	int			nids = 0,
+				maxids = 0,
+				i;
+
+	*out = NULL;
+	scan = graph_scan(g, g->cable_end, g->end_port_idx, g->e_port, port, InvalidAttrNumber, 0);
+	tup = systable_getnext(scan);
+	*has_cable = HeapTupleIsValid(tup);
+	if (*has_cable)
+	{
+		copy_uuid(cable, tup, g->e_cable, desc, &isnull);
+		side = DatumGetObjectId(heap_getattr(tup, g->e_side, desc, &isnull));
+	}
+	systable_endscan(scan);
+	if (!*has_cable)
+		return 0;
+
+	scan = graph_scan(g, g->cable_end, g->end_cable_idx, g->e_cable, cable, InvalidAttrNumber, 0);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		if (DatumGetObjectId(heap_getattr(tup, g->e_side, desc, &isnull)) == side)
+			continue;
+		if (nids == maxids)
+		{
+			maxids = maxids ? maxids * 2 : 4;
+			ids = ids ? repalloc(ids, sizeof(pg_uuid_t) * maxids) : palloc(sizeof(pg_uuid_t) * maxids);
+		}
+		copy_uuid(&ids[nids++], tup, g->e_port, desc, &isnull);
+	}
+	systable_endscan(scan);
+
+	for (i = 0; i < nids; i++)
+	{
+		Port	   *p = portlist_add(&far);
+
+		if (!lookup_port(g, &ids[i], p, nids > 1))
+			far.n--;			/* cannot happen: the foreign key */
+		else if (nids > 1)
+			p->device_name = device_name(g, &p->device);
+	}
+	if (far.n > 1)
+		qsort(far.ports, far.n, sizeof(Port), port_cmp_name);
+	if (ids)
+		pfree(ids);
+	*out = far.ports;
+	return far.n;
+}
+
+/* The front ports of a rear port, by position; only the one at `pos` when pos > 0. */
+static int
+fetch_fronts(Graph *g, const pg_uuid_t *rear, int32 pos, Port **out)
+{
+	SysScanDesc scan = graph_scan(g, g->port, g->port_rear_idx, g->p_rear, rear,
+								  pos > 0 ? g->p_pos : InvalidAttrNumber, pos);
+	HeapTuple	tup;
+	PortList	l = {NULL, 0, 0};
+
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		read_port(g, tup, portlist_add(&l), false);
+	systable_endscan(scan);
+	*out = l.ports;
+	return l.n;
+}
+
+/* The ports of a device, by name. */
+static int
+fetch_device_ports(Graph *g, const pg_uuid_t *device, Port **out)
+{
+	SysScanDesc scan = graph_scan(g, g->port, g->port_device_idx, g->p_device, device, InvalidAttrNumber, 0);
+	HeapTuple	tup;
+	PortList	l = {NULL, 0, 0};
+
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		read_port(g, tup, portlist_add(&l), true);
+	systable_endscan(scan);
+	if (l.n > 1)
+		qsort(l.ports, l.n, sizeof(Port), port_cmp_name);
+	*out = l.ports;
+	return l.n;
+}
+
+static void
+pfree_if(void *p)
+{
+	if (p)
+		pfree(p);
+}
+
+static char *
+uuid_text(const pg_uuid_t *id)
+{
+	return DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum((pg_uuid_t *) id)));
+}
+
+/* ------------------------------------------------------------------------
+ * The trace engine
+ * ------------------------------------------------------------------------ */
+
+/* A position stack entry: which position, pushed on entering which rear port. */
+typedef struct Pos
+{
+	struct Pos *next;
+	int32		pos;
+	pg_uuid_t	rear;
+} Pos;
+
+typedef struct PosKey
+{
+	Pos		   *next;
+	int32		pos;
+	pg_uuid_t	rear;
+} PosKey;
+
+typedef struct PosEntry
+{
+	PosKey		key;
+	Pos		   *node;
+} PosEntry;
+
+/* A state a branch has left from: the port and the stack it carried. */
+typedef struct StateKey
+{
+	pg_uuid_t	port;
+	Pos		   *stack;
+} StateKey;
+
+typedef struct StateEntry
+{
+	StateKey	key;
+} StateEntry;
+
+typedef enum Outcome
+{
+	OUTCOME_COMPLETE,
+	OUTCOME_OPEN,
+	OUTCOME_LOOP
+} Outcome;
+
+static const char *const outcome_names[] = {"complete", "open", "loop"};
+
+typedef struct Hop
+{
+	pg_uuid_t	near;
+	pg_uuid_t	near_device;
+	pg_uuid_t	cable;
+	bool		has_far;
+	Port		far;
+	bool		split;			/* the far port is a rear port the branch split at */
+} Hop;
+
+/* Where a branch continues from: a port to leave by its cable. */
+typedef struct Step
+{
+	pg_uuid_t	port;
+	pg_uuid_t	device;
+	Pos		   *stack;
+} Step;
+
+struct Trace;
+typedef void (*EmitFn) (struct Trace *t, Outcome outcome);
+
+typedef struct Trace
+{
+	MemoryContext cxt;
+	Graph	   *g;
+	bool		power;			/* power trace: an outlet continues at its device's power ports */
+	HTAB	   *stacks;
+	HTAB	   *states;
+	Hop		   *path;			/* the hops of the branch being walked */
+	int			npath;
+	int			maxpath;
+	int			nbranches;
+	EmitFn		emit;
+	void	   *arg;
+} Trace;
+
+static void
+trace_init(Trace *t, MemoryContext cxt, Graph *g, bool power, EmitFn emit, void *arg)
+{
+	HASHCTL		ctl;
+
+	memset(t, 0, sizeof(Trace));
+	t->cxt = cxt;
+	t->g = g;
+	t->power = power;
+	t->emit = emit;
+	t->arg = arg;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(PosKey);
+	ctl.entrysize = sizeof(PosEntry);
+	ctl.hcxt = cxt;
+	t->stacks = hash_create("cable trace stacks", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(StateKey);
+	ctl.entrysize = sizeof(StateEntry);
+	ctl.hcxt = cxt;
+	t->states = hash_create("cable trace states", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	t->maxpath = 16;
+	t->path = MemoryContextAlloc(cxt, sizeof(Hop) * t->maxpath);
+}
+
+/* The one stack that is `next` with `pos` (pushed at `rear`) on top. */
+static Pos *
+push_pos(Trace *t, Pos *next, int32 pos, const pg_uuid_t *rear)
+{
+	PosKey		key;
+	PosEntry   *e;
+	bool		found;
+
+	memset(&key, 0, sizeof(key));
+	key.next = next;
+	key.pos = pos;
+	key.rear = *rear;
+	e = hash_search(t->stacks, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		Pos		   *node = MemoryContextAlloc(t->cxt, sizeof(Pos));
+
+		node->next = next;
+		node->pos = pos;
+		node->rear = *rear;
+		e->node = node;
+	}
+	return e->node;
+}
+
+static bool
+stack_holds_rear(const Pos *s, const pg_uuid_t *rear)
+{
+	for (; s != NULL; s = s->next)
+		if (memcmp(&s->rear, rear, sizeof(pg_uuid_t)) == 0)
+			return true;
+	return false;
+}
+
+static void
+push_hop(Trace *t, const Step *from, const pg_uuid_t *cable, const Port *far)
+{
+	Hop		   *h;
+
+	if (t->npath == t->maxpath)
+	{
+		t->maxpath *= 2;
+		t->path = repalloc(t->path, sizeof(Hop) * t->maxpath);
+	}
+	h = &t->path[t->npath++];
+	memset(h, 0, sizeof(Hop));
+	h->near = from->port;
+	h->near_device = from->device;
+	h->cable = *cable;
+	h->has_far = far != NULL;
+	if (far)
+		h->far = *far;
+}
+
+static void
+finish_branch(Trace *t, Outcome outcome)
+{
+	if (t->npath == 0)
+		return;					/* an unconnected start: no branch at all */
+	t->nbranches++;
+	t->emit(t, outcome);
+}
+
+/*
+ * Where a branch goes after reaching `far` carrying `stack`: fills next[]
+ * (palloc'd) and returns how many continuations there are; with none,
+ * *outcome says how the branch ends.
+ */
+static int
+continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outcome)
+{
+	Port	   *fronts;
+	int			n,
+				i;
+
+	*next = NULL;
+	switch (far->kind)
+	{
+		case PK_FRONT_PORT:
+			if (!far->has_rear)
+			{
+				*outcome = OUTCOME_OPEN;
+				return 0;
+			}
+			if (stack_holds_rear(stack, &far->rear))
+			{
+				/* back into a rear port the signal is already inside */
+				*outcome = OUTCOME_LOOP;
+				return 0;
+			}
+			*next = MemoryContextAlloc(t->cxt, sizeof(Step));
+			(*next)[0].port = far->rear;
+			(*next)[0].device = far->device;
+			(*next)[0].stack = push_pos(t, stack, far->rear_pos, &far->rear);
+			return 1;
+
+		case PK_REAR_PORT:
+			if (stack != NULL)
+				n = fetch_fronts(t->g, &far->id, stack->pos, &fronts);
+			else
+				n = fetch_fronts(t->g, &far->id, 0, &fronts);
+			if (n == 0)
+			{
+				*outcome = OUTCOME_OPEN;
+				return 0;
+			}
+			if (n > 1)
+				t->path[t->npath - 1].split = true;
+			*next = MemoryContextAlloc(t->cxt, sizeof(Step) * n);
+			for (i = 0; i < n; i++)
+			{
+				(*next)[i].port = fronts[i].id;
+				(*next)[i].device = fronts[i].device;
+				(*next)[i].stack = stack ? stack->next : NULL;
+			}
+			pfree_if(fronts);
+			return n;
+
+		case PK_POWER_OUTLET:
+			if (t->power)
+			{
+				Port	   *ports;
+				int			k = 0;
+
+				n = fetch_device_ports(t->g, &far->device, &ports);
+				*next = MemoryContextAlloc(t->cxt, sizeof(Step) * Max(n, 1));
+				for (i = 0; i < n; i++)
+				{
+					if (ports[i].kind != PK_POWER_PORT)
+						continue;
+					(*next)[k].port = ports[i].id;
+					(*next)[k].device = ports[i].device;
+					(*next)[k].stack = NULL;
+					k++;
+				}
+				pfree_if(ports);
+				if (k == 0)
+					*outcome = OUTCOME_OPEN;
+				return k;
+			}
+			*outcome = OUTCOME_COMPLETE;
+			return 0;
+
+		default:
+			*outcome = OUTCOME_COMPLETE;
+			return 0;
+	}
+}
+
+static void walk(Trace *t, Step step);
+
+static void
+follow(Trace *t, Step *next, int n, Outcome outcome)
+{
+	int			i;
+
+	if (n == 0)
+	{
+		finish_branch(t, outcome);
+		return;
+	}
+	for (i = 0; i < n; i++)
+	{
+		int			len = t->npath;
+
+		walk(t, next[i]);
+		t->npath = len;
+	}
+}
+
+/*
+ * Walks a branch from `step`: iteratively while the path is a single line,
+ * recursively into each branch where it forks (a split rear port, a
+ * breakout cable, a PDU with several inlets).
+ */
+static void
+walk(Trace *t, Step step)
+{
+	StateKey   *added = NULL;
+	int			nadded = 0,
+				maxadded = 0,
+				i;
+
+	check_stack_depth();
+	for (;;)
+	{
+		StateKey	key;
+		bool		found;
+		Port	   *far;
+		pg_uuid_t	cable;
+		bool		has_cable;
+		int			nfar;
+		Step	   *next;
+		int			nnext;
+		Outcome		outcome = OUTCOME_COMPLETE;
+
+		CHECK_FOR_INTERRUPTS();
+
+		memset(&key, 0, sizeof(key));
+		key.port = step.port;
+		key.stack = step.stack;
+		hash_search(t->states, &key, HASH_ENTER, &found);
+		if (found)
+		{
+			finish_branch(t, OUTCOME_LOOP);
+			break;
+		}
+		if (nadded == maxadded)
+		{
+			maxadded = maxadded ? maxadded * 2 : 8;
+			added = added ? repalloc(added, sizeof(StateKey) * maxadded)
+				: MemoryContextAlloc(t->cxt, sizeof(StateKey) * maxadded);
+		}
+		added[nadded++] = key;
+
+		nfar = fetch_far(t->g, &step.port, &far, &cable, &has_cable);
+		if (!has_cable)
+		{
+			/* a pass-through port with no cable: the path ends here */
+			pfree_if(far);
+			finish_branch(t, OUTCOME_OPEN);
+			break;
+		}
+		if (nfar == 0)
+		{
+			/* a cable with no end on its other side */
+			push_hop(t, &step, &cable, NULL);
+			pfree_if(far);
+			finish_branch(t, OUTCOME_OPEN);
+			break;
+		}
+		if (nfar == 1)
+		{
+			push_hop(t, &step, &cable, &far[0]);
+			nnext = continue_from(t, &far[0], step.stack, &next, &outcome);
+			pfree_if(far);
+			if (nnext == 1)
+			{
+				step = next[0];
+				pfree(next);
+				continue;
+			}
+			follow(t, next, nnext, outcome);
+			if (next)
+				pfree(next);
+			break;
+		}
+		/* a breakout cable: one branch per far end */
+		for (i = 0; i < nfar; i++)
+		{
+			int			len = t->npath;
+
+			push_hop(t, &step, &cable, &far[i]);
+			nnext = continue_from(t, &far[i], step.stack, &next, &outcome);
+			follow(t, next, nnext, outcome);
+			if (next)
+				pfree(next);
+			t->npath = len;
+		}
+		pfree_if(far);
+		break;
+	}
+	for (i = 0; i < nadded; i++)
+		hash_search(t->states, &added[i], HASH_REMOVE, NULL);
+	if (added)
+		pfree(added);
+}
+
+/* ------------------------------------------------------------------------
+ * cable_trace / power_trace
+ * ------------------------------------------------------------------------ */
+
+#define TRACE_COLUMNS 8
+
+static void
+emit_rows(Trace *t, Outcome outcome)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) t->arg;
+	int			i;
+
+	for (i = 0; i < t->npath; i++)
+	{
+		Hop		   *h = &t->path[i];
+		Datum		values[TRACE_COLUMNS];
+		bool		nulls[TRACE_COLUMNS];
+		const char *note = NULL;
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = Int32GetDatum(t->nbranches);
+		values[1] = Int32GetDatum(i + 1);
+		values[2] = UUIDPGetDatum(&h->near);
+		values[3] = UUIDPGetDatum(&h->cable);
+		values[4] = UUIDPGetDatum(&h->far.id);
+		values[5] = UUIDPGetDatum(&h->near_device);
+		values[6] = UUIDPGetDatum(&h->far.device);
+		nulls[4] = nulls[6] = !h->has_far;
+		if (i == t->npath - 1)
+			note = outcome_names[outcome];
+		else if (h->split)
+			note = "split";
+		if (note)
+			values[7] = CStringGetTextDatum(note);
+		else
+			nulls[7] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+static Datum
+trace_srf(FunctionCallInfo fcinfo, bool power)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	pg_uuid_t  *start = PG_GETARG_UUID_P(0);
+	MemoryContext cxt,
+				old;
+	Graph		g;
+	Trace		t;
+	Port		port;
+	Step		step;
+
+	InitMaterializedSRF(fcinfo, 0);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "cable trace", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	graph_open(&g);
+
+	if (!lookup_port(&g, start, &port, false))
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("no port with id %s", uuid_text(start))));
+	if (power && port.kind != PK_POWER_PORT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("port %s is of kind %s, not power_port", uuid_text(start), port_kind_names[port.kind]),
+				 errhint("A power trace starts at a device's power inlet.")));
+
+	trace_init(&t, cxt, &g, power, emit_rows, rsinfo);
+	step.port = port.id;
+	step.device = port.device;
+	step.stack = NULL;
+	walk(&t, step);
+
+	graph_close(&g);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
+}
+
+/*
+ * cable_trace(port_id uuid) returns table (branch, hop, near_port, cable_id,
+ * far_port, near_device, far_device, outcome)
+ */
+Datum
+mountaineer_cable_trace(PG_FUNCTION_ARGS)
+{
+	return trace_srf(fcinfo, false);
+}
+
+/* power_trace(port_id uuid): the same table, from a power port upstream */
+Datum
+mountaineer_power_trace(PG_FUNCTION_ARGS)
+{
+	return trace_srf(fcinfo, true);
+}
+
+/* ------------------------------------------------------------------------
+ * impact
+ *
+ * A device depends on the failed set F when every one of its connected
+ * power ports is cabled to an outlet or feed of a device in F, or every one
+ * of its traced interfaces (those whose trace reaches an endpoint) leads
+ * through or to a device in F.  F starts as the given device and grows
+ * breadth first; a device joins at the depth of the member that cut its last
+ * live port, plus one.  Only devices next to F are ever looked at.
+ * ------------------------------------------------------------------------ */
+
+typedef struct ImpactDevice
+{
+	pg_uuid_t	id;				/* hash key */
+	bool		failed;
+	bool		counted;		/* totals below are known */
+	int32		depth;
+	pg_uuid_t	via;
+	int32		power_total;
+	int32		power_cut;
+	int32		data_total;
+	int32		data_cut;
+} ImpactDevice;
+
+typedef enum PortClass
+{
+	CLASS_POWER,
+	CLASS_DATA
+} PortClass;
+
+typedef struct ImpactPort
+{
+	pg_uuid_t	id;				/* hash key: a port of a candidate */
+	bool		cut;
+} ImpactPort;
+
+typedef struct Impact
+{
+	MemoryContext cxt;
+	HTAB	   *devices;
+	HTAB	   *ports;
+	ImpactDevice **queue;		/* failed devices in the order they failed */
+	int			nqueue;
+	int			maxqueue;
+	/* endpoints collected by the current trace */
+	Port	   *ends;
+	int			nends;
+	int			maxends;
+	Trace		trace;			/* one trace state, reused by every walk */
+} Impact;
+
+static void
+collect_end(Trace *t, Outcome outcome)
+{
+	Impact	   *im = (Impact *) t->arg;
+	Hop		   *last = &t->path[t->npath - 1];
+
+	if (outcome != OUTCOME_COMPLETE || !last->has_far)
+		return;
+	if (im->nends == im->maxends)
+	{
+		im->maxends = im->maxends ? im->maxends * 2 : 16;
+		im->ends = im->ends ? repalloc(im->ends, sizeof(Port) * im->maxends)
+			: MemoryContextAlloc(im->cxt, sizeof(Port) * im->maxends);
+	}
+	im->ends[im->nends++] = last->far;
+}
+
+/* Adds to im->ends the endpoints reached from `port` leaving with `stack`. */
+static void
+trace_ends(Impact *im, const pg_uuid_t *port, const pg_uuid_t *device, Pos *stack)
+{
+	Trace	   *t = &im->trace;
+	Step		step;
+
+	step.port = *port;
+	step.device = *device;
+	step.stack = stack;
+	t->npath = 0;
+	walk(t, step);
+}
+
+/* Learns how many live power ports and traced interfaces a device has. */
+static void
+count_device(Impact *im, ImpactDevice *dev)
+{
+	Port	   *ports;
+	int			n,
+				i;
+
+	n = fetch_device_ports(im->trace.g, &dev->id, &ports);
+	for (i = 0; i < n; i++)
+	{
+		PortClass	cls;
+		bool		live = false;
+
+		if (ports[i].kind == PK_POWER_PORT)
+		{
+			Port	   *far;
+			pg_uuid_t	cable;
+			bool		has_cable;
+
+			cls = CLASS_POWER;
+			live = fetch_far(im->trace.g, &ports[i].id, &far, &cable, &has_cable) > 0;
+			pfree_if(far);
+		}
+		else if (ports[i].kind == PK_INTERFACE)
+		{
+			cls = CLASS_DATA;
+			im->nends = 0;
+			trace_ends(im, &ports[i].id, &dev->id, NULL);
+			live = im->nends > 0;
+		}
+		else
+			continue;
+		if (live)
+		{
+			ImpactPort *p = hash_search(im->ports, &ports[i].id, HASH_ENTER, NULL);
+
+			p->cut = false;
+			if (cls == CLASS_POWER)
+				dev->power_total++;
+			else
+				dev->data_total++;
+		}
+	}
+	pfree_if(ports);
+	dev->counted = true;
+}
+
+static void
+fail_device(Impact *im, ImpactDevice *dev, int32 depth, const pg_uuid_t *via)
+{
+	dev->failed = true;
+	dev->depth = depth;
+	if (via)
+		dev->via = *via;
+	if (im->nqueue == im->maxqueue)
+	{
+		im->maxqueue = im->maxqueue ? im->maxqueue * 2 : 64;
+		im->queue = im->queue ? repalloc(im->queue, sizeof(ImpactDevice *) * im->maxqueue)
+			: MemoryContextAlloc(im->cxt, sizeof(ImpactDevice *) * im->maxqueue);
+	}
+	im->queue[im->nqueue++] = dev;
+}
+
+/* Port `p` (of another device) lost what it leads to, a member at `depth`. */
+static void
+cut_port(Impact *im, const Port *p, PortClass cls, int32 depth)
+{
+	ImpactDevice *dev;
+	ImpactPort *ip;
+	bool		found;
+
+	dev = hash_search(im->devices, &p->device, HASH_ENTER, &found);
+	if (!found)
+	{
+		memset(((char *) dev) + sizeof(pg_uuid_t), 0, sizeof(ImpactDevice) - sizeof(pg_uuid_t));
+	}
+	if (dev->failed)
+		return;
+	if (!dev->counted)
+		count_device(im, dev);
+	ip = hash_search(im->ports, &p->id, HASH_FIND, NULL);
+	if (ip == NULL || ip->cut)
+		return;					/* not a live port of its class, or already cut */
+	ip->cut = true;
+	if (cls == CLASS_POWER)
+		dev->power_cut++;
+	else
+		dev->data_cut++;
+	if ((cls == CLASS_POWER && dev->power_cut >= dev->power_total) ||
+		(cls == CLASS_DATA && dev->data_cut >= dev->data_total))
+		fail_device(im, dev, depth + 1, &p->id);
+}
+
+/* Everything next to a failed device: what its outlets feed, what its data paths reach. */
+static void
+spread(Impact *im, ImpactDevice *dev)
+{
+	Port	   *ports;
+	int			n,
+				i,
+				j;
+
+	n = fetch_device_ports(im->trace.g, &dev->id, &ports);
+	for (i = 0; i < n; i++)
+	{
+		Port	   *q = &ports[i];
+
+		CHECK_FOR_INTERRUPTS();
+		if (q->kind == PK_POWER_OUTLET || q->kind == PK_POWER_FEED)
+		{
+			Port	   *far;
+			pg_uuid_t	cable;
+			bool		has_cable;
+			int			nfar = fetch_far(im->trace.g, &q->id, &far, &cable, &has_cable);
+
+			for (j = 0; j < nfar; j++)
+				if (far[j].kind == PK_POWER_PORT)
+					cut_port(im, &far[j], CLASS_POWER, dev->depth);
+			pfree_if(far);
+		}
+		else if (q->kind == PK_INTERFACE || q->kind == PK_FRONT_PORT)
+		{
+			int			nends;
+			Port	   *ends;
+
+			im->nends = 0;
+			trace_ends(im, &q->id, &dev->id, NULL);
+			/* a front port's paths also run out through its rear port */
+			if (q->kind == PK_FRONT_PORT && q->has_rear)
+				trace_ends(im, &q->rear, &dev->id,
+						   push_pos(&im->trace, NULL, q->rear_pos, &q->rear));
+			/* cut_port may trace again (to count a device): keep our ends */
+			nends = im->nends;
+			ends = im->ends;
+			im->ends = NULL;
+			im->nends = im->maxends = 0;
+			for (j = 0; j < nends; j++)
+				if (ends[j].kind == PK_INTERFACE)
+					cut_port(im, &ends[j], CLASS_DATA, dev->depth);
+			if (ends)
+				pfree(ends);
+		}
+	}
+	pfree_if(ports);
+}
+
+#define IMPACT_COLUMNS 3
+
+/* impact(device_id uuid) returns table (device_id uuid, depth int, via_port uuid) */
+Datum
+mountaineer_impact(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	pg_uuid_t  *start = PG_GETARG_UUID_P(0);
+	MemoryContext cxt,
+				old;
+	Graph		g;
+	Impact		im;
+	HASHCTL		ctl;
+	ImpactDevice *root;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "cable impact", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	graph_open(&g);
+
+	if (device_name(&g, start) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("no device with id %s", uuid_text(start))));
+
+	memset(&im, 0, sizeof(im));
+	im.cxt = cxt;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(ImpactDevice);
+	ctl.hcxt = cxt;
+	im.devices = hash_create("impact devices", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(ImpactPort);
+	ctl.hcxt = cxt;
+	im.ports = hash_create("impact ports", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	root = hash_search(im.devices, start, HASH_ENTER, NULL);
+	memset(((char *) root) + sizeof(pg_uuid_t), 0, sizeof(ImpactDevice) - sizeof(pg_uuid_t));
+	root->counted = true;
+	fail_device(&im, root, 0, NULL);
+
+	trace_init(&im.trace, cxt, &g, false, collect_end, &im);
+	/* im.queue grows (and moves) while we walk it: index it afresh each time */
+	for (i = 0; i < im.nqueue; i++)
+		spread(&im, im.queue[i]);
+
+	for (i = 1; i < im.nqueue; i++)
+	{
+		ImpactDevice *d = im.queue[i];
+		Datum		values[IMPACT_COLUMNS];
+		bool		nulls[IMPACT_COLUMNS] = {false, false, false};
+
+		values[0] = UUIDPGetDatum(&d->id);
+		values[1] = Int32GetDatum(d->depth);
+		values[2] = UUIDPGetDatum(&d->via);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+
+	graph_close(&g);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
+}
