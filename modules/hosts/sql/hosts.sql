@@ -1,9 +1,11 @@
 -- host_detail and cluster_detail on the demo estate (hardware + hosts).
 -- pg_regress runs in the module folder, so the paths are relative to it.
+\set ECHO none
 \set QUIET on
 \i ../hardware/demo/estate.sql
 \i demo/estate.sql
 \set QUIET off
+\set ECHO all
 SET search_path = mountaineer, public;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
@@ -15,7 +17,9 @@ SELECT hostname, shortname, domain FROM host_detail WHERE hostname LIKE 'ci1.%';
 SELECT host_grains(id) FROM host WHERE hostname = 'db1.prod.example.net';
 
 -- refusals, with their messages
-DELETE FROM device WHERE name = 'a01-c01';
+INSERT INTO host (hostname, environment_id, device_id)
+SELECT 'spare-01.stage.example.net', e.id, d.id FROM environment e, device d WHERE e.name = 'stage' AND d.name = 'spare-01';
+DELETE FROM device WHERE name = 'spare-01';
 DELETE FROM cluster WHERE name = 'k8s-ams1';
 DELETE FROM environment WHERE name = 'mgmt';
 INSERT INTO host (hostname, environment_id, cluster_id)

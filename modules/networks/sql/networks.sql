@@ -1,6 +1,7 @@
 -- The networks module on the demo estate (hardware + hosts + networks):
 -- exact free space, allocation answers, views and DNS names.
 -- pg_regress runs in the module folder, so the paths are relative to it.
+\set ECHO none
 \set QUIET on
 \o /dev/null
 \i ../hardware/demo/estate.sql
@@ -8,6 +9,7 @@
 \i demo/estate.sql
 \o
 \set QUIET off
+\set ECHO all
 SET search_path = mountaineer, public;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
