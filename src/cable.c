@@ -21,12 +21,12 @@
  * path reaching a rear port pops the position and continues from the front
  * port mapped to it.  A rear port reached with an empty stack continues from
  * its one front port, or splits into one branch per front port.  Stacks are
- * immutable lists, interned so that equal stacks are the same pointer.
+ * immutable lists shared between branches.
  *
- * Loops: each branch remembers the (port, stack) states it has left from; a
- * state left twice is a loop, and so is entering the same rear port twice
- * without leaving it (which would grow the stack forever).  Branches share
- * one DFS: on return, a walk forgets the states it added.
+ * Loops: a branch that would leave a port it has already left with an equal
+ * stack (a scan of the branch's own hops, which are the DFS path) is a loop,
+ * and so is entering a rear port the signal is already inside (which would
+ * grow the stack forever).
  *
  * The functions are declared by the hardware module (the core does not
  * know its tables): AS '$libdir/mountaineer', 'mountaineer_cable_trace' etc.
@@ -42,6 +42,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
+#include "utils/inval.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -102,11 +103,12 @@ typedef struct Port
  * oids.  The tables belong to mountaineer_hardware; they are found by name
  * in schema mountaineer, so a call without that module fails cleanly.
  */
-typedef struct Graph
+typedef struct GraphMeta
 {
-	Relation	port;
-	Relation	cable_end;
-	Relation	device;
+	bool		valid;
+	Oid			port_rel;
+	Oid			cable_end_rel;
+	Oid			device_rel;
 	Oid			port_pkey;
 	Oid			port_rear_idx;		/* (rear_port_id, rear_port_position) */
 	Oid			port_device_idx;	/* (device_id) */
@@ -125,8 +127,32 @@ typedef struct Graph
 	AttrNumber	d_id,
 				d_name;
 	Oid			kind_oid[PK_COUNT];
+	Oid			side_oid[2];		/* cable_side a, b */
+} GraphMeta;
+
+/*
+ * What the probes need to know is looked up once per backend and forgotten
+ * on any relcache invalidation of the three tables (DROP/CREATE EXTENSION,
+ * ALTER TABLE ...), so it is never stale.
+ */
+static GraphMeta meta;
+static bool meta_callback;
+
+typedef struct Graph
+{
+	GraphMeta  *m;
+	Relation	port;
+	Relation	cable_end;
+	Relation	device;
 	Snapshot	snapshot;
 } Graph;
+
+static void
+graph_invalidate(Datum arg pg_attribute_unused(), Oid relid)
+{
+	if (!OidIsValid(relid) || relid == meta.port_rel || relid == meta.cable_end_rel || relid == meta.device_rel)
+		meta.valid = false;
+}
 
 static Oid
 graph_relation(Oid nsp, const char *name)
@@ -142,9 +168,8 @@ graph_relation(Oid nsp, const char *name)
 }
 
 static Relation
-graph_open_table(Oid nsp, const char *name)
+graph_open_table(Oid relid, const char *name)
 {
-	Oid			relid = graph_relation(nsp, name);
 	AclResult	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
 
 	if (acl != ACLCHECK_OK)
@@ -157,53 +182,63 @@ graph_open_table(Oid nsp, const char *name)
 }
 
 static AttrNumber
-graph_column(Relation rel, const char *name)
+graph_column(Oid relid, const char *name)
 {
-	AttrNumber	att = get_attnum(RelationGetRelid(rel), name);
+	AttrNumber	att = get_attnum(relid, name);
 
 	if (att == InvalidAttrNumber)
-		elog(ERROR, "column \"%s\" of \"%s\" does not exist", name, RelationGetRelationName(rel));
+		elog(ERROR, "column \"%s\" of \"%s\" does not exist", name, get_rel_name(relid));
 	return att;
 }
 
+static Oid
+graph_enum(Oid type, const char *label)
+{
+	Oid			oid = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+									  ObjectIdGetDatum(type), CStringGetDatum(label));
+
+	if (!OidIsValid(oid))
+		elog(ERROR, "enum %s has no value \"%s\"", format_type_be(type), label);
+	return oid;
+}
+
 static void
-graph_open(Graph *g)
+graph_learn(GraphMeta *m)
 {
 	Oid			nsp = get_namespace_oid("mountaineer", false);
-	Oid			kind_type;
 	int			i;
 
-	g->port = graph_open_table(nsp, "port");
-	g->cable_end = graph_open_table(nsp, "cable_end");
-	g->device = graph_open_table(nsp, "device");
-	g->port_pkey = graph_relation(nsp, "port_pkey");
-	g->port_rear_idx = graph_relation(nsp, "port_rear_port_id_rear_port_position_key");
-	g->port_device_idx = graph_relation(nsp, "port_device_idx");
-	g->end_port_idx = graph_relation(nsp, "cable_end_port_id_key");
-	g->end_cable_idx = graph_relation(nsp, "cable_end_cable_idx");
-	g->device_pkey = graph_relation(nsp, "device_pkey");
-	g->p_id = graph_column(g->port, "id");
-	g->p_device = graph_column(g->port, "device_id");
-	g->p_name = graph_column(g->port, "name");
-	g->p_kind = graph_column(g->port, "kind");
-	g->p_rear = graph_column(g->port, "rear_port_id");
-	g->p_pos = graph_column(g->port, "rear_port_position");
-	g->e_cable = graph_column(g->cable_end, "cable_id");
-	g->e_side = graph_column(g->cable_end, "side");
-	g->e_port = graph_column(g->cable_end, "port_id");
-	g->d_id = graph_column(g->device, "id");
-	g->d_name = graph_column(g->device, "name");
-
-	kind_type = TupleDescAttr(RelationGetDescr(g->port), g->p_kind - 1)->atttypid;
-	for (i = 0; i < PK_COUNT; i++)
+	if (!meta_callback)
 	{
-		g->kind_oid[i] = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
-										 ObjectIdGetDatum(kind_type),
-										 CStringGetDatum(port_kind_names[i]));
-		if (!OidIsValid(g->kind_oid[i]))
-			elog(ERROR, "port_kind has no value \"%s\"", port_kind_names[i]);
+		CacheRegisterRelcacheCallback(graph_invalidate, (Datum) 0);
+		meta_callback = true;
 	}
-	g->snapshot = GetActiveSnapshot();
+	m->valid = false;
+	m->port_rel = graph_relation(nsp, "port");
+	m->cable_end_rel = graph_relation(nsp, "cable_end");
+	m->device_rel = graph_relation(nsp, "device");
+	m->port_pkey = graph_relation(nsp, "port_pkey");
+	m->port_rear_idx = graph_relation(nsp, "port_rear_port_id_rear_port_position_key");
+	m->port_device_idx = graph_relation(nsp, "port_device_idx");
+	m->end_port_idx = graph_relation(nsp, "cable_end_port_id_key");
+	m->end_cable_idx = graph_relation(nsp, "cable_end_cable_idx");
+	m->device_pkey = graph_relation(nsp, "device_pkey");
+	m->p_id = graph_column(m->port_rel, "id");
+	m->p_device = graph_column(m->port_rel, "device_id");
+	m->p_name = graph_column(m->port_rel, "name");
+	m->p_kind = graph_column(m->port_rel, "kind");
+	m->p_rear = graph_column(m->port_rel, "rear_port_id");
+	m->p_pos = graph_column(m->port_rel, "rear_port_position");
+	m->e_cable = graph_column(m->cable_end_rel, "cable_id");
+	m->e_side = graph_column(m->cable_end_rel, "side");
+	m->e_port = graph_column(m->cable_end_rel, "port_id");
+	m->d_id = graph_column(m->device_rel, "id");
+	m->d_name = graph_column(m->device_rel, "name");
+	for (i = 0; i < PK_COUNT; i++)
+		m->kind_oid[i] = graph_enum(get_atttype(m->port_rel, m->p_kind), port_kind_names[i]);
+	m->side_oid[0] = graph_enum(get_atttype(m->cable_end_rel, m->e_side), "a");
+	m->side_oid[1] = graph_enum(get_atttype(m->cable_end_rel, m->e_side), "b");
+	m->valid = true;
 }
 
 static void
@@ -215,16 +250,41 @@ graph_close(Graph *g)
 	table_close(g->device, NoLock);
 }
 
-/* A scan of `rel` through `index` for rows whose uuid column `att` is `id` (and int4 column `att2` is `pos`). */
+static void
+graph_open(Graph *g)
+{
+	if (!meta.valid)
+		graph_learn(&meta);
+	g->m = &meta;
+	g->port = graph_open_table(meta.port_rel, "port");
+	g->cable_end = graph_open_table(meta.cable_end_rel, "cable_end");
+	g->device = graph_open_table(meta.device_rel, "device");
+	/* taking the locks may have processed an invalidation: learn again */
+	if (!meta.valid)
+	{
+		graph_close(g);
+		graph_learn(&meta);
+		g->port = graph_open_table(meta.port_rel, "port");
+		g->cable_end = graph_open_table(meta.cable_end_rel, "cable_end");
+		g->device = graph_open_table(meta.device_rel, "device");
+	}
+	g->snapshot = GetActiveSnapshot();
+}
+
+
+/*
+ * A scan of `rel` through `index` for rows whose uuid column `att` is `id`
+ * and, when att2 is given, whose column att2 equals `val` by `eqproc`.
+ */
 static SysScanDesc
 graph_scan(Graph *g, Relation rel, Oid index, AttrNumber att, const pg_uuid_t *id,
-		   AttrNumber att2, int32 pos)
+		   AttrNumber att2, RegProcedure eqproc, Datum val)
 {
 	ScanKeyData keys[2];
 
 	ScanKeyInit(&keys[0], att, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum((pg_uuid_t *) id));
 	if (att2 != InvalidAttrNumber)
-		ScanKeyInit(&keys[1], att2, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(pos));
+		ScanKeyInit(&keys[1], att2, BTEqualStrategyNumber, eqproc, val);
 	return systable_beginscan(rel, index, true, g->snapshot, att2 != InvalidAttrNumber ? 2 : 1, keys);
 }
 
@@ -247,28 +307,28 @@ read_port(Graph *g, HeapTuple tup, Port *out, bool names)
 	Datum		d;
 
 	memset(out, 0, sizeof(Port));
-	copy_uuid(&out->id, tup, g->p_id, desc, &isnull);
-	copy_uuid(&out->device, tup, g->p_device, desc, &isnull);
-	kind = DatumGetObjectId(heap_getattr(tup, g->p_kind, desc, &isnull));
+	copy_uuid(&out->id, tup, g->m->p_id, desc, &isnull);
+	copy_uuid(&out->device, tup, g->m->p_device, desc, &isnull);
+	kind = DatumGetObjectId(heap_getattr(tup, g->m->p_kind, desc, &isnull));
 	for (i = 0; i < PK_COUNT; i++)
-		if (g->kind_oid[i] == kind)
+		if (g->m->kind_oid[i] == kind)
 			break;
 	if (i == PK_COUNT)
 		elog(ERROR, "unknown port_kind oid %u", kind);
 	out->kind = (PortKind) i;
-	copy_uuid(&out->rear, tup, g->p_rear, desc, &isnull);
+	copy_uuid(&out->rear, tup, g->m->p_rear, desc, &isnull);
 	out->has_rear = !isnull;
-	d = heap_getattr(tup, g->p_pos, desc, &isnull);
+	d = heap_getattr(tup, g->m->p_pos, desc, &isnull);
 	out->rear_pos = isnull ? 0 : DatumGetInt32(d);
 	if (names)
-		out->name = TextDatumGetCString(heap_getattr(tup, g->p_name, desc, &isnull));
+		out->name = TextDatumGetCString(heap_getattr(tup, g->m->p_name, desc, &isnull));
 }
 
 /* The port with that id; false when there is none. */
 static bool
 lookup_port(Graph *g, const pg_uuid_t *id, Port *out, bool names)
 {
-	SysScanDesc scan = graph_scan(g, g->port, g->port_pkey, g->p_id, id, InvalidAttrNumber, 0);
+	SysScanDesc scan = graph_scan(g, g->port, g->m->port_pkey, g->m->p_id, id, InvalidAttrNumber, InvalidOid, (Datum) 0);
 	HeapTuple	tup = systable_getnext(scan);
 	bool		found = HeapTupleIsValid(tup);
 
@@ -282,13 +342,13 @@ lookup_port(Graph *g, const pg_uuid_t *id, Port *out, bool names)
 static char *
 device_name(Graph *g, const pg_uuid_t *id)
 {
-	SysScanDesc scan = graph_scan(g, g->device, g->device_pkey, g->d_id, id, InvalidAttrNumber, 0);
+	SysScanDesc scan = graph_scan(g, g->device, g->m->device_pkey, g->m->d_id, id, InvalidAttrNumber, InvalidOid, (Datum) 0);
 	HeapTuple	tup = systable_getnext(scan);
 	char	   *name = NULL;
 	bool		isnull;
 
 	if (HeapTupleIsValid(tup))
-		name = TextDatumGetCString(heap_getattr(tup, g->d_name, RelationGetDescr(g->device), &isnull));
+		name = TextDatumGetCString(heap_getattr(tup, g->m->d_name, RelationGetDescr(g->device), &isnull));
 	systable_endscan(scan);
 	return name;
 }
@@ -345,29 +405,29 @@ fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *h
 				i;
 
 	*out = NULL;
-	scan = graph_scan(g, g->cable_end, g->end_port_idx, g->e_port, port, InvalidAttrNumber, 0);
+	scan = graph_scan(g, g->cable_end, g->m->end_port_idx, g->m->e_port, port, InvalidAttrNumber, InvalidOid, (Datum) 0);
 	tup = systable_getnext(scan);
 	*has_cable = HeapTupleIsValid(tup);
 	if (*has_cable)
 	{
-		copy_uuid(cable, tup, g->e_cable, desc, &isnull);
-		side = DatumGetObjectId(heap_getattr(tup, g->e_side, desc, &isnull));
+		copy_uuid(cable, tup, g->m->e_cable, desc, &isnull);
+		side = DatumGetObjectId(heap_getattr(tup, g->m->e_side, desc, &isnull));
 	}
 	systable_endscan(scan);
 	if (!*has_cable)
 		return 0;
 
-	scan = graph_scan(g, g->cable_end, g->end_cable_idx, g->e_cable, cable, InvalidAttrNumber, 0);
+	/* only the other side's ends: (cable_id, side) is the index */
+	scan = graph_scan(g, g->cable_end, g->m->end_cable_idx, g->m->e_cable, cable, g->m->e_side, F_ENUM_EQ,
+					  ObjectIdGetDatum(side == g->m->side_oid[0] ? g->m->side_oid[1] : g->m->side_oid[0]));
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
-		if (DatumGetObjectId(heap_getattr(tup, g->e_side, desc, &isnull)) == side)
-			continue;
 		if (nids == maxids)
 		{
 			maxids = maxids ? maxids * 2 : 4;
 			ids = ids ? repalloc(ids, sizeof(pg_uuid_t) * maxids) : palloc(sizeof(pg_uuid_t) * maxids);
 		}
-		copy_uuid(&ids[nids++], tup, g->e_port, desc, &isnull);
+		copy_uuid(&ids[nids++], tup, g->m->e_port, desc, &isnull);
 	}
 	systable_endscan(scan);
 
@@ -392,8 +452,8 @@ fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *h
 static int
 fetch_fronts(Graph *g, const pg_uuid_t *rear, int32 pos, Port **out)
 {
-	SysScanDesc scan = graph_scan(g, g->port, g->port_rear_idx, g->p_rear, rear,
-								  pos > 0 ? g->p_pos : InvalidAttrNumber, pos);
+	SysScanDesc scan = graph_scan(g, g->port, g->m->port_rear_idx, g->m->p_rear, rear,
+								  pos > 0 ? g->m->p_pos : InvalidAttrNumber, F_INT4EQ, Int32GetDatum(pos));
 	HeapTuple	tup;
 	PortList	l = {NULL, 0, 0};
 
@@ -408,7 +468,7 @@ fetch_fronts(Graph *g, const pg_uuid_t *rear, int32 pos, Port **out)
 static int
 fetch_device_ports(Graph *g, const pg_uuid_t *device, Port **out)
 {
-	SysScanDesc scan = graph_scan(g, g->port, g->port_device_idx, g->p_device, device, InvalidAttrNumber, 0);
+	SysScanDesc scan = graph_scan(g, g->port, g->m->port_device_idx, g->m->p_device, device, InvalidAttrNumber, InvalidOid, (Datum) 0);
 	HeapTuple	tup;
 	PortList	l = {NULL, 0, 0};
 
@@ -446,31 +506,6 @@ typedef struct Pos
 	pg_uuid_t	rear;
 } Pos;
 
-typedef struct PosKey
-{
-	Pos		   *next;
-	int32		pos;
-	pg_uuid_t	rear;
-} PosKey;
-
-typedef struct PosEntry
-{
-	PosKey		key;
-	Pos		   *node;
-} PosEntry;
-
-/* A state a branch has left from: the port and the stack it carried. */
-typedef struct StateKey
-{
-	pg_uuid_t	port;
-	Pos		   *stack;
-} StateKey;
-
-typedef struct StateEntry
-{
-	StateKey	key;
-} StateEntry;
-
 typedef enum Outcome
 {
 	OUTCOME_COMPLETE,
@@ -485,6 +520,7 @@ typedef struct Hop
 	pg_uuid_t	near;
 	pg_uuid_t	near_device;
 	pg_uuid_t	cable;
+	Pos		   *stack;			/* the positions carried when leaving near */
 	bool		has_far;
 	Port		far;
 	bool		split;			/* the far port is a rear port the branch split at */
@@ -506,8 +542,6 @@ typedef struct Trace
 	MemoryContext cxt;
 	Graph	   *g;
 	bool		power;			/* power trace: an outlet continues at its device's power ports */
-	HTAB	   *stacks;
-	HTAB	   *states;
 	Hop		   *path;			/* the hops of the branch being walked */
 	int			npath;
 	int			maxpath;
@@ -519,8 +553,6 @@ typedef struct Trace
 static void
 trace_init(Trace *t, MemoryContext cxt, Graph *g, bool power, EmitFn emit, void *arg)
 {
-	HASHCTL		ctl;
-
 	memset(t, 0, sizeof(Trace));
 	t->cxt = cxt;
 	t->g = g;
@@ -528,45 +560,46 @@ trace_init(Trace *t, MemoryContext cxt, Graph *g, bool power, EmitFn emit, void 
 	t->emit = emit;
 	t->arg = arg;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(PosKey);
-	ctl.entrysize = sizeof(PosEntry);
-	ctl.hcxt = cxt;
-	t->stacks = hash_create("cable trace stacks", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(StateKey);
-	ctl.entrysize = sizeof(StateEntry);
-	ctl.hcxt = cxt;
-	t->states = hash_create("cable trace states", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
 	t->maxpath = 16;
 	t->path = MemoryContextAlloc(cxt, sizeof(Hop) * t->maxpath);
 }
 
-/* The one stack that is `next` with `pos` (pushed at `rear`) on top. */
+/* The stack `next` with `pos` (pushed at `rear`) on top. */
 static Pos *
 push_pos(Trace *t, Pos *next, int32 pos, const pg_uuid_t *rear)
 {
-	PosKey		key;
-	PosEntry   *e;
-	bool		found;
+	Pos		   *node = MemoryContextAlloc(t->cxt, sizeof(Pos));
 
-	memset(&key, 0, sizeof(key));
-	key.next = next;
-	key.pos = pos;
-	key.rear = *rear;
-	e = hash_search(t->stacks, &key, HASH_ENTER, &found);
-	if (!found)
-	{
-		Pos		   *node = MemoryContextAlloc(t->cxt, sizeof(Pos));
+	node->next = next;
+	node->pos = pos;
+	node->rear = *rear;
+	return node;
+}
 
-		node->next = next;
-		node->pos = pos;
-		node->rear = *rear;
-		e->node = node;
-	}
-	return e->node;
+static bool
+stack_equal(const Pos *a, const Pos *b)
+{
+	for (; a != NULL && b != NULL && a != b; a = a->next, b = b->next)
+		if (a->pos != b->pos || memcmp(&a->rear, &b->rear, sizeof(pg_uuid_t)) != 0)
+			return false;
+	return a == b;
+}
+
+/*
+ * Whether the branch being walked has already left `step->port` with an
+ * equal stack.  The branch's hops are exactly the DFS path, so this is the
+ * per-branch visited set; a linear scan, as paths are short.
+ */
+static bool
+already_left(Trace *t, const Step *step)
+{
+	int			i;
+
+	for (i = 0; i < t->npath; i++)
+		if (memcmp(&t->path[i].near, &step->port, sizeof(pg_uuid_t)) == 0 &&
+			stack_equal(t->path[i].stack, step->stack))
+			return true;
+	return false;
 }
 
 static bool
@@ -592,6 +625,7 @@ push_hop(Trace *t, const Step *from, const pg_uuid_t *cable, const Port *far)
 	memset(h, 0, sizeof(Hop));
 	h->near = from->port;
 	h->near_device = from->device;
+	h->stack = from->stack;
 	h->cable = *cable;
 	h->has_far = far != NULL;
 	if (far)
@@ -722,16 +756,11 @@ follow(Trace *t, Step *next, int n, Outcome outcome)
 static void
 walk(Trace *t, Step step)
 {
-	StateKey   *added = NULL;
-	int			nadded = 0,
-				maxadded = 0,
-				i;
+	int			i;
 
 	check_stack_depth();
 	for (;;)
 	{
-		StateKey	key;
-		bool		found;
 		Port	   *far;
 		pg_uuid_t	cable;
 		bool		has_cable;
@@ -742,44 +771,30 @@ walk(Trace *t, Step step)
 
 		CHECK_FOR_INTERRUPTS();
 
-		memset(&key, 0, sizeof(key));
-		key.port = step.port;
-		key.stack = step.stack;
-		hash_search(t->states, &key, HASH_ENTER, &found);
-		if (found)
+		if (already_left(t, &step))
 		{
 			finish_branch(t, OUTCOME_LOOP);
-			break;
+			return;
 		}
-		if (nadded == maxadded)
-		{
-			maxadded = maxadded ? maxadded * 2 : 8;
-			added = added ? repalloc(added, sizeof(StateKey) * maxadded)
-				: MemoryContextAlloc(t->cxt, sizeof(StateKey) * maxadded);
-		}
-		added[nadded++] = key;
-
 		nfar = fetch_far(t->g, &step.port, &far, &cable, &has_cable);
 		if (!has_cable)
 		{
 			/* a pass-through port with no cable: the path ends here */
-			pfree_if(far);
 			finish_branch(t, OUTCOME_OPEN);
-			break;
+			return;
 		}
 		if (nfar == 0)
 		{
 			/* a cable with no end on its other side */
 			push_hop(t, &step, &cable, NULL);
-			pfree_if(far);
 			finish_branch(t, OUTCOME_OPEN);
-			break;
+			return;
 		}
 		if (nfar == 1)
 		{
 			push_hop(t, &step, &cable, &far[0]);
 			nnext = continue_from(t, &far[0], step.stack, &next, &outcome);
-			pfree_if(far);
+			pfree(far);
 			if (nnext == 1)
 			{
 				step = next[0];
@@ -787,9 +802,8 @@ walk(Trace *t, Step step)
 				continue;
 			}
 			follow(t, next, nnext, outcome);
-			if (next)
-				pfree(next);
-			break;
+			pfree_if(next);
+			return;
 		}
 		/* a breakout cable: one branch per far end */
 		for (i = 0; i < nfar; i++)
@@ -799,17 +813,12 @@ walk(Trace *t, Step step)
 			push_hop(t, &step, &cable, &far[i]);
 			nnext = continue_from(t, &far[i], step.stack, &next, &outcome);
 			follow(t, next, nnext, outcome);
-			if (next)
-				pfree(next);
+			pfree_if(next);
 			t->npath = len;
 		}
-		pfree_if(far);
-		break;
+		pfree(far);
+		return;
 	}
-	for (i = 0; i < nadded; i++)
-		hash_search(t->states, &added[i], HASH_REMOVE, NULL);
-	if (added)
-		pfree(added);
 }
 
 /* ------------------------------------------------------------------------

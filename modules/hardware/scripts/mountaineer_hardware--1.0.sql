@@ -647,7 +647,9 @@ END
 $$;
 COMMENT ON FUNCTION mountaineer.device_check_cabled() IS
     'Trigger: a device with a port on a cable cannot be deleted; the error names one such port and its cable.';
-CREATE TRIGGER check_cabled BEFORE DELETE ON mountaineer.device
+-- named to fire after refuse_delete_referenced (triggers fire in name order),
+-- so rows of other tables that need the device are reported first
+CREATE TRIGGER refuse_delete_while_cabled BEFORE DELETE ON mountaineer.device
     FOR EACH ROW EXECUTE FUNCTION mountaineer.device_check_cabled();
 
 --------------------------------------------------------------------------
