@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make valgrind`: the core pg_regress cases (the C code's tests) against a
+# `make valgrind`: the pg_regress cases that exercise C code (the core's, and
+# the hardware module's, which drive the cable-graph engine) against a
 # server running under valgrind.  Fails if any valgrind error has our code
 # in its stack.  PostgreSQL's own known reports (uninitialised padding bytes
 # written to WAL and to the relcache init file) are counted but not ours.
@@ -31,11 +32,12 @@ trap '"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2
 set +e
 make --no-print-directory installcheck
 rc=$?
+make --no-print-directory -C modules/hardware installcheck || rc=1
 set -e
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 120 stop >/dev/null
 trap - EXIT
 
-ours=$(grep -lE 'mountaineer|rackspan|slug_|cidr_|inet_next_free|ptr_name|reverse_zone' "$dir"/vg.*.log 2>/dev/null || true)
+ours=$(grep -lE 'mountaineer|rackspan|slug_|cidr_|inet_next_free|ptr_name|reverse_zone|cable' "$dir"/vg.*.log 2>/dev/null || true)
 noise=$(grep -hc '^==[0-9]*== [A-Z]' "$dir"/vg.*.log 2>/dev/null | awk '{s+=$1} END {print s+0}')
 if [ -n "$ours" ]; then
     echo "== valgrind errors in our code:"
