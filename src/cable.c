@@ -34,6 +34,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/tableam.h"
 #include "access/htup_details.h"
 #include "access/skey.h"
 #include "access/stratnum.h"
@@ -42,6 +43,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "utils/inval.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -138,6 +140,35 @@ typedef struct GraphMeta
 static GraphMeta meta;
 static bool meta_callback;
 
+/*
+ * One index of the graph, probed many times in a call: opened (and locked)
+ * once, with a slot for its table's rows; each probe is a scan begun and
+ * ended at once.  (Keeping several btree scans open would hold some 27 kB
+ * each, which the allocator gives back to the kernel and takes again on
+ * every call.)
+ */
+typedef struct Probe
+{
+	Relation	heap;
+	Relation	index;			/* NULL until first used */
+	IndexScanDesc scan;			/* the probe under way, or NULL */
+	int			nkeys;
+	RegProcedure eqproc[2];		/* equality of the key columns */
+	TupleTableSlot *slot;		/* the current row */
+} Probe;
+
+typedef enum ProbeId
+{
+	PROBE_PORT,					/* port (id) */
+	PROBE_PORT_REAR,			/* port (rear_port_id) */
+	PROBE_PORT_REAR_POS,		/* port (rear_port_id, rear_port_position) */
+	PROBE_PORT_DEVICE,			/* port (device_id) */
+	PROBE_END_PORT,				/* cable_end (port_id) */
+	PROBE_END_CABLE_SIDE,		/* cable_end (cable_id, side) */
+	PROBE_DEVICE,				/* device (id) */
+	PROBE_COUNT
+} ProbeId;
+
 typedef struct Graph
 {
 	GraphMeta  *m;
@@ -145,6 +176,7 @@ typedef struct Graph
 	Relation	cable_end;
 	Relation	device;
 	Snapshot	snapshot;
+	Probe		probe[PROBE_COUNT];
 } Graph;
 
 static void
@@ -244,7 +276,21 @@ graph_learn(GraphMeta *m)
 static void
 graph_close(Graph *g)
 {
-	/* keep the locks to the end of the transaction, as queries do */
+	int			i;
+
+	for (i = 0; i < PROBE_COUNT; i++)
+	{
+		Probe	   *p = &g->probe[i];
+
+		if (p->index == NULL)
+			continue;
+		if (p->scan)
+			index_endscan(p->scan);
+		ExecDropSingleTupleTableSlot(p->slot);
+		/* keep the locks to the end of the transaction, as queries do */
+		index_close(p->index, NoLock);
+		p->index = NULL;
+	}
 	table_close(g->port, NoLock);
 	table_close(g->cable_end, NoLock);
 	table_close(g->device, NoLock);
@@ -253,6 +299,7 @@ graph_close(Graph *g)
 static void
 graph_open(Graph *g)
 {
+	memset(g, 0, sizeof(Graph));
 	if (!meta.valid)
 		graph_learn(&meta);
 	g->m = &meta;
@@ -271,70 +318,156 @@ graph_open(Graph *g)
 	g->snapshot = GetActiveSnapshot();
 }
 
+/*
+ * Opens probe `p` on `indexoid`, whose leading columns must be `keys`
+ * (heap column numbers), compared by `eqprocs`.
+ */
+static Probe *
+probe_start(Probe *p, Relation heap, Oid indexoid, int nkeys, const AttrNumber *keys,
+			const RegProcedure *eqprocs)
+{
+	int			i;
+
+	p->heap = heap;
+	p->index = index_open(indexoid, AccessShareLock);
+	p->nkeys = nkeys;
+	for (i = 0; i < nkeys; i++)
+	{
+		if (i >= p->index->rd_index->indnkeyatts || p->index->rd_index->indkey.values[i] != keys[i])
+			elog(ERROR, "index \"%s\" does not lead with the columns the cable graph probes",
+				 RelationGetRelationName(p->index));
+		p->eqproc[i] = eqprocs[i];
+	}
+	p->slot = table_slot_create(heap, NULL);
+	return p;
+}
+
+static Probe *
+graph_probe(Graph *g, ProbeId id)
+{
+	Probe	   *p = &g->probe[id];
+	GraphMeta  *m = g->m;
+	const RegProcedure uuid_eq[] = {F_UUID_EQ};
+
+	if (p->index != NULL)
+		return p;
+	switch (id)
+	{
+		case PROBE_PORT:
+			return probe_start(p, g->port, m->port_pkey, 1, &m->p_id, uuid_eq);
+		case PROBE_PORT_REAR:
+		case PROBE_PORT_REAR_POS:
+			{
+				AttrNumber	keys[] = {m->p_rear, m->p_pos};
+				RegProcedure eq[] = {F_UUID_EQ, F_INT4EQ};
+
+				return probe_start(p, g->port, m->port_rear_idx, id == PROBE_PORT_REAR ? 1 : 2, keys, eq);
+			}
+		case PROBE_PORT_DEVICE:
+			return probe_start(p, g->port, m->port_device_idx, 1, &m->p_device, uuid_eq);
+		case PROBE_END_PORT:
+			return probe_start(p, g->cable_end, m->end_port_idx, 1, &m->e_port, uuid_eq);
+		case PROBE_END_CABLE_SIDE:
+			{
+				AttrNumber	keys[] = {m->e_cable, m->e_side};
+				RegProcedure eq[] = {F_UUID_EQ, F_ENUM_EQ};
+
+				return probe_start(p, g->cable_end, m->end_cable_idx, 2, keys, eq);
+			}
+		case PROBE_DEVICE:
+			return probe_start(p, g->device, m->device_pkey, 1, &m->d_id, uuid_eq);
+		default:
+			elog(ERROR, "unknown cable graph probe %d", (int) id);
+	}
+	return NULL;				/* keep the compiler quiet */
+}
 
 /*
- * A scan of `rel` through `index` for rows whose uuid column `att` is `id`
- * and, when att2 is given, whose column att2 equals `val` by `eqproc`.
+ * Starts probing `id` for rows whose key columns equal key1 (and key2); the
+ * caller reads the rows with probe_next and ends with probe_end.
  */
-static SysScanDesc
-graph_scan(Graph *g, Relation rel, Oid index, AttrNumber att, const pg_uuid_t *id,
-		   AttrNumber att2, RegProcedure eqproc, Datum val)
+static Probe *
+probe_begin(Graph *g, ProbeId id, Datum key1, Datum key2)
 {
+	Probe	   *p = graph_probe(g, id);
 	ScanKeyData keys[2];
 
-	ScanKeyInit(&keys[0], att, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum((pg_uuid_t *) id));
-	if (att2 != InvalidAttrNumber)
-		ScanKeyInit(&keys[1], att2, BTEqualStrategyNumber, eqproc, val);
-	return systable_beginscan(rel, index, true, g->snapshot, att2 != InvalidAttrNumber ? 2 : 1, keys);
+	Assert(p->scan == NULL);
+	p->scan = index_beginscan(p->heap, p->index, g->snapshot, p->nkeys, 0);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, p->eqproc[0], key1);
+	if (p->nkeys > 1)
+		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, p->eqproc[1], key2);
+	index_rescan(p->scan, keys, p->nkeys, NULL, 0);
+	return p;
+}
+
+/* The next row visible to the snapshot, in p->slot; false when there is none. */
+static bool
+probe_next(Probe *p)
+{
+	return index_getnext_slot(p->scan, ForwardScanDirection, p->slot);
 }
 
 static void
-copy_uuid(pg_uuid_t *dst, HeapTuple tup, AttrNumber att, TupleDesc desc, bool *isnull)
+probe_end(Probe *p)
 {
-	Datum		d = heap_getattr(tup, att, desc, isnull);
+	index_endscan(p->scan);
+	p->scan = NULL;
+}
+
+/* Column `att` of the current row. */
+static Datum
+probe_attr(Probe *p, AttrNumber att, bool *isnull)
+{
+	return slot_getattr(p->slot, att, isnull);
+}
+
+static void
+probe_uuid(Probe *p, AttrNumber att, pg_uuid_t *dst, bool *isnull)
+{
+	Datum		d = probe_attr(p, att, isnull);
 
 	if (!*isnull)
 		memcpy(dst, DatumGetUUIDP(d), sizeof(pg_uuid_t));
 }
 
 static void
-read_port(Graph *g, HeapTuple tup, Port *out, bool names)
+read_port(Graph *g, Probe *p, Port *out, bool names)
 {
-	TupleDesc	desc = RelationGetDescr(g->port);
+	GraphMeta  *m = g->m;
 	bool		isnull;
 	Oid			kind;
 	int			i;
 	Datum		d;
 
 	memset(out, 0, sizeof(Port));
-	copy_uuid(&out->id, tup, g->m->p_id, desc, &isnull);
-	copy_uuid(&out->device, tup, g->m->p_device, desc, &isnull);
-	kind = DatumGetObjectId(heap_getattr(tup, g->m->p_kind, desc, &isnull));
+	probe_uuid(p, m->p_id, &out->id, &isnull);
+	probe_uuid(p, m->p_device, &out->device, &isnull);
+	kind = DatumGetObjectId(probe_attr(p, m->p_kind, &isnull));
 	for (i = 0; i < PK_COUNT; i++)
-		if (g->m->kind_oid[i] == kind)
+		if (m->kind_oid[i] == kind)
 			break;
 	if (i == PK_COUNT)
 		elog(ERROR, "unknown port_kind oid %u", kind);
 	out->kind = (PortKind) i;
-	copy_uuid(&out->rear, tup, g->m->p_rear, desc, &isnull);
+	probe_uuid(p, m->p_rear, &out->rear, &isnull);
 	out->has_rear = !isnull;
-	d = heap_getattr(tup, g->m->p_pos, desc, &isnull);
+	d = probe_attr(p, m->p_pos, &isnull);
 	out->rear_pos = isnull ? 0 : DatumGetInt32(d);
 	if (names)
-		out->name = TextDatumGetCString(heap_getattr(tup, g->m->p_name, desc, &isnull));
+		out->name = TextDatumGetCString(probe_attr(p, m->p_name, &isnull));
 }
 
 /* The port with that id; false when there is none. */
 static bool
 lookup_port(Graph *g, const pg_uuid_t *id, Port *out, bool names)
 {
-	SysScanDesc scan = graph_scan(g, g->port, g->m->port_pkey, g->m->p_id, id, InvalidAttrNumber, InvalidOid, (Datum) 0);
-	HeapTuple	tup = systable_getnext(scan);
-	bool		found = HeapTupleIsValid(tup);
+	Probe	   *p = probe_begin(g, PROBE_PORT, UUIDPGetDatum((pg_uuid_t *) id), (Datum) 0);
+	bool		found = probe_next(p);
 
 	if (found)
-		read_port(g, tup, out, names);
-	systable_endscan(scan);
+		read_port(g, p, out, names);
+	probe_end(p);
 	return found;
 }
 
@@ -342,14 +475,13 @@ lookup_port(Graph *g, const pg_uuid_t *id, Port *out, bool names)
 static char *
 device_name(Graph *g, const pg_uuid_t *id)
 {
-	SysScanDesc scan = graph_scan(g, g->device, g->m->device_pkey, g->m->d_id, id, InvalidAttrNumber, InvalidOid, (Datum) 0);
-	HeapTuple	tup = systable_getnext(scan);
-	char	   *name = NULL;
+	Probe	   *p = probe_begin(g, PROBE_DEVICE, UUIDPGetDatum((pg_uuid_t *) id), (Datum) 0);
 	bool		isnull;
+	char	   *name = NULL;
 
-	if (HeapTupleIsValid(tup))
-		name = TextDatumGetCString(heap_getattr(tup, g->m->d_name, RelationGetDescr(g->device), &isnull));
-	systable_endscan(scan);
+	if (probe_next(p))
+		name = TextDatumGetCString(probe_attr(p, g->m->d_name, &isnull));
+	probe_end(p);
 	return name;
 }
 
@@ -393,9 +525,8 @@ portlist_add(PortList *l)
 static int
 fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *has_cable)
 {
-	TupleDesc	desc = RelationGetDescr(g->cable_end);
-	SysScanDesc scan;
-	HeapTuple	tup;
+	GraphMeta  *m = g->m;
+	Probe	   *p;
 	Oid			side = InvalidOid;
 	bool		isnull;
 	PortList	far = {NULL, 0, 0};
@@ -405,40 +536,39 @@ fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *h
 				i;
 
 	*out = NULL;
-	scan = graph_scan(g, g->cable_end, g->m->end_port_idx, g->m->e_port, port, InvalidAttrNumber, InvalidOid, (Datum) 0);
-	tup = systable_getnext(scan);
-	*has_cable = HeapTupleIsValid(tup);
+	p = probe_begin(g, PROBE_END_PORT, UUIDPGetDatum((pg_uuid_t *) port), (Datum) 0);
+	*has_cable = probe_next(p);
 	if (*has_cable)
 	{
-		copy_uuid(cable, tup, g->m->e_cable, desc, &isnull);
-		side = DatumGetObjectId(heap_getattr(tup, g->m->e_side, desc, &isnull));
+		probe_uuid(p, m->e_cable, cable, &isnull);
+		side = DatumGetObjectId(probe_attr(p, m->e_side, &isnull));
 	}
-	systable_endscan(scan);
+	probe_end(p);
 	if (!*has_cable)
 		return 0;
 
 	/* only the other side's ends: (cable_id, side) is the index */
-	scan = graph_scan(g, g->cable_end, g->m->end_cable_idx, g->m->e_cable, cable, g->m->e_side, F_ENUM_EQ,
-					  ObjectIdGetDatum(side == g->m->side_oid[0] ? g->m->side_oid[1] : g->m->side_oid[0]));
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	p = probe_begin(g, PROBE_END_CABLE_SIDE, UUIDPGetDatum(cable),
+					ObjectIdGetDatum(side == m->side_oid[0] ? m->side_oid[1] : m->side_oid[0]));
+	while (probe_next(p))
 	{
 		if (nids == maxids)
 		{
 			maxids = maxids ? maxids * 2 : 4;
 			ids = ids ? repalloc(ids, sizeof(pg_uuid_t) * maxids) : palloc(sizeof(pg_uuid_t) * maxids);
 		}
-		copy_uuid(&ids[nids++], tup, g->m->e_port, desc, &isnull);
+		probe_uuid(p, m->e_port, &ids[nids++], &isnull);
 	}
-	systable_endscan(scan);
+	probe_end(p);
 
 	for (i = 0; i < nids; i++)
 	{
-		Port	   *p = portlist_add(&far);
+		Port	   *fp = portlist_add(&far);
 
-		if (!lookup_port(g, &ids[i], p, nids > 1))
+		if (!lookup_port(g, &ids[i], fp, nids > 1))
 			far.n--;			/* cannot happen: the foreign key */
 		else if (nids > 1)
-			p->device_name = device_name(g, &p->device);
+			fp->device_name = device_name(g, &fp->device);
 	}
 	if (far.n > 1)
 		qsort(far.ports, far.n, sizeof(Port), port_cmp_name);
@@ -452,14 +582,13 @@ fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *h
 static int
 fetch_fronts(Graph *g, const pg_uuid_t *rear, int32 pos, Port **out)
 {
-	SysScanDesc scan = graph_scan(g, g->port, g->m->port_rear_idx, g->m->p_rear, rear,
-								  pos > 0 ? g->m->p_pos : InvalidAttrNumber, F_INT4EQ, Int32GetDatum(pos));
-	HeapTuple	tup;
+	Probe	   *p = probe_begin(g, pos > 0 ? PROBE_PORT_REAR_POS : PROBE_PORT_REAR,
+								UUIDPGetDatum((pg_uuid_t *) rear), Int32GetDatum(pos));
 	PortList	l = {NULL, 0, 0};
 
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		read_port(g, tup, portlist_add(&l), false);
-	systable_endscan(scan);
+	while (probe_next(p))
+		read_port(g, p, portlist_add(&l), false);
+	probe_end(p);
 	*out = l.ports;
 	return l.n;
 }
@@ -468,13 +597,12 @@ fetch_fronts(Graph *g, const pg_uuid_t *rear, int32 pos, Port **out)
 static int
 fetch_device_ports(Graph *g, const pg_uuid_t *device, Port **out)
 {
-	SysScanDesc scan = graph_scan(g, g->port, g->m->port_device_idx, g->m->p_device, device, InvalidAttrNumber, InvalidOid, (Datum) 0);
-	HeapTuple	tup;
+	Probe	   *p = probe_begin(g, PROBE_PORT_DEVICE, UUIDPGetDatum((pg_uuid_t *) device), (Datum) 0);
 	PortList	l = {NULL, 0, 0};
 
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		read_port(g, tup, portlist_add(&l), true);
-	systable_endscan(scan);
+	while (probe_next(p))
+		read_port(g, p, portlist_add(&l), true);
+	probe_end(p);
 	if (l.n > 1)
 		qsort(l.ports, l.n, sizeof(Port), port_cmp_name);
 	*out = l.ports;
