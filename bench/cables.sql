@@ -6,8 +6,9 @@
 -- panel (one per 100 racks).  Ids are md5-derived uuids (as random as
 -- gen_random_uuid, but reproducible), so links can be written by key.
 --
--- Timed, on the same data in the same run, median latency per call, each
--- call a new statement as a client sends it (and the trace also prepared):
+-- Timed, on the same data in the same run, in a fresh connection, ours and
+-- the peer's calls in turns: median latency per call, each call a new
+-- statement as a client sends it (and the trace also prepared):
 --   trace:   mountaineer.cable_trace (C, a few index probes per hop)
 --            vs the same trace as WITH RECURSIVE SQL (position stack as int[])
 --            over 1,000 random server eth0 ports (3 hops through two panels);
@@ -110,6 +111,10 @@ VACUUM ANALYZE device;
 VACUUM ANALYZE port;
 VACUUM ANALYZE cable;
 VACUUM ANALYZE cable_end;
+-- let the load settle before anything is timed: PostgreSQL's dirty buffers
+-- and then the kernel's (fsync is off, so gigabytes are still to be written)
+CHECKPOINT;
+\! sync
 SELECT count(*) AS cables FROM cable \gset
 SELECT count(*) AS ports FROM port \gset
 SELECT round(extract(epoch FROM clock_timestamp() - :'load_start'::timestamptz)) AS load_s \gset
@@ -222,31 +227,46 @@ WITH RECURSIVE imp(device_id, depth, path) AS (
 SELECT device_id, min(depth)::int FROM imp WHERE depth > 0 GROUP BY device_id
 $$;
 
--- Median wall-clock milliseconds of one call of `query` ($1 = each id in
--- turn).  Ad hoc: each call is a new statement, parsed and planned, as a
--- client sends it.  Prepared: planned once (PREPARE), then executed.
-CREATE FUNCTION median_ms(query text, ids uuid[], prepared boolean) RETURNS numeric LANGUAGE plpgsql AS $$
+-- Median wall-clock milliseconds of query a and of query b, timed in turns
+-- (a on the i-th id, then b on the i-th id from the end, so neither runs
+-- on pages the other has just brought into the CPU's caches), `passes`
+-- times over the ids: a slow spell of the machine falls on both alike.
+CREATE FUNCTION paired_ms(a text, b text, ids uuid[], prepared boolean, passes int)
+    RETURNS numeric[] LANGUAGE plpgsql AS $$
 DECLARE
-    t  timestamptz;
-    ms numeric[] := '{}';
-    id uuid;
+    t    timestamptz;
+    a_ms numeric[] := '{}';
+    b_ms numeric[] := '{}';
+    n    int := cardinality(ids);
 BEGIN
     IF prepared THEN
-        EXECUTE 'PREPARE bench_q(uuid) AS ' || query;
+        EXECUTE 'PREPARE bench_a(uuid) AS ' || a;
+        EXECUTE 'PREPARE bench_b(uuid) AS ' || b;
     END IF;
-    FOREACH id IN ARRAY ids LOOP
-        t := clock_timestamp();
-        IF prepared THEN
-            EXECUTE format('EXECUTE bench_q(%L)', id);
-        ELSE
-            EXECUTE replace(query, '$1', quote_literal(id) || '::uuid');
-        END IF;
-        ms := ms || (1000 * extract(epoch FROM clock_timestamp() - t));
+    FOR pass IN 1..passes LOOP
+        FOR i IN 1..n LOOP
+            t := clock_timestamp();
+            IF prepared THEN
+                EXECUTE format('EXECUTE bench_a(%L)', ids[i]);
+            ELSE
+                EXECUTE replace(a, '$1', quote_literal(ids[i]) || '::uuid');
+            END IF;
+            a_ms := a_ms || (1000 * extract(epoch FROM clock_timestamp() - t));
+            t := clock_timestamp();
+            IF prepared THEN
+                EXECUTE format('EXECUTE bench_b(%L)', ids[n + 1 - i]);
+            ELSE
+                EXECUTE replace(b, '$1', quote_literal(ids[n + 1 - i]) || '::uuid');
+            END IF;
+            b_ms := b_ms || (1000 * extract(epoch FROM clock_timestamp() - t));
+        END LOOP;
     END LOOP;
     IF prepared THEN
-        DEALLOCATE bench_q;
+        DEALLOCATE bench_a;
+        DEALLOCATE bench_b;
     END IF;
-    RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(ms) x);
+    RETURN ARRAY[(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(a_ms) x),
+                 (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(b_ms) x)];
 END $$;
 
 --------------------------------------------------------------------------
@@ -304,32 +324,19 @@ SELECT count(*) AS n_tor FROM mountaineer.impact((:'tor_ids'::uuid[])[1]) \gset
 \connect
 SET search_path = mountaineer, public;
 SET client_min_messages = warning;
--- The traces: three rounds, C and SQL interleaved, each figure the median
--- of its three medians (run to run, this machine varies by about a tenth).
-CREATE TEMP TABLE trace_ms (what text, ms numeric);
-DO $$
-DECLARE
-    ids uuid[] := (SELECT ids FROM cable_sample WHERE what = 'trace');
-BEGIN
-    FOR round IN 1..3 LOOP
-        INSERT INTO trace_ms VALUES
-            ('c', median_ms('SELECT count(t) FROM mountaineer.cable_trace($1) t', ids, false)),
-            ('sql', median_ms('SELECT count(t) FROM sql_trace($1) t', ids, false)),
-            ('c_p', median_ms('SELECT count(t) FROM mountaineer.cable_trace($1) t', ids, true)),
-            ('sql_p', median_ms('SELECT count(t) FROM sql_trace($1) t', ids, true));
-    END LOOP;
-END $$;
-SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE what = 'c') AS trace_c,
-       percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE what = 'sql') AS trace_sql,
-       percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE what = 'c_p') AS trace_c_p,
-       percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE what = 'sql_p') AS trace_sql_p
-FROM trace_ms \gset
-SELECT median_ms('SELECT count(*) FROM mountaineer.impact($1)', :'pdu_a_ids', false) AS pdu_a_c \gset
-SELECT median_ms('SELECT count(*) FROM sql_impact($1)', :'pdu_a_ids', false) AS pdu_a_sql \gset
-SELECT median_ms('SELECT count(*) FROM mountaineer.impact($1)', :'pdu_b_ids', false) AS pdu_b_c \gset
-SELECT median_ms('SELECT count(*) FROM sql_impact($1)', :'pdu_b_ids', false) AS pdu_b_sql \gset
-SELECT median_ms('SELECT count(*) FROM mountaineer.impact($1)', :'tor_ids', false) AS tor_c \gset
-SELECT median_ms('SELECT count(*) FROM sql_impact($1)', :'tor_ids', false) AS tor_sql \gset
+-- The traces: C and SQL in turns (paired_ms), three passes over the ids.
+SELECT t[1] AS trace_c, t[2] AS trace_sql
+FROM paired_ms('SELECT count(t) FROM mountaineer.cable_trace($1) t', 'SELECT count(t) FROM sql_trace($1) t',
+               :'trace_ids', false, 3) t \gset
+SELECT t[1] AS trace_c_p, t[2] AS trace_sql_p
+FROM paired_ms('SELECT count(t) FROM mountaineer.cable_trace($1) t', 'SELECT count(t) FROM sql_trace($1) t',
+               :'trace_ids', true, 3) t \gset
+SELECT t[1] AS pdu_a_c, t[2] AS pdu_a_sql
+FROM paired_ms('SELECT count(t) FROM mountaineer.impact($1) t', 'SELECT count(t) FROM sql_impact($1) t', :'pdu_a_ids', false, 3) t \gset
+SELECT t[1] AS pdu_b_c, t[2] AS pdu_b_sql
+FROM paired_ms('SELECT count(t) FROM mountaineer.impact($1) t', 'SELECT count(t) FROM sql_impact($1) t', :'pdu_b_ids', false, 3) t \gset
+SELECT t[1] AS tor_c, t[2] AS tor_sql
+FROM paired_ms('SELECT count(t) FROM mountaineer.impact($1) t', 'SELECT count(t) FROM sql_impact($1) t', :'tor_ids', false, 3) t \gset
 
 \echo   median ms, ad hoc: trace C :trace_c vs SQL :trace_sql; prepared: C :trace_c_p vs SQL :trace_sql_p
 \echo   median ms: impact A PDU :pdu_a_c vs :pdu_a_sql; B PDU :pdu_b_c vs :pdu_b_sql; switch :tor_c vs :tor_sql
@@ -386,8 +393,8 @@ BEGIN
         RAISE EXCEPTION 'pgr_drivingDistance does not reach the end of the trace from %', p;
     END IF;
 END $$;
-SELECT median_ms('SELECT count(*) FROM mountaineer.cable_trace($1)', :'pgr_ids', false) AS pgr_c \gset
-SELECT median_ms('SELECT pgr_reach($1)', :'pgr_ids', false) AS pgr_peer \gset
+SELECT t[1] AS pgr_c, t[2] AS pgr_peer
+FROM paired_ms('SELECT count(t) FROM mountaineer.cable_trace($1) t', 'SELECT pgr_reach($1)', :'pgr_ids', false, 1) t \gset
 \echo   median ms: trace C :pgr_c vs pgr_drivingDistance :pgr_peer
 INSERT INTO bench_result (bench, what, ours, peer, unit) VALUES
     ('cables', format('reachability from 20 server ports: cable_trace vs pgr_drivingDistance over %s edges, 5 hops (median %s vs %s ms)',
