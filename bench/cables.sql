@@ -227,38 +227,43 @@ WITH RECURSIVE imp(device_id, depth, path) AS (
 SELECT device_id, min(depth)::int FROM imp WHERE depth > 0 GROUP BY device_id
 $$;
 
--- Median wall-clock milliseconds of query a and of query b, timed in turns
--- (a on the i-th id, then b on the i-th id from the end, so neither runs
--- on pages the other has just brought into the CPU's caches), `passes`
--- times over the ids: a slow spell of the machine falls on both alike.
+-- Median wall-clock milliseconds of query a and of query b ($1 = each id),
+-- timed in alternating blocks of 100 calls, `passes` times over the ids: a
+-- slow spell of the machine falls on both alike, and within a block each
+-- runs after itself, as a client making many traces would.  b takes the ids
+-- from the end, so it does not run on pages a has just brought into the
+-- CPU's caches.
 CREATE FUNCTION paired_ms(a text, b text, ids uuid[], prepared boolean, passes int)
     RETURNS numeric[] LANGUAGE plpgsql AS $$
 DECLARE
     t    timestamptz;
+    ms   numeric[] := '{}';
     a_ms numeric[] := '{}';
     b_ms numeric[] := '{}';
     n    int := cardinality(ids);
+    q    text;
+    id   uuid;
 BEGIN
     IF prepared THEN
         EXECUTE 'PREPARE bench_a(uuid) AS ' || a;
         EXECUTE 'PREPARE bench_b(uuid) AS ' || b;
     END IF;
     FOR pass IN 1..passes LOOP
-        FOR i IN 1..n LOOP
-            t := clock_timestamp();
-            IF prepared THEN
-                EXECUTE format('EXECUTE bench_a(%L)', ids[i]);
-            ELSE
-                EXECUTE replace(a, '$1', quote_literal(ids[i]) || '::uuid');
-            END IF;
-            a_ms := a_ms || (1000 * extract(epoch FROM clock_timestamp() - t));
-            t := clock_timestamp();
-            IF prepared THEN
-                EXECUTE format('EXECUTE bench_b(%L)', ids[n + 1 - i]);
-            ELSE
-                EXECUTE replace(b, '$1', quote_literal(ids[n + 1 - i]) || '::uuid');
-            END IF;
-            b_ms := b_ms || (1000 * extract(epoch FROM clock_timestamp() - t));
+        FOR lo IN 1..n BY 100 LOOP
+            FOREACH q IN ARRAY ARRAY['a', 'b'] LOOP
+                ms := '{}';
+                FOR i IN lo..least(n, lo + 99) LOOP
+                    id := CASE q WHEN 'a' THEN ids[i] ELSE ids[n + 1 - i] END;
+                    t := clock_timestamp();
+                    IF prepared THEN
+                        EXECUTE format('EXECUTE bench_%s(%L)', q, id);
+                    ELSE
+                        EXECUTE replace(CASE q WHEN 'a' THEN a ELSE b END, '$1', quote_literal(id) || '::uuid');
+                    END IF;
+                    ms := ms || (1000 * extract(epoch FROM clock_timestamp() - t));
+                END LOOP;
+                IF q = 'a' THEN a_ms := a_ms || ms; ELSE b_ms := b_ms || ms; END IF;
+            END LOOP;
         END LOOP;
     END LOOP;
     IF prepared THEN
