@@ -124,9 +124,9 @@ SELECT round(extract(epoch FROM clock_timestamp() - :'load_start'::timestamptz))
 -- The peers
 --------------------------------------------------------------------------
 -- The trace as one WITH RECURSIVE query: the same rules and the same
--- columns as cable_trace (but for its branch number: this estate has no
--- splits), the position stack as an int[], a port already on the path
--- ending the branch.  Each hop reads its far port, which gives the next
+-- columns as cable_trace (but for the branch number and the `loop` outcome:
+-- this estate has no splits or loops), the position stack as an int[], a
+-- port already on the path ending the branch.  Each hop reads its far port, which gives the next
 -- step, the far device and, on the last hop, the outcome.
 CREATE FUNCTION sql_trace(start uuid)
     RETURNS TABLE (hop int, near_port uuid, cable_id uuid, far_port uuid, near_device uuid, far_device uuid,
