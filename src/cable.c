@@ -415,17 +415,10 @@ probe_end(Probe *p)
 	p->scan = NULL;
 }
 
-/* Column `att` of the current row. */
-static Datum
-probe_attr(Probe *p, AttrNumber att, bool *isnull)
-{
-	return slot_getattr(p->slot, att, isnull);
-}
-
 static void
 probe_uuid(Probe *p, AttrNumber att, pg_uuid_t *dst, bool *isnull)
 {
-	Datum		d = probe_attr(p, att, isnull);
+	Datum		d = slot_getattr(p->slot, att, isnull);
 
 	if (!*isnull)
 		memcpy(dst, DatumGetUUIDP(d), sizeof(pg_uuid_t));
@@ -443,7 +436,7 @@ read_port(Graph *g, Probe *p, Port *out, bool names)
 	memset(out, 0, sizeof(Port));
 	probe_uuid(p, m->p_id, &out->id, &isnull);
 	probe_uuid(p, m->p_device, &out->device, &isnull);
-	kind = DatumGetObjectId(probe_attr(p, m->p_kind, &isnull));
+	kind = DatumGetObjectId(slot_getattr(p->slot, m->p_kind, &isnull));
 	for (i = 0; i < PK_COUNT; i++)
 		if (m->kind_oid[i] == kind)
 			break;
@@ -452,10 +445,10 @@ read_port(Graph *g, Probe *p, Port *out, bool names)
 	out->kind = (PortKind) i;
 	probe_uuid(p, m->p_rear, &out->rear, &isnull);
 	out->has_rear = !isnull;
-	d = probe_attr(p, m->p_pos, &isnull);
+	d = slot_getattr(p->slot, m->p_pos, &isnull);
 	out->rear_pos = isnull ? 0 : DatumGetInt32(d);
 	if (names)
-		out->name = TextDatumGetCString(probe_attr(p, m->p_name, &isnull));
+		out->name = TextDatumGetCString(slot_getattr(p->slot, m->p_name, &isnull));
 }
 
 /* The port with that id; false when there is none. */
@@ -480,7 +473,7 @@ device_name(Graph *g, const pg_uuid_t *id)
 	char	   *name = NULL;
 
 	if (probe_next(p))
-		name = TextDatumGetCString(probe_attr(p, g->m->d_name, &isnull));
+		name = TextDatumGetCString(slot_getattr(p->slot, g->m->d_name, &isnull));
 	probe_end(p);
 	return name;
 }
@@ -541,7 +534,7 @@ fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *h
 	if (*has_cable)
 	{
 		probe_uuid(p, m->e_cable, cable, &isnull);
-		side = DatumGetObjectId(probe_attr(p, m->e_side, &isnull));
+		side = DatumGetObjectId(slot_getattr(p->slot, m->e_side, &isnull));
 	}
 	probe_end(p);
 	if (!*has_cable)
