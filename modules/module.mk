@@ -2,8 +2,10 @@
 # mountaineer_NAME.control, scripts/mountaineer_NAME--*.sql, sql/ + expected/
 # (pg_regress), test/ (pgTAP) and demo/.  A module's Makefile is just
 #     include ../module.mk
-MODULE_NAME := $(notdir $(patsubst %/,%,$(CURDIR)))
-EXTENSION   = mountaineer_$(MODULE_NAME)
+# The extension is named by its control file, not by $(CURDIR): make splits
+# a path with spaces into words.
+EXTENSION  := $(basename $(wildcard mountaineer_*.control))
+MODULE_NAME := $(patsubst mountaineer_%,%,$(EXTENSION))
 DATA        = $(sort $(wildcard scripts/$(EXTENSION)--*.sql))
 REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 # pg_regress cannot CREATE EXTENSION ... CASCADE, so the database is made
