@@ -1,30 +1,44 @@
 #!/usr/bin/env bash
-# TAP: the inventory survives pg_dump and pg_restore.  A database gets every
-# extension and every module's demo estate plus some history; it is dumped,
-# restored into a second database as README's backup section says, and every
-# table registered by a mountaineer extension must come back with the same
-# rows.  Runs against the cluster named by PGHOST/PGPORT (tools/test.sh).
+# TAP: the inventory survives pg_dump and a restore done the plain way, as
+# PostgreSQL documents it, by the database owner:
+#     pg_dump -Fc db | pg_restore -d new
+#     pg_dump db | psql new
+#     pg_dump -Fd -j 2 -f dir db && pg_restore --single-transaction -d new dir
+# (Not pg_restore -j: a parallel restore loads tables in any order, while an
+# extension's tables already have their foreign keys when their rows arrive;
+# PostgreSQL restores those one job at a time, as for every such extension.)
+# A database gets every extension, every module's demo estate and history,
+# and rows stored so that a plain COPY meets them in an awkward order (a
+# front port before the rear port it maps to, a host before the host it runs
+# on, a cable before its ends).  Every table registered by a mountaineer
+# extension must be non-empty there and come back with the same rows, with
+# no change-log row added or lost, the derived free space exact, and the
+# rules and the change log working again afterwards.  Runs against the
+# cluster named by PGHOST/PGPORT (tools/test.sh).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 modules=(${MOUNTAINEER_MODULES:-$(sed -n 's/^MOUNTAINEER_MODULES *= *//p' "$top/Makefile")})
-src=mt_dump_src dst=mt_dump_dst
-dump=$(mktemp -d)/inventory.dump
+src=mt_dump_src
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 n=0
 ok()  { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
-dropdb --if-exists -f $src 2>/dev/null; dropdb --if-exists -f $dst 2>/dev/null
-createdb $src && createdb $dst || { echo "Bail out! cannot create databases"; exit 1; }
-
+dropdb --if-exists -f $src 2>/dev/null
+createdb $src || { echo "Bail out! cannot create a database"; exit 1; }
 q -d $src -c 'CREATE EXTENSION mountaineer' >/dev/null
-for m in "${modules[@]}"; do q -d $src -c "CREATE EXTENSION mountaineer_$m CASCADE" >/dev/null; done
+for m in "${modules[@]}"; do q -d $src -c "SET client_min_messages = warning" -c "CREATE EXTENSION mountaineer_$m CASCADE" >/dev/null; done
 for m in "${modules[@]}"; do
     f=$top/modules/$m/demo/estate.sql
     [ -f "$f" ] && q -d $src -f "$f" >/dev/null
 done
-# history on a table of the user's own, so the change log has rows whatever modules exist
+# History on a table of the user's own too, so the change log has rows
+# whatever modules exist; and, where the modules exist, rows that a restore
+# meets out of order: an UPDATE moves a row to the end of its table, so COPY
+# writes it after the rows that refer to it.
 q -d $src >/dev/null <<'SQL'
 CREATE TABLE public.probe (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), n int);
 CREATE TRIGGER log_change AFTER INSERT OR UPDATE OR DELETE ON public.probe
@@ -32,29 +46,75 @@ CREATE TRIGGER log_change AFTER INSERT OR UPDATE OR DELETE ON public.probe
 INSERT INTO public.probe (n) SELECT g FROM generate_series(1, 20) g;
 UPDATE public.probe SET n = n * 10 WHERE n % 2 = 0;
 DELETE FROM public.probe WHERE n % 3 = 0;
+DO $$
+BEGIN
+    IF to_regclass('mountaineer.port') IS NOT NULL THEN
+        UPDATE mountaineer.port SET name = name WHERE kind = 'rear_port';
+        UPDATE mountaineer.cable SET color = 'blue' WHERE label IS NOT NULL;
+        INSERT INTO mountaineer.cable (label, status) VALUES ('spare, not yet run', 'planned');
+    END IF;
+    IF to_regclass('mountaineer.host') IS NOT NULL THEN
+        UPDATE mountaineer.host SET operating_system = coalesce(operating_system, 'linux')
+         WHERE id IN (SELECT parent_host_id FROM mountaineer.host);
+    END IF;
+END
+$$;
 SQL
 
 tables=$(q -d $src -c "SELECT c::regclass FROM pg_extension e, unnest(e.extconfig) c
                         WHERE e.extname LIKE 'mountaineer%' AND c::regclass::text NOT LIKE '%\_seq'
                         ORDER BY 1")
-echo "1..$(( $(wc -w <<<"$tables") * 2 + 4 ))"
+forms=("pg_dump -Fc | pg_restore" "pg_dump | psql" "pg_dump -Fd -j 2, pg_restore --single-transaction")
+echo "1..$(( 1 + ${#forms[@]} * ($(wc -w <<<"$tables") + 7) ))"
 
-check "pg_dump -Fc of the inventory database" "pg_dump -Fc -d $src -f $dump"
-# Restore with triggers off (session_replication_role = replica), as
-# pg_restore --disable-triggers does: the rows already carry their history.
-check "pg_restore into a fresh database" \
-      "PGOPTIONS='-c session_replication_role=replica' pg_restore --exit-on-error -d $dst $dump"
+empty=$(for t in $tables; do [ "$(q -d $src -c "SELECT count(*) FROM $t")" = 0 ] && echo "$t"; done)
+check "every registered table has rows to restore${empty:+ (empty: $(echo $empty))}" "[ -z '$empty' ]"
 
-for t in $tables; do
-    sql="SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x::text)), '-') FROM $t x"
-    a=$(q -d $src -c "$sql"); b=$(q -d $dst -c "$sql")
-    check "$t: same row count (${a%% *})" "[ '${a%% *}' = '${b%% *}' ]"
-    check "$t: same contents" "[ '$a' = '$b' ]"
+contents() { q -d "$1" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x::text)), '-') FROM $2 x"; }
+
+for i in "${!forms[@]}"; do
+    form=${forms[$i]} dst=mt_dump_dst$i
+    dropdb --if-exists -f $dst 2>/dev/null
+    createdb $dst
+    case $i in
+        0) pg_dump -Fc -d $src 2>/dev/null | pg_restore -d $dst >"$work/out" 2>&1 ;;
+        1) pg_dump -d $src 2>/dev/null | psql -X -q -v ON_ERROR_STOP=1 -d $dst >"$work/out" 2>&1 ;;
+        2) rm -rf "$work/dir"
+           pg_dump -Fd -j 2 -d $src -f "$work/dir" 2>/dev/null &&
+           pg_restore --single-transaction -d $dst "$work/dir" >"$work/out" 2>&1 ;;
+    esac
+    rc=$?
+    check "$form: restores with no error" "[ $rc = 0 ] && ! grep -q ERROR '$work/out'"
+    [ $rc = 0 ] || sed 's/^/# /' "$work/out" | head -20
+
+    for t in $tables; do
+        a=$(contents $src "$t"); b=$(contents $dst "$t")
+        check "$form: $t: the same ${a%% *} rows" "[ '$a' = '$b' ]"
+    done
+    check "$form: the change log has the same ids, none added" \
+          "[ \"\$(q -d $src -c 'SELECT min(id), max(id), count(*) FROM mountaineer.change')\" = \"\$(q -d $dst -c 'SELECT min(id), max(id), count(*) FROM mountaineer.change')\" ]"
+    if [ -n "$(q -d $dst -c "SELECT to_regproc('mountaineer.prefix_free_verify')")" ]; then
+        check "$form: the derived free space is exact (prefix_free_verify() is empty)" \
+              "[ \"\$(q -d $dst -c 'SELECT count(*) FROM mountaineer.prefix_free_verify()')\" = 0 ]"
+    else
+        ok "$form: no free space to verify (networks module absent) # SKIP"
+    fi
+    # afterwards, an ordinary session is logged and checked again
+    check "$form: a new change gets the next id" \
+          "[ \"\$(q -d $dst -c 'INSERT INTO public.probe (n) VALUES (1)' -c 'SELECT max(id) FROM mountaineer.change')\" -gt \"\$(q -d $src -c 'SELECT max(id) FROM mountaineer.change')\" ]"
+    check "$form: the user's own trigger on an inventory-style table came back" \
+          "[ \"\$(q -d $dst -c \"SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.probe'::regclass\")\" = 1 ]"
+    if [ -n "$(q -d $dst -c "SELECT to_regclass('mountaineer.cable')")" ]; then
+        err=$(q -d $dst -c "INSERT INTO mountaineer.cable (label) VALUES ('no ends')" 2>&1)
+        check "$form: the rules hold after the restore (a connected cable with no ends is refused)" \
+              "grep -q 'has no end on side a and b' <<<'$err'"
+        check "$form: COPY by the owner outside a restore is checked and logged like any insert" \
+              "printf 'copied-site\n' | q -d $dst -c 'COPY mountaineer.site (name) FROM STDIN' &&
+               [ \"\$(q -d $dst -c \"SELECT count(*) FROM mountaineer.change WHERE table_name = 'site' AND after->>'name' = 'copied-site'\")\" = 1 ]"
+    else
+        ok "$form: no cables (hardware module absent) # SKIP"
+        ok "$form: no sites (hardware module absent) # SKIP"
+    fi
+    dropdb -f $dst
 done
-
-check "the change log has history to compare" "[ \$(q -d $dst -c 'SELECT count(*) FROM mountaineer.change') -ge 30 ]"
-# the change log's id sequence came along: new changes do not collide
-check "new changes after the restore get fresh ids" \
-      "q -d $dst -c 'INSERT INTO public.probe (n) VALUES (1)' >/dev/null"
-
-dropdb -f $src; dropdb -f $dst; rm -rf "$(dirname "$dump")"
+dropdb -f $src

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# TAP: every upgrade path keeps the data and ends in the schema of a fresh
+# install.  For each released version R older than the newest (any version
+# an installed mountaineer* extension offers besides its default), a database
+# gets every extension at the newest version it had at R, the demo estates
+# and some history; then ALTER EXTENSION ... UPDATE, in dependency order, and:
+#   (a) every row of every registered table is still there, unchanged (on the
+#       columns it had before), and every registered sequence kept its value;
+#   (b) the schema -- pg_dump --schema-only with the extensions' objects
+#       detached so that pg_dump prints them, normalised -- is identical to a
+#       fresh install of the default versions, and so is each extension's
+#       registration (version, dumped tables and their filters).
+# The versions come from the installed extension files, so a new upgrade
+# script is covered without editing this test.  Runs against the cluster
+# named by PGHOST/PGPORT (tools/test.sh).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+modules=(${MOUNTAINEER_MODULES:-$(sed -n 's/^MOUNTAINEER_MODULES *= *//p' "$top/Makefile")})
+exts=(mountaineer "${modules[@]/#/mountaineer_}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+n=0
+ok()  { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+
+versions_of() { q -d postgres -c "SELECT version FROM pg_available_extension_versions WHERE name = '$1'" | sort -V; }
+default_of()  { q -d postgres -c "SELECT default_version FROM pg_available_extensions WHERE name = '$1'"; }
+
+# The releases to upgrade from: every version that is not some extension's default.
+releases=$(for e in "${exts[@]}"; do d=$(default_of "$e"); versions_of "$e" | grep -vxF "$d"; done | sort -uV)
+
+# Each extension's newest version at release $1 (its oldest, if it is younger).
+version_at() {
+    local e=$1 r=$2 v best=
+    for v in $(versions_of "$e"); do
+        [ "$(printf '%s\n%s\n' "$v" "$r" | sort -V | head -1)" = "$v" ] && best=$v
+    done
+    echo "${best:-$(versions_of "$e" | head -1)}"
+}
+
+make_db() {   # make_db DB [release]: every extension, at that release or the default
+    local db=$1 r=${2:-} e v
+    dropdb --if-exists -f "$db" 2>/dev/null
+    createdb "$db" || return 1
+    for e in "${exts[@]}"; do
+        v=; [ -n "$r" ] && v=$(version_at "$e" "$r")
+        q -d "$db" -c "SET client_min_messages = warning" \
+          -c "CREATE EXTENSION $e ${v:+VERSION '$v'} CASCADE" >/dev/null || return 1
+    done
+}
+
+# Rows of every registered table (on the given columns) and sequence values.
+snapshot() {   # snapshot DB COLUMNS-FILE
+    local db=$1 cols=$2 t c kind
+    while IFS='|' read -r t kind c; do
+        if [ "$kind" = S ]; then
+            echo "$t $(q -d "$db" -c "SELECT last_value || ' ' || is_called FROM $t")"
+        else
+            echo "$t $(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(r::text, E'\n' ORDER BY r::text)), '-')
+                                      FROM (SELECT $c FROM $t) r")"
+        fi
+    done <"$cols"
+}
+
+# The schema as pg_dump prints it once the objects are no longer extension
+# members (pg_dump leaves members out), entries sorted by their headers so
+# that creation order does not matter, and each extension's registration.
+schema() {   # schema DB
+    local db=$1
+    q -d "$db" -c "
+        SELECT e.extname, e.extversion,
+               (SELECT string_agg(c::regclass::text || ' ' || coalesce(e.extcondition[i], ''), ', ' ORDER BY c::regclass::text)
+                  FROM unnest(e.extconfig) WITH ORDINALITY AS x(c, i))
+          FROM pg_extension e WHERE e.extname LIKE 'mountaineer%' ORDER BY 1"
+    q -d "$db" >/dev/null <<'SQL'
+WITH members AS (
+    SELECT d.classid, d.objid FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+    WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' AND e.extname LIKE 'mountaineer%')
+DELETE FROM pg_init_privs p USING members m WHERE p.classoid = m.classid AND p.objoid = m.objid;
+DELETE FROM pg_depend d USING pg_extension e
+WHERE e.oid = d.refobjid AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND e.extname LIKE 'mountaineer%';
+SQL
+    pg_dump --schema-only -d "$db" 2>/dev/null | awk '
+        /^-- Name: / { if (entry != "") print entry; entry = $0; next }
+        /^--/ || /^$/ || /^SET / || /^SELECT pg_catalog.set_config/ || /^\\(un)?restrict / { next }
+        { entry = entry "\037" $0 }
+        END { if (entry != "") print entry }' | sort | tr '\037' '\n'
+}
+
+if [ -z "$releases" ]; then
+    echo "1..1"
+    ok "no extension has an older version yet: nothing to upgrade # SKIP"
+    exit 0
+fi
+echo "1..$(( $(wc -w <<<"$releases") * 4 ))"
+
+make_db mt_upgrade_fresh || { echo "Bail out! cannot install the default versions"; exit 1; }
+schema mt_upgrade_fresh >"$work/fresh.schema"
+
+for r in $releases; do
+    db=mt_upgrade_from_${r//[^0-9a-zA-Z]/_}
+    from=$(for e in "${exts[@]}"; do printf '%s %s, ' "$e" "$(version_at "$e" "$r")"; done)
+    if ! make_db "$db" "$r"; then
+        nok "install at release $r ($from)"; ok "skipped # SKIP"; ok "skipped # SKIP"; ok "skipped # SKIP"
+        continue
+    fi
+    for m in "${modules[@]}"; do
+        f=$top/modules/$m/demo/estate.sql
+        [ -f "$f" ] && q -d "$db" -f "$f" >/dev/null
+    done
+    # the columns of every registered table as they are before the upgrade
+    q -d "$db" -c "
+        SELECT c::regclass, r.relkind,
+               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                 WHERE a.attrelid = c AND a.attnum > 0 AND NOT a.attisdropped)
+          FROM pg_extension e, unnest(e.extconfig) c JOIN pg_class r ON r.oid = c
+         WHERE e.extname LIKE 'mountaineer%' ORDER BY 1::text" >"$work/columns"
+    snapshot "$db" "$work/columns" >"$work/before"
+    rows=$(awk '$2 ~ /^[0-9]+$/ && NF == 3 { s += $2 } END { print s + 0 }' "$work/before")
+
+    failed=
+    for e in "${exts[@]}"; do
+        q -d "$db" -c "SET client_min_messages = warning" -c "ALTER EXTENSION $e UPDATE" >"$work/update.out" 2>&1 ||
+            { failed="$e: $(head -3 "$work/update.out" | tr '\n' ' ')"; break; }
+    done
+    if [ -z "$failed" ]; then
+        ok "release $r ($from) with $rows rows: ALTER EXTENSION ... UPDATE of each"
+    else
+        nok "release $r: ALTER EXTENSION ... UPDATE failed: $failed"
+    fi
+    now=$(q -d "$db" -c "SELECT string_agg(extname || ' ' || extversion, ', ' ORDER BY extname) FROM pg_extension WHERE extname LIKE 'mountaineer%'")
+    want=$(q -d mt_upgrade_fresh -c "SELECT string_agg(extname || ' ' || extversion, ', ' ORDER BY extname) FROM pg_extension WHERE extname LIKE 'mountaineer%'")
+    if [ "$now" = "$want" ]; then ok "release $r: every extension is at its default version ($now)"
+    else nok "release $r: versions after the update: $now; wanted $want"; fi
+
+    snapshot "$db" "$work/columns" >"$work/after"
+    if diff "$work/before" "$work/after" >"$work/rows.diff"; then
+        ok "release $r: every row of every registered table is unchanged ($(wc -l <"$work/columns") tables and sequences)"
+    else
+        nok "release $r: rows changed by the upgrade"; sed 's/^/# /' "$work/rows.diff"
+    fi
+
+    schema "$db" >"$work/upgraded.schema"
+    if diff -u "$work/fresh.schema" "$work/upgraded.schema" >"$work/schema.diff"; then
+        ok "release $r: the upgraded schema is identical to a fresh install ($(grep -c '^-- Name: ' "$work/fresh.schema") objects)"
+    else
+        nok "release $r: the upgraded schema differs from a fresh install (- fresh, + upgraded)"
+        head -80 "$work/schema.diff" | sed 's/^/# /'
+    fi
+    dropdb -f "$db"
+done
+dropdb -f mt_upgrade_fresh
