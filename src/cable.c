@@ -24,9 +24,19 @@
  * immutable lists shared between branches.
  *
  * Loops: a branch that would leave a port it has already left with an equal
- * stack (a scan of the branch's own hops, which are the DFS path) is a loop,
- * and so is entering a rear port the signal is already inside (which would
- * grow the stack forever).
+ * stack (a look at the branch's own hops, which are the DFS path: a scan
+ * while the path is short, a hash of the ports it leaves once it is long) is
+ * a loop, and so is entering a rear port the signal is already inside (which
+ * would grow the stack forever).
+ *
+ * Resources: a trace holds its current path (in memory) and writes its rows
+ * to a tuplestore (which spills to disk past work_mem), so its memory
+ * follows the longest branch; impact keeps the devices it reaches and works
+ * each step in a scratch context reset after it, so its memory follows what
+ * it reaches, not how much it walks.  Fan-out is what can explode (every
+ * split rear port and breakout cable multiplies the branches), so a trace
+ * refuses (54000) to cover more than TRACE_MAX_HOPS hops over all its
+ * branches: the rows cable_trace returns.  Every loop checks for interrupts.
  *
  * The functions are declared by the hardware module (the core does not
  * know its tables): AS '$libdir/mountaineer', 'mountaineer_cable_trace' etc.
@@ -60,6 +70,15 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
+
+/*
+ * A trace walks at most this many hops over all its branches (each branch
+ * repeats the hops it shares with the others): a real one has a handful.
+ */
+#define TRACE_MAX_HOPS		1000000
+
+/* A branch's path is scanned for loops up to this length, hashed beyond. */
+#define TRACE_SCAN_HOPS		32
 
 PG_FUNCTION_INFO_V1(mountaineer_cable_trace);
 PG_FUNCTION_INFO_V1(mountaineer_power_trace);
@@ -171,6 +190,7 @@ typedef enum ProbeId
 
 typedef struct Graph
 {
+	MemoryContext cxt;			/* the call's: probes opened mid-walk live here */
 	GraphMeta  *m;
 	Relation	port;
 	Relation	cable_end;
@@ -300,6 +320,7 @@ static void
 graph_open(Graph *g)
 {
 	memset(g, 0, sizeof(Graph));
+	g->cxt = CurrentMemoryContext;
 	if (!meta.valid)
 		graph_learn(&meta);
 	g->m = &meta;
@@ -323,9 +344,10 @@ graph_open(Graph *g)
  * (heap column numbers), compared by `eqprocs`.
  */
 static Probe *
-probe_start(Probe *p, Relation heap, Oid indexoid, int nkeys, const AttrNumber *keys,
+probe_start(Graph *g, Probe *p, Relation heap, Oid indexoid, int nkeys, const AttrNumber *keys,
 			const RegProcedure *eqprocs)
 {
+	MemoryContext old;
 	int			i;
 
 	p->heap = heap;
@@ -338,7 +360,10 @@ probe_start(Probe *p, Relation heap, Oid indexoid, int nkeys, const AttrNumber *
 				 RelationGetRelationName(p->index));
 		p->eqproc[i] = eqprocs[i];
 	}
+	/* a probe is first used at any depth of a walk, maybe in a scratch context */
+	old = MemoryContextSwitchTo(g->cxt);
 	p->slot = table_slot_create(heap, NULL);
+	MemoryContextSwitchTo(old);
 	return p;
 }
 
@@ -354,28 +379,28 @@ graph_probe(Graph *g, ProbeId id)
 	switch (id)
 	{
 		case PROBE_PORT:
-			return probe_start(p, g->port, m->port_pkey, 1, &m->p_id, uuid_eq);
+			return probe_start(g, p, g->port, m->port_pkey, 1, &m->p_id, uuid_eq);
 		case PROBE_PORT_REAR:
 		case PROBE_PORT_REAR_POS:
 			{
 				AttrNumber	keys[] = {m->p_rear, m->p_pos};
 				RegProcedure eq[] = {F_UUID_EQ, F_INT4EQ};
 
-				return probe_start(p, g->port, m->port_rear_idx, id == PROBE_PORT_REAR ? 1 : 2, keys, eq);
+				return probe_start(g, p, g->port, m->port_rear_idx, id == PROBE_PORT_REAR ? 1 : 2, keys, eq);
 			}
 		case PROBE_PORT_DEVICE:
-			return probe_start(p, g->port, m->port_device_idx, 1, &m->p_device, uuid_eq);
+			return probe_start(g, p, g->port, m->port_device_idx, 1, &m->p_device, uuid_eq);
 		case PROBE_END_PORT:
-			return probe_start(p, g->cable_end, m->end_port_idx, 1, &m->e_port, uuid_eq);
+			return probe_start(g, p, g->cable_end, m->end_port_idx, 1, &m->e_port, uuid_eq);
 		case PROBE_END_CABLE_SIDE:
 			{
 				AttrNumber	keys[] = {m->e_cable, m->e_side};
 				RegProcedure eq[] = {F_UUID_EQ, F_ENUM_EQ};
 
-				return probe_start(p, g->cable_end, m->end_cable_idx, 2, keys, eq);
+				return probe_start(g, p, g->cable_end, m->end_cable_idx, 2, keys, eq);
 			}
 		case PROBE_DEVICE:
-			return probe_start(p, g->device, m->device_pkey, 1, &m->d_id, uuid_eq);
+			return probe_start(g, p, g->device, m->device_pkey, 1, &m->d_id, uuid_eq);
 		default:
 			elog(ERROR, "unknown cable graph probe %d", (int) id);
 	}
@@ -658,15 +683,25 @@ typedef struct Step
 struct Trace;
 typedef void (*EmitFn) (struct Trace *t, Outcome outcome);
 
+/* How many hops of the current path leave a port (Trace.left). */
+typedef struct LeftPort
+{
+	pg_uuid_t	port;			/* hash key */
+	int32		count;
+} LeftPort;
+
 typedef struct Trace
 {
-	MemoryContext cxt;
+	MemoryContext cxt;			/* lives as long as the trace state */
 	Graph	   *g;
 	bool		power;			/* power trace: an outlet continues at its device's power ports */
 	Hop		   *path;			/* the hops of the branch being walked */
 	int			npath;
 	int			maxpath;
+	HTAB	   *left;			/* once the path is long: its ports, counted */
 	int			nbranches;
+	int64		nhops;			/* over the branches finished so far */
+	pg_uuid_t	start;			/* for messages */
 	EmitFn		emit;
 	void	   *arg;
 } Trace;
@@ -685,11 +720,50 @@ trace_init(Trace *t, MemoryContext cxt, Graph *g, bool power, EmitFn emit, void 
 	t->path = MemoryContextAlloc(cxt, sizeof(Hop) * t->maxpath);
 }
 
+/*
+ * Starts a new trace from `start` with the same state: an empty path and
+ * no branches yet.  (Everything a walk allocates but its path goes to the
+ * current memory context, which the caller may reset between traces.)
+ */
+static void
+trace_restart(Trace *t, const pg_uuid_t *start)
+{
+	t->npath = 0;
+	t->nbranches = 0;
+	t->nhops = 0;
+	t->start = *start;
+	if (t->left)
+	{
+		hash_destroy(t->left);
+		t->left = NULL;
+	}
+}
+
+/* Counts the hop at path[i] in (or out of, delta -1) the index of left ports. */
+static void
+count_left(Trace *t, int i, int delta)
+{
+	bool		found;
+	LeftPort   *lp = hash_search(t->left, &t->path[i].near, HASH_ENTER, &found);
+
+	lp->count = (found ? lp->count : 0) + delta;
+}
+
+/* Cuts the path back to its first len hops (leaving a branch). */
+static void
+truncate_path(Trace *t, int len)
+{
+	if (t->left)
+		while (t->npath > len)
+			count_left(t, --t->npath, -1);
+	t->npath = len;
+}
+
 /* The stack `next` with `pos` (pushed at `rear`) on top. */
 static Pos *
-push_pos(Trace *t, Pos *next, int32 pos, const pg_uuid_t *rear)
+push_pos(Trace *t pg_attribute_unused(), Pos *next, int32 pos, const pg_uuid_t *rear)
 {
-	Pos		   *node = MemoryContextAlloc(t->cxt, sizeof(Pos));
+	Pos		   *node = palloc(sizeof(Pos));
 
 	node->next = next;
 	node->pos = pos;
@@ -709,13 +783,22 @@ stack_equal(const Pos *a, const Pos *b)
 /*
  * Whether the branch being walked has already left `step->port` with an
  * equal stack.  The branch's hops are exactly the DFS path, so this is the
- * per-branch visited set; a linear scan, as paths are short.
+ * per-branch visited set: scanned while the path is short; once it is long,
+ * the hash of the ports it leaves says whether the port is on it at all,
+ * and only then is the path scanned for that port's stacks.
  */
 static bool
 already_left(Trace *t, const Step *step)
 {
 	int			i;
 
+	if (t->left)
+	{
+		LeftPort   *lp = hash_search(t->left, &step->port, HASH_FIND, NULL);
+
+		if (lp == NULL || lp->count == 0)
+			return false;
+	}
 	for (i = 0; i < t->npath; i++)
 		if (memcmp(&t->path[i].near, &step->port, sizeof(pg_uuid_t)) == 0 &&
 			stack_equal(t->path[i].stack, step->stack))
@@ -751,6 +834,22 @@ push_hop(Trace *t, const Step *from, const pg_uuid_t *cable, const Port *far)
 	h->has_far = far != NULL;
 	if (far)
 		h->far = *far;
+
+	if (t->left)
+		count_left(t, t->npath - 1, 1);
+	else if (t->npath == TRACE_SCAN_HOPS)
+	{
+		HASHCTL		ctl;
+		int			i;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(pg_uuid_t);
+		ctl.entrysize = sizeof(LeftPort);
+		ctl.hcxt = t->cxt;
+		t->left = hash_create("cable trace path", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		for (i = 0; i < t->npath; i++)
+			count_left(t, i, 1);
+	}
 }
 
 static void
@@ -758,6 +857,15 @@ finish_branch(Trace *t, Outcome outcome)
 {
 	if (t->npath == 0)
 		return;					/* an unconnected start: no branch at all */
+	if (t->nhops + t->npath > TRACE_MAX_HOPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the trace from port %s has more than %d hops over its branches",
+						uuid_text(&t->start), TRACE_MAX_HOPS),
+				 errdetail("It has %d branches so far; every rear port reached with no position to follow, and every breakout cable, multiplies them.",
+						   t->nbranches + 1),
+				 errhint("Trace from a port further along the path.")));
+	t->nhops += t->npath;
 	t->nbranches++;
 	t->emit(t, outcome);
 }
@@ -789,7 +897,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 				*outcome = OUTCOME_LOOP;
 				return 0;
 			}
-			*next = MemoryContextAlloc(t->cxt, sizeof(Step));
+			*next = palloc(sizeof(Step));
 			(*next)[0].port = far->rear;
 			(*next)[0].device = far->device;
 			(*next)[0].stack = push_pos(t, stack, far->rear_pos, &far->rear);
@@ -807,7 +915,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 			}
 			if (n > 1)
 				t->path[t->npath - 1].split = true;
-			*next = MemoryContextAlloc(t->cxt, sizeof(Step) * n);
+			*next = palloc(sizeof(Step) * n);
 			for (i = 0; i < n; i++)
 			{
 				(*next)[i].port = fronts[i].id;
@@ -824,7 +932,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 				int			k = 0;
 
 				n = fetch_device_ports(t->g, &far->device, &ports);
-				*next = MemoryContextAlloc(t->cxt, sizeof(Step) * Max(n, 1));
+				*next = palloc(sizeof(Step) * Max(n, 1));
 				for (i = 0; i < n; i++)
 				{
 					if (ports[i].kind != PK_POWER_PORT)
@@ -865,7 +973,7 @@ follow(Trace *t, Step *next, int n, Outcome outcome)
 		int			len = t->npath;
 
 		walk(t, next[i]);
-		t->npath = len;
+		truncate_path(t, len);
 	}
 }
 
@@ -935,7 +1043,7 @@ walk(Trace *t, Step step)
 			nnext = continue_from(t, &far[i], step.stack, &next, &outcome);
 			follow(t, next, nnext, outcome);
 			pfree_if(next);
-			t->npath = len;
+			truncate_path(t, len);
 		}
 		pfree(far);
 		return;
@@ -961,6 +1069,7 @@ emit_rows(Trace *t, Outcome outcome)
 		bool		nulls[TRACE_COLUMNS];
 		const char *note = NULL;
 
+		CHECK_FOR_INTERRUPTS();
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = Int32GetDatum(t->nbranches);
 		values[1] = Int32GetDatum(i + 1);
@@ -1010,6 +1119,7 @@ trace_srf(FunctionCallInfo fcinfo, bool power)
 				 errhint("A power trace starts at a device's power inlet.")));
 
 	trace_init(&t, cxt, &g, power, emit_rows, rsinfo);
+	trace_restart(&t, &port.id);
 	step.port = port.id;
 	step.device = port.device;
 	step.stack = NULL;
@@ -1076,7 +1186,10 @@ typedef struct ImpactPort
 
 typedef struct Impact
 {
-	MemoryContext cxt;
+	MemoryContext cxt;			/* what is kept: devices, ports, queue */
+	MemoryContext spread_cxt;	/* one failed device's ports, reset per device */
+	MemoryContext step_cxt;		/* one port's traces, reset per port */
+	MemoryContext count_cxt;	/* counting one candidate, reset per candidate */
 	HTAB	   *devices;
 	HTAB	   *ports;
 	ImpactDevice **queue;		/* failed devices in the order they failed */
@@ -1099,9 +1212,10 @@ collect_end(Trace *t, Outcome outcome)
 		return;
 	if (im->nends == im->maxends)
 	{
+		/* in the scratch context of whoever is tracing */
 		im->maxends = im->maxends ? im->maxends * 2 : 16;
 		im->ends = im->ends ? repalloc(im->ends, sizeof(Port) * im->maxends)
-			: MemoryContextAlloc(im->cxt, sizeof(Port) * im->maxends);
+			: palloc(sizeof(Port) * im->maxends);
 	}
 	im->ends[im->nends++] = last->far;
 }
@@ -1116,14 +1230,18 @@ trace_ends(Impact *im, const pg_uuid_t *port, const pg_uuid_t *device, Pos *stac
 	step.port = *port;
 	step.device = *device;
 	step.stack = stack;
-	t->npath = 0;
+	trace_restart(t, port);
 	walk(t, step);
 }
 
-/* Learns how many live power ports and traced interfaces a device has. */
+/*
+ * Learns how many live power ports and traced interfaces a device has.
+ * Everything but the counts and the hashed ports goes when it is done.
+ */
 static void
 count_device(Impact *im, ImpactDevice *dev)
 {
+	MemoryContext old = MemoryContextSwitchTo(im->count_cxt);
 	Port	   *ports;
 	int			n,
 				i;
@@ -1133,6 +1251,8 @@ count_device(Impact *im, ImpactDevice *dev)
 	{
 		PortClass	cls;
 		bool		live = false;
+
+		CHECK_FOR_INTERRUPTS();
 
 		if (ports[i].kind == PK_POWER_PORT)
 		{
@@ -1164,8 +1284,11 @@ count_device(Impact *im, ImpactDevice *dev)
 				dev->data_total++;
 		}
 	}
-	pfree_if(ports);
 	dev->counted = true;
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(im->count_cxt);
+	im->ends = NULL;			/* they were in count_cxt */
+	im->nends = im->maxends = 0;
 }
 
 static void
@@ -1214,21 +1337,29 @@ cut_port(Impact *im, const Port *p, PortClass cls, int32 depth)
 		fail_device(im, dev, depth + 1, &p->id);
 }
 
-/* Everything next to a failed device: what its outlets feed, what its data paths reach. */
+/*
+ * Everything next to a failed device: what its outlets feed, what its data
+ * paths reach.  Each port's traces are forgotten before the next port's.
+ */
 static void
 spread(Impact *im, ImpactDevice *dev)
 {
+	MemoryContext old;
 	Port	   *ports;
 	int			n,
 				i,
 				j;
 
+	MemoryContextReset(im->spread_cxt);
+	old = MemoryContextSwitchTo(im->spread_cxt);
 	n = fetch_device_ports(im->trace.g, &dev->id, &ports);
 	for (i = 0; i < n; i++)
 	{
 		Port	   *q = &ports[i];
 
 		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(im->step_cxt);
+		MemoryContextSwitchTo(im->step_cxt);
 		if (q->kind == PK_POWER_OUTLET || q->kind == PK_POWER_FEED)
 		{
 			Port	   *far;
@@ -1260,11 +1391,10 @@ spread(Impact *im, ImpactDevice *dev)
 			for (j = 0; j < nends; j++)
 				if (ends[j].kind == PK_INTERFACE)
 					cut_port(im, &ends[j], CLASS_DATA, dev->depth);
-			if (ends)
-				pfree(ends);
 		}
+		MemoryContextSwitchTo(im->spread_cxt);
 	}
-	pfree_if(ports);
+	MemoryContextSwitchTo(old);
 }
 
 #define IMPACT_COLUMNS 3
@@ -1295,6 +1425,9 @@ mountaineer_impact(PG_FUNCTION_ARGS)
 
 	memset(&im, 0, sizeof(im));
 	im.cxt = cxt;
+	im.spread_cxt = AllocSetContextCreate(cxt, "impact: a failed device", ALLOCSET_DEFAULT_SIZES);
+	im.step_cxt = AllocSetContextCreate(cxt, "impact: a port", ALLOCSET_DEFAULT_SIZES);
+	im.count_cxt = AllocSetContextCreate(cxt, "impact: a candidate", ALLOCSET_DEFAULT_SIZES);
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(pg_uuid_t);
 	ctl.entrysize = sizeof(ImpactDevice);

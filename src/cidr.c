@@ -173,7 +173,7 @@ inet_text(const inet *ip)
  */
 
 static int
-span_cmp(const void *a, const void *b)
+span_cmp(const void *a, const void *b, void *arg pg_attribute_unused())
 {
 	const Span *x = (const Span *) a;
 	const Span *y = (const Span *) b;
@@ -198,32 +198,31 @@ used_spans(ArrayType *used, const inet *parent, uint128 lo, uint128 hi,
 	Oid			elemtype = ARR_ELEMTYPE(used);
 	int			family = ip_family(parent);
 	int			width = family_bits(family);
-	Datum	   *elems;
-	bool	   *nulls;
-	int			nelems;
+	int			nelems = ArrayGetNItems(ARR_NDIM(used), ARR_DIMS(used));
+	ArrayIterator it;
+	Datum		elem;
+	bool		isnull;
 	Span	   *spans;
 	int			n = 0;
-	int			i;
 
 	if (elemtype != INETOID && elemtype != CIDROID)
 		elog(ERROR, "expected an inet[] or cidr[], got an array of type %u", elemtype);
 
-	/* inet and cidr: varlena, not by value, int alignment */
-	deconstruct_array(used, elemtype, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &nelems);
-
 	/* huge: a big enough array has more elements than 1 GB holds Spans */
 	spans = (Span *) palloc_extended(sizeof(Span) * Max(nelems, 1), MCXT_ALLOC_HUGE);
 
-	for (i = 0; i < nelems; i++)
+	/* one element at a time (no copy of the whole array), interruptibly */
+	it = array_create_iterator(used, 0, NULL);
+	while (array_iterate(it, &elem, &isnull))
 	{
 		inet	   *ip;
 		uint128		s;
 		uint128		e;
 
-		if (nulls[i])
+		CHECK_FOR_INTERRUPTS();
+		if (isnull)
 			continue;
-		ip = DatumGetInetPP(elems[i]);
+		ip = DatumGetInetPP(elem);
 		if (ip_family(ip) != family)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -250,9 +249,10 @@ used_spans(ArrayType *used, const inet *parent, uint128 lo, uint128 hi,
 		spans[n].hi = Min(e, hi);
 		n++;
 	}
+	array_free_iterator(it);
 
 	if (n > 1)
-		qsort(spans, n, sizeof(Span), span_cmp);
+		qsort_interruptible(spans, n, sizeof(Span), span_cmp, NULL);
 	*nspans = n;
 	return spans;
 }
@@ -291,6 +291,7 @@ gap_next(GapWalk *w, uint128 *lo, uint128 *hi)
 	{
 		const Span *s;
 
+		CHECK_FOR_INTERRUPTS();
 		if (w->i >= w->nspans)
 		{
 			*lo = w->next;

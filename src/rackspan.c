@@ -25,6 +25,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -650,7 +651,7 @@ mountaineer_rackspan_gist_same(PG_FUNCTION_ARGS)
  *****************************************************************************/
 
 static int
-rs_lower_cmp(const void *a, const void *b)
+rs_lower_cmp(const void *a, const void *b, void *arg pg_attribute_unused())
 {
 	return rs_cmp((const RackSpan *) a, (const RackSpan *) b);
 }
@@ -672,31 +673,28 @@ check_rack_units(int32 rack_units)
 static RackSpan *
 blocking_spans(ArrayType *arr, int32 rack_units, int face, int *nout)
 {
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	int			i;
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
 	int			m = 0;
 	RackSpan   *spans;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
+	ArrayIterator it;
+	Datum		elem;
+	bool		isnull;
 
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("occupied rackspans must be a one-dimensional array")));
-	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
-	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
-					  &elems, &nulls, &n);
-	spans = palloc(sizeof(RackSpan) * (n > 0 ? n : 1));
-	for (i = 0; i < n; i++)
+	spans = palloc_extended(sizeof(RackSpan) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE);
+	/* one element at a time (no copy of the whole array), interruptibly */
+	it = array_create_iterator(arr, 0, NULL);
+	while (array_iterate(it, &elem, &isnull))
 	{
 		RackSpan   *r;
 
-		if (nulls[i])
+		CHECK_FOR_INTERRUPTS();
+		if (isnull)
 			continue;
-		r = DatumGetRackSpanP(elems[i]);
+		r = DatumGetRackSpanP(elem);
 		if ((r->face & face) == 0 || r->lower > rack_units)
 			continue;
 		spans[m] = *r;
@@ -704,7 +702,8 @@ blocking_spans(ArrayType *arr, int32 rack_units, int face, int *nout)
 			spans[m].upper = (int16) rack_units;
 		m++;
 	}
-	qsort(spans, m, sizeof(RackSpan), rs_lower_cmp);
+	array_free_iterator(it);
+	qsort_interruptible(spans, m, sizeof(RackSpan), rs_lower_cmp, NULL);
 	*nout = m;
 	return spans;
 }
