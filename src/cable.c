@@ -761,7 +761,7 @@ truncate_path(Trace *t, int len)
 
 /* The stack `next` with `pos` (pushed at `rear`) on top. */
 static Pos *
-push_pos(Trace *t pg_attribute_unused(), Pos *next, int32 pos, const pg_uuid_t *rear)
+push_pos(Pos *next, int32 pos, const pg_uuid_t *rear)
 {
 	Pos		   *node = palloc(sizeof(Pos));
 
@@ -900,7 +900,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 			*next = palloc(sizeof(Step));
 			(*next)[0].port = far->rear;
 			(*next)[0].device = far->device;
-			(*next)[0].stack = push_pos(t, stack, far->rear_pos, &far->rear);
+			(*next)[0].stack = push_pos(stack, far->rear_pos, &far->rear);
 			return 1;
 
 		case PK_REAR_PORT:
@@ -1382,7 +1382,7 @@ spread(Impact *im, ImpactDevice *dev)
 			/* a front port's paths also run out through its rear port */
 			if (q->kind == PK_FRONT_PORT && q->has_rear)
 				trace_ends(im, &q->rear, &dev->id,
-						   push_pos(&im->trace, NULL, q->rear_pos, &q->rear));
+						   push_pos(NULL, q->rear_pos, &q->rear));
 			/* cut_port may trace again (to count a device): keep our ends */
 			nends = im->nends;
 			ends = im->ends;

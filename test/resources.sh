@@ -4,9 +4,8 @@
 # of a cancel or a statement_timeout.
 #
 # Memory: each call runs in a fresh backend after a small warm-up call; the
-# peak of its private memory during the call is read from /proc (VmHWM,
-# reset through clear_refs, minus the file-backed and shared pages, which
-# the call may touch but does not own).  Sizes are small enough for
+# peak of its private memory during the call is read from /proc
+# (test/lib/measure.sh).  Stopping: test/lib/stop.sh.  Sizes are small enough for
 # `make test`; bench/resources.sql runs the issue's full sizes.  Runs
 # against the cluster named by PGHOST/PGPORT (tools/test.sh), as the user
 # who may read that cluster's /proc entries (root, or the server's owner).
@@ -56,29 +55,9 @@ SQL
 } >"$work/setup.sql"
 q -f "$work/setup.sql" >/dev/null || { echo "Bail out! cannot build the graphs"; exit 1; }
 
-# measure WARM-UP-SQL SQL: sets $out (the SQL's output) and $kb (peak private
-# memory the backend added during SQL, in kB)
-measure() {
-    out=$(psql -X -At -q -d $db -v ON_ERROR_STOP=1 2>&1 <<SQL
-SELECT pg_backend_pid() AS pid \gset
-\setenv BPID :pid
-\setenv W $work
-$1 \g /dev/null
-\! awk '/^RssAnon/ {print \$2}' /proc/\$BPID/status >\$W/base && echo 5 >/proc/\$BPID/clear_refs
-$2;
-\! awk '/^(VmHWM|RssFile|RssShmem)/ {print \$2}' /proc/\$BPID/status >\$W/peak
-SQL
-)
-    local base hwm file shmem
-    base=$(cat "$work/base" 2>/dev/null) || base=
-    read -r hwm file shmem < <(tr '\n' ' ' <"$work/peak" 2>/dev/null)
-    if [ -n "$base" ] && [ -n "${shmem:-}" ]; then kb=$(( hwm - file - shmem - base )); else kb=-1; fi
-    rm -f "$work/base" "$work/peak"
-}
-
 # bounded LABEL WARM SQL EXPECTED KB-ALLOWED WHAT-IT-RETURNS
 bounded() {
-    measure "$2" "$3"
+    read -r kb out < <("$top/test/lib/measure.sh" $db "$2" "$3")
     if [ "$kb" -lt 0 ]; then
         nok "$1: cannot read /proc of the backend (run as root or as the server's owner)"
     elif [ "$out" = "$4" ] && [ "$kb" -le "$5" ]; then
@@ -132,31 +111,16 @@ else
     nok "impact past the trace limit: $err"
 fi
 
-# stopped: HOW (cancel | timeout) LABEL SQL -- the SQL runs for several times
-# 50 ms uncancelled; it must end with 57014 within a second of the cancel
+# stopped HOW LABEL SQL: SQL runs for several times 50 ms uncancelled; stopped
+# 50 ms in by a cancel or a statement_timeout, it must end with 57014 within
+# a second
 stopped() {
-    local how=$1 label=$2 sql=$3 tag="stop-test-$n" pid t0 t1 ms
-    if [ "$how" = timeout ]; then
-        PGOPTIONS='-c statement_timeout=50ms' psql -X -At -d $db -c "/* $tag */ $sql" >"$work/out" 2>&1 &
-        t0=$(date +%s%N)
+    local ms res
+    read -r ms res < <("$top/test/lib/stop.sh" "$1" $db "$3")
+    if [ "$res" = stopped ] && [ "$ms" -lt 1000 ]; then
+        ok "$2: stopped by a $1, ${ms} ms after it"
     else
-        psql -X -At -d $db -c "/* $tag */ $sql" >"$work/out" 2>&1 &
-        for _ in $(seq 100); do
-            pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '/* $tag */%' AND state = 'active'")
-            [ -n "$pid" ] && break
-            sleep 0.01
-        done
-        sleep 0.05
-        t0=$(date +%s%N)
-        q -c "SELECT pg_cancel_backend(${pid:-0})" >/dev/null
-    fi
-    wait $!
-    t1=$(date +%s%N)
-    ms=$(( (t1 - t0) / 1000000 ))
-    if grep -q 'canceling statement due to \(user request\|statement timeout\)' "$work/out" && [ $ms -lt 1000 ]; then
-        ok "$label: stopped by a $how, ${ms} ms after it"
-    else
-        nok "$label: $how took ${ms} ms: $(head -2 "$work/out")"
+        nok "$2: $1 took ${ms} ms: $res"
     fi
 }
 for how in cancel timeout; do

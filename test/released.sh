@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# TAP: a released install or upgrade script never changes.  released.sha256
+# (at the top of the repository) lists every script of every released
+# version with its SHA-256; when a version is released, its scripts are
+# added there, and from then on every change is the next version
+# (README, "Versions and upgrades").  Also: every version an extension
+# offers has a full install script, and every script is listed or newer
+# than the extension's newest released version.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+n=0
+ok()  { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+scripts=$(ls scripts/mountaineer--*.sql modules/*/scripts/mountaineer_*--*.sql | sort)
+echo "1..$(( $(wc -l <released.sha256) + $(wc -w <<<"$scripts") ))"
+
+while read -r sum file; do
+    if [ ! -f "$file" ]; then
+        nok "released $file is gone"
+    elif [ "$(sha256sum "$file" | cut -d' ' -f1)" = "$sum" ]; then
+        ok "released $file is unchanged"
+    else
+        nok "released $file has changed: ship the change as the next version instead"
+    fi
+done <released.sha256
+
+for f in $scripts; do
+    base=$(basename "$f" .sql)
+    ext=${base%%--*}
+    if grep -q " $f\$" released.sha256; then
+        ok "$f is released"
+        continue
+    fi
+    newest=$(grep " .*/$ext--[0-9.]*\.sql\$\| $ext--[0-9.]*\.sql\$" released.sha256 | sed 's/.*--\([0-9.]*\)\.sql$/\1/' | sort -V | tail -1)
+    to=${base##*--}
+    if [ -z "$newest" ] || [ "$(printf '%s\n%s\n' "$to" "$newest" | sort -V | tail -1)" = "$to" ] && [ "$to" != "$newest" ]; then
+        ok "$f is a version after the last released one (${newest:-none}) of $ext"
+    else
+        nok "$f is not released but not newer than $ext $newest either"
+    fi
+done
