@@ -29,7 +29,7 @@ endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PG_CONFIG MOUNTAINEER_MODULES
 
-.PHONY: deps build install-all test demo demo-stop bench valgrind clean-all
+.PHONY: deps build install-all test demo demo-stop bench valgrind fuzz clean-all
 
 deps:
 	@tools/deps.sh
@@ -57,6 +57,9 @@ bench: install-all
 
 valgrind: install-all
 	@tools/valgrind.sh
+
+fuzz: install-all
+	@tools/fuzz.sh
 
 clean-all:
 	@$(MAKE) --no-print-directory clean

@@ -778,8 +778,13 @@ empty=$(digests $L $sdb | cut -d' ' -f2 | sort -u)
 
 # Both publications on the primary; the subscriptions create their slots
 publist=$(sed 's/\([a-z_0-9]*\)/mountaineer.\1/g; s/ /, /g' <<<"$tables")
-q $P $db -c "CREATE PUBLICATION mt_inventory FOR TABLE $publist" \
-         -c "CREATE PUBLICATION mt_inventory_nofree FOR TABLE ${publist/mountaineer.prefix_free, /}" || bail "CREATE PUBLICATION failed"
+# the first as README writes it
+q $P $db >/dev/null <<'SQL' || bail "CREATE PUBLICATION failed"
+SELECT format('CREATE PUBLICATION mt_inventory FOR TABLE %s', string_agg(c::regclass::text, ', ' ORDER BY c::regclass::text))
+FROM pg_extension e, unnest(e.extconfig) c JOIN pg_class r ON r.oid = c
+WHERE e.extname LIKE 'mountaineer%' AND r.relkind = 'r' \gexec
+SQL
+q $P $db -c "CREATE PUBLICATION mt_inventory_nofree FOR TABLE ${publist/mountaineer.prefix_free, /}" || bail "CREATE PUBLICATION failed"
 conn="host=${H[$P]} port=${PORT[$P]} user=postgres dbname=$db"
 q $L $sdb -c "CREATE SUBSCRIPTION mt_sub CONNECTION '$conn' PUBLICATION mt_inventory" 2>/dev/null || bail "CREATE SUBSCRIPTION failed"
 q $L $ndb -c "CREATE SUBSCRIPTION mt_sub_nofree CONNECTION '$conn' PUBLICATION mt_inventory_nofree" 2>/dev/null || bail "CREATE SUBSCRIPTION failed"
