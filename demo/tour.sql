@@ -1,5 +1,8 @@
 -- Mountaineer core: slugs, the change log, its history.
 \pset footer off
+-- The extensions and their versions (1.0 is released; each change since is
+-- an upgrade: ALTER EXTENSION ... UPDATE).
+SELECT extname, extversion FROM pg_extension WHERE extname LIKE 'mountaineer%' ORDER BY extname;
 -- Every row has a uuid id; its slug is the short form used in URLs.
 SELECT mountaineer.slug('6f1c2b7e-8a41-4f0e-9c5d-3a2b1c0d9e8f') AS slug,
        mountaineer.slug_uuid('bxwrfopBTw6cXTorHA2ejw') AS id;

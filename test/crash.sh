@@ -45,9 +45,7 @@ db=crash
 cluster=crash
 pg() { "$top/tools/pg.sh" "$1" "$cluster"; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db "$@"; }
-n=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+. "$top/test/lib/tap.sh"
 diag() { sed 's/^/# /'; }
 # check NAME SQL: ok when the query returns no rows; else shows (some of) them
 check_none() {

@@ -22,10 +22,7 @@ src=mt_dump_src
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-n=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+. "$top/test/lib/tap.sh"
 
 dropdb --if-exists -f $src 2>/dev/null
 createdb $src || { echo "Bail out! cannot create a database"; exit 1; }

@@ -9,9 +9,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-n=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+. "$top/test/lib/tap.sh"
 scripts=$(ls scripts/mountaineer--*.sql modules/*/scripts/mountaineer_*--*.sql | sort)
 echo "1..$(( $(wc -l <released.sha256) + $(wc -w <<<"$scripts") ))"
 

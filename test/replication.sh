@@ -51,11 +51,8 @@ sdb=mt_repl_sub ndb=mt_repl_nofree        # on the subscriber
 work=$(mktemp -d)
 started=$SECONDS
 
-n=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok()  { n=$((n + 1)); echo "not ok $n - $1"; }
+. "$top/test/lib/tap.sh"
 diag() { sed 's/^/# /' | head -"${2:-30}"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
 cleanup() {
     local c d

@@ -15,9 +15,7 @@ db=mt_resources
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db "$@"; }
-n=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+. "$top/test/lib/tap.sh"
 
 dropdb --if-exists -f $db 2>/dev/null
 createdb $db || { echo "Bail out! cannot create a database"; exit 1; }

@@ -20,9 +20,7 @@ exts=(mountaineer "${modules[@]/#/mountaineer_}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-n=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+. "$top/test/lib/tap.sh"
 
 versions_of() { q -d postgres -c "SELECT version FROM pg_available_extension_versions WHERE name = '$1'" | sort -V; }
 default_of()  { q -d postgres -c "SELECT default_version FROM pg_available_extensions WHERE name = '$1'"; }

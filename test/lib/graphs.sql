@@ -8,6 +8,20 @@
 -- returns the port or device to start from.  Ids are md5-derived uuids.
 -- Needs a superuser (session_replication_role) and mountaineer_hardware.
 
+-- The cables of the temporary table graph_link (a port, b port), one per
+-- row, id from the a port; then the table goes.
+CREATE FUNCTION pg_temp.graph_cables(type text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO mountaineer.cable (id, type) SELECT md5(a::text)::uuid, type FROM graph_link;
+    INSERT INTO mountaineer.cable_end (cable_id, side, port_id)
+    SELECT md5(a::text)::uuid, 'a'::mountaineer.cable_side, a FROM graph_link
+    UNION ALL
+    SELECT md5(a::text)::uuid, 'b'::mountaineer.cable_side, b FROM graph_link;
+    DROP TABLE graph_link;
+END
+$$;
+
 -- n patch panels in a line (n even): src:eth0 — F1, R1 — R2, F2 — F3, R3 — R4,
 -- …, Fn — dst:eth0.  A trace from src:eth0 is n + 1 hops of one branch.
 -- With fan_depth > 0 the line ends instead in a binary tree of that depth:
@@ -63,12 +77,7 @@ BEGIN
     SELECT md5(key || '/t' || k || '/front' || j)::uuid, md5(key || '/t' || (2 * k + j - 1) || '/rear')::uuid
       FROM generate_series(1, nodes) k, generate_series(1, 2) j
      WHERE 2 * k + j - 1 <= nodes;
-    INSERT INTO mountaineer.cable (id) SELECT md5(a::text)::uuid FROM graph_link;
-    INSERT INTO mountaineer.cable_end (cable_id, side, port_id)
-    SELECT md5(a::text)::uuid, 'a'::mountaineer.cable_side, a FROM graph_link
-    UNION ALL
-    SELECT md5(a::text)::uuid, 'b'::mountaineer.cable_side, b FROM graph_link;
-    DROP TABLE graph_link;
+    PERFORM pg_temp.graph_cables(NULL);
     RETURN md5(key || '/src/eth0')::uuid;
 END
 $$;
@@ -106,12 +115,7 @@ BEGIN
     UNION ALL
     SELECT md5(key || '/pdu' || p || '/outlet' || o)::uuid, md5(key || '/pdu' || p || '/s' || o || '/psu')::uuid
       FROM generate_series(1, pdus) p, generate_series(1, outlets) o;
-    INSERT INTO mountaineer.cable (id, type) SELECT md5(a::text)::uuid, 'power' FROM graph_link;
-    INSERT INTO mountaineer.cable_end (cable_id, side, port_id)
-    SELECT md5(a::text)::uuid, 'a'::mountaineer.cable_side, a FROM graph_link
-    UNION ALL
-    SELECT md5(a::text)::uuid, 'b'::mountaineer.cable_side, b FROM graph_link;
-    DROP TABLE graph_link;
+    PERFORM pg_temp.graph_cables('power');
     RETURN md5(key || '/panel')::uuid;
 END
 $$;
