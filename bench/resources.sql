@@ -13,7 +13,7 @@
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 \i test/lib/graphs.sql
-SELECT setseed(0.5);
+SELECT setseed(0.5) AS seeded \gset
 SELECT pg_temp.graph_chain('rchain', 100000 * :scale) AS rchain, pg_temp.graph_chain('rchain10k', 10000) AS rchain10k \gset
 SELECT pg_temp.graph_power('rpower', 1000 * :scale, 499) AS rpower \gset
 CREATE TABLE resource_arrays (name text PRIMARY KEY, c cidr[], r mountaineer.rackspan[]);

@@ -29,14 +29,17 @@
  * a loop, and so is entering a rear port the signal is already inside (which
  * would grow the stack forever).
  *
- * Resources: a trace holds its current path (in memory) and writes its rows
- * to a tuplestore (which spills to disk past work_mem), so its memory
- * follows the longest branch; impact keeps the devices it reaches and works
- * each step in a scratch context reset after it, so its memory follows what
- * it reaches, not how much it walks.  Fan-out is what can explode (every
- * split rear port and breakout cable multiplies the branches), so a trace
- * refuses (54000) to cover more than TRACE_MAX_HOPS hops over all its
- * branches: the rows cable_trace returns.  Every loop checks for interrupts.
+ * Resources: a trace holds its current path and the position stacks it has
+ * pushed, and writes its rows to a tuplestore (which spills to disk past
+ * work_mem), so its memory follows the hops it returns.  Impact keeps the
+ * devices it reaches and works each step in a scratch context reset after
+ * it, so its memory follows what it reaches, not how much it walks.
+ * Fan-out is what can explode (every split rear port and breakout cable
+ * multiplies the branches), so a trace refuses (54000) to cover more than
+ * TRACE_MAX_HOPS hops over all its branches (the rows cable_trace returns),
+ * checked at every hop, so that one endless branch is refused as soon as
+ * many short ones.
+ * Every loop checks for interrupts.
  *
  * The functions are declared by the hardware module (the core does not
  * know its tables): AS '$libdir/mountaineer', 'mountaineer_cable_trace' etc.
@@ -747,6 +750,8 @@ count_left(Trace *t, int i, int delta)
 	LeftPort   *lp = hash_search(t->left, &t->path[i].near, HASH_ENTER, &found);
 
 	lp->count = (found ? lp->count : 0) + delta;
+	if (lp->count == 0)
+		hash_search(t->left, &t->path[i].near, HASH_REMOVE, NULL);
 }
 
 /* Cuts the path back to its first len hops (leaving a branch). */
@@ -796,7 +801,7 @@ already_left(Trace *t, const Step *step)
 	{
 		LeftPort   *lp = hash_search(t->left, &step->port, HASH_FIND, NULL);
 
-		if (lp == NULL || lp->count == 0)
+		if (lp == NULL)
 			return false;
 	}
 	for (i = 0; i < t->npath; i++)
@@ -820,6 +825,14 @@ push_hop(Trace *t, const Step *from, const pg_uuid_t *cable, const Port *far)
 {
 	Hop		   *h;
 
+	if (t->nhops + t->npath >= TRACE_MAX_HOPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the trace from port %s has more than %d hops over its branches",
+						uuid_text(&t->start), TRACE_MAX_HOPS),
+				 errdetail("It has %d branches so far; every rear port reached with no position to follow, and every breakout cable, multiplies them.",
+						   t->nbranches + 1),
+				 errhint("Trace from a port further along the path.")));
 	if (t->npath == t->maxpath)
 	{
 		t->maxpath *= 2;
@@ -857,14 +870,6 @@ finish_branch(Trace *t, Outcome outcome)
 {
 	if (t->npath == 0)
 		return;					/* an unconnected start: no branch at all */
-	if (t->nhops + t->npath > TRACE_MAX_HOPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the trace from port %s has more than %d hops over its branches",
-						uuid_text(&t->start), TRACE_MAX_HOPS),
-				 errdetail("It has %d branches so far; every rear port reached with no position to follow, and every breakout cable, multiplies them.",
-						   t->nbranches + 1),
-				 errhint("Trace from a port further along the path.")));
 	t->nhops += t->npath;
 	t->nbranches++;
 	t->emit(t, outcome);

@@ -12,13 +12,19 @@
  * both pg_restore and psql running a plain pg_dump script do:
  *
  *   - check_function_bodies is off (both set it before anything else);
- *   - the command is COPY ... FROM STDIN into that very table;
+ *   - the command is COPY schema.table ... FROM STDIN into that very table,
+ *     its name schema-qualified as pg_dump writes it (so that a trigger
+ *     running under another search_path resolves it alike);
  *   - the role that issued it owns the table (the superuser who restores).
  *
  * The last condition is what makes this safe: a table's owner may disable
  * its triggers anyway (ALTER TABLE ... DISABLE TRIGGER), so this grants no
  * one anything.  An editor's COPY is checked and logged like any INSERT.
  * Constraints (NOT NULL, CHECK, UNIQUE, EXCLUDE, foreign keys) still hold.
+ *
+ * It answers about the command running now: call it in a trigger's WHEN
+ * clause or in a row trigger's body, never from a deferred trigger's body,
+ * which runs at COMMIT, after the COPY.
  */
 #include "postgres.h"
 
@@ -30,6 +36,7 @@
 #include "tcop/pquery.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/portal.h"
 
 PG_FUNCTION_INFO_V1(mountaineer_restoring);
@@ -42,6 +49,7 @@ mountaineer_restoring(PG_FUNCTION_ARGS)
 	Portal		portal = ActivePortal;
 	PlannedStmt *stmt;
 	CopyStmt   *copy;
+	Oid			nsp;
 
 	if (check_function_bodies || portal == NULL ||
 		portal->commandTag != CMDTAG_COPY || list_length(portal->stmts) != 1)
@@ -51,9 +59,11 @@ mountaineer_restoring(PG_FUNCTION_ARGS)
 	if (stmt->commandType != CMD_UTILITY || !IsA(stmt->utilityStmt, CopyStmt))
 		PG_RETURN_BOOL(false);
 	copy = (CopyStmt *) stmt->utilityStmt;
-	if (!copy->is_from || copy->is_program || copy->filename != NULL || copy->relation == NULL)
+	if (!copy->is_from || copy->is_program || copy->filename != NULL ||
+		copy->relation == NULL || copy->relation->schemaname == NULL)
 		PG_RETURN_BOOL(false);
-	if (RangeVarGetRelid(copy->relation, NoLock, true) != tbl)
+	nsp = LookupExplicitNamespace(copy->relation->schemaname, true);
+	if (!OidIsValid(nsp) || get_relname_relid(copy->relation->relname, nsp) != tbl)
 		PG_RETURN_BOOL(false);
 
 	/*

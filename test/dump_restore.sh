@@ -65,7 +65,16 @@ forms=("pg_dump -Fc | pg_restore" "pg_dump | psql" "pg_dump -Fd -j 2, pg_restore
 echo "1..$(( 1 + ${#forms[@]} * ($(wc -w <<<"$tables") + 7) ))"
 
 empty=$(for t in $tables; do [ "$(q -d $src -c "SELECT count(*) FROM $t")" = 0 ] && echo "$t"; done)
-check "every registered table has rows to restore${empty:+ (empty: $(echo $empty))}" "[ -z '$empty' ]"
+# COPY writes a table in its physical order: the rows above must really
+# come before the rows they refer to
+awkward=$(q -d $src -c "
+    SELECT concat_ws(', ',
+        CASE WHEN to_regclass('mountaineer.port') IS NULL OR EXISTS (SELECT FROM mountaineer.port f JOIN mountaineer.port r ON r.id = f.rear_port_id WHERE f.ctid < r.ctid)
+             THEN NULL ELSE 'no front port before its rear port' END,
+        CASE WHEN to_regclass('mountaineer.host') IS NULL OR EXISTS (SELECT FROM mountaineer.host c JOIN mountaineer.host p ON p.id = c.parent_host_id WHERE c.ctid < p.ctid)
+             THEN NULL ELSE 'no host before the host it runs on' END)")
+check "every registered table has rows to restore${empty:+ (empty: $(echo $empty))}, some before the rows they refer to${awkward:+ ($awkward)}" \
+      "[ -z '$empty' ] && [ -z '$awkward' ]"
 
 contents() { q -d "$1" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x::text)), '-') FROM $2 x"; }
 

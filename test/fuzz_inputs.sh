@@ -123,7 +123,7 @@ BEGIN
     IF unexpected IS NOT NULL THEN
         PERFORM fz.problem(format('unexpected SQLSTATE(s) %s (expected only %s)', unexpected, array_to_string(allowed, ', ')));
     END IF;
-    FOR slow IN SELECT format('a call took %s ms (over 1 s): %s', round(ms::numeric), what) FROM timing WHERE ms > 1000 ORDER BY ms DESC LIMIT 3 LOOP
+    FOR slow IN SELECT format('a call took %s ms (over 5 s, on inputs that take milliseconds): %s', round(ms::numeric), what) FROM timing WHERE ms > 5000 ORDER BY ms DESC LIMIT 3 LOOP
         PERFORM fz.problem(slow);
     END LOOP;
     SELECT count(*) INTO nprob FROM problem;

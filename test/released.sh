@@ -3,15 +3,16 @@
 # (at the top of the repository) lists every script of every released
 # version with its SHA-256; when a version is released, its scripts are
 # added there, and from then on every change is the next version
-# (README, "Versions and upgrades").  Also: every version an extension
-# offers has a full install script, and every script is listed or newer
-# than the extension's newest released version.
+# (README, "Versions and upgrades").  Also: every version an upgrade script
+# leads to has a full install script (test/upgrade.sh compares the two), and
+# every script is released or newer than its extension's newest release.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/test/lib/tap.sh"
 scripts=$(ls scripts/mountaineer--*.sql modules/*/scripts/mountaineer_*--*.sql | sort)
-echo "1..$(( $(wc -l <released.sha256) + $(wc -w <<<"$scripts") ))"
+upgrades=$(grep -- '--.*--' <<<"$scripts")
+echo "1..$(( $(wc -l <released.sha256) + $(wc -w <<<"$scripts") + $(wc -w <<<"$upgrades") ))"
 
 while read -r sum file; do
     if [ ! -f "$file" ]; then
@@ -37,4 +38,10 @@ for f in $scripts; do
     else
         nok "$f is not released but not newer than $ext $newest either"
     fi
+done
+
+for f in $upgrades; do
+    full=$(dirname "$f")/$(basename "$f" .sql | sed 's/--[^-]*--/--/').sql
+    if [ -f "$full" ]; then ok "$f leads to a version with a full install script ($full)"
+    else nok "$f leads to a version with no full install script ($full)"; fi
 done

@@ -55,7 +55,8 @@ q -f "$work/setup.sql" >/dev/null || { echo "Bail out! cannot build the graphs";
 
 # bounded LABEL WARM SQL EXPECTED KB-ALLOWED WHAT-IT-RETURNS
 bounded() {
-    read -r kb out < <("$top/test/lib/measure.sh" $db "$2" "$3")
+    # the bounds count on work_mem = 16MB (the result spills to disk past it)
+    read -r kb out < <("$top/test/lib/measure.sh" $db "SET work_mem = '16MB'; $2" "$3")
     if [ "$kb" -lt 0 ]; then
         nok "$1: cannot read /proc of the backend (run as root or as the server's owner)"
     elif [ "$out" = "$4" ] && [ "$kb" -le "$5" ]; then
@@ -65,7 +66,7 @@ bounded() {
     fi
 }
 
-plan=$(( $(wc -w <<<"$chains $pdus $hosts $spans") + 1 + 2 + 6 ))
+plan=$(( $(wc -w <<<"$chains $pdus $hosts $spans") + 1 + 2 + 10 ))
 echo "1..$plan"
 
 warm_trace="SELECT count(*) FROM mountaineer.cable_trace(md5('chain1000/src/eth0')::uuid)"
@@ -109,14 +110,17 @@ else
     nok "impact past the trace limit: $err"
 fi
 
-# stopped HOW LABEL SQL: SQL runs for several times 50 ms uncancelled; stopped
-# 50 ms in by a cancel or a statement_timeout, it must end with 57014 within
-# a second
+# stopped HOW LABEL SQL: stopped 50 ms in by a cancel or a statement_timeout,
+# SQL must end within a second: with 57014 (the inputs are chosen to run
+# several times longer on this machine) or, on a machine fast enough to
+# finish first, on its own
 stopped() {
     local ms res
     read -r ms res < <("$top/test/lib/stop.sh" "$1" $db "$3")
     if [ "$res" = stopped ] && [ "$ms" -lt 1000 ]; then
         ok "$2: stopped by a $1, ${ms} ms after it"
+    elif [ "$res" = finished ] && [ "$ms" -lt 1000 ]; then
+        ok "$2: finished on its own before the $1 took effect (ended ${ms} ms after it)"
     else
         nok "$2: $1 took ${ms} ms: $res"
     fi
@@ -126,5 +130,8 @@ for how in cancel timeout; do
     stopped $how "impact over 10,000 devices" "SELECT count(*) FROM mountaineer.impact(md5('power100/panel')::uuid)"
     stopped $how "cidr_free('::/0') minus 100,000 /128s" \
         "SELECT count(*) FROM mountaineer.cidr_free('::/0', (SELECT c FROM arrays WHERE name = 'hosts100000'))"
+    stopped $how "rackspan_free of 1,000,000 spans" \
+        "SELECT count(*) FROM mountaineer.rackspan_free((SELECT r FROM arrays WHERE name = 'spans1000000'), 32767, 'rear')"
+    stopped $how "free_prefixes('::/0')" "SELECT count(*) FROM mountaineer.free_prefixes('::/0')"
 done
 dropdb -f $db

@@ -5,7 +5,7 @@
 -- do) is a restore; everyone else's COPY is logged and checked as an INSERT.
 -- (test/dump_restore.sh restores whole databases.)
 BEGIN;
-SELECT plan(9);
+SELECT plan(11);
 
 CREATE TABLE public.restore_probe (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), n int,
                                    restoring boolean DEFAULT mountaineer.restoring('public.restore_probe'));
@@ -36,15 +36,27 @@ COPY public.restore_probe (n) FROM STDIN;
 4
 \.
 RESET ROLE;
+-- the owner, but the table named as pg_dump never names it (unqualified)
+SET search_path = public;
+COPY restore_probe (n) FROM STDIN;
+5
+\.
+RESET search_path;
+-- the owner, from a server file rather than from the client
+SELECT current_setting('data_directory') || '/restore_probe.copy' AS copyfile \gset
+COPY (SELECT 6) TO :'copyfile';
+COPY public.restore_probe (n) FROM :'copyfile';
 RESET check_function_bodies;
 
 SELECT results_eq('SELECT n, restoring FROM public.restore_probe ORDER BY n',
-    $$VALUES (1, false), (2, true), (3, false), (4, false)$$,
-    'restoring() is true only for the owner''s COPY FROM STDIN with check_function_bodies off');
+    $$VALUES (1, false), (2, true), (3, false), (4, false), (5, false), (6, false)$$,
+    'restoring() is true only for the owner''s COPY schema.table FROM STDIN with check_function_bodies off');
 SELECT is((SELECT count(*) FROM logged WHERE n = 1), 1::bigint, 'the owner''s ordinary COPY is logged');
 SELECT is((SELECT count(*) FROM logged WHERE n = 2), 0::bigint, 'the owner''s restore is not logged again');
 SELECT is((SELECT count(*) FROM logged WHERE n = 3), 1::bigint, 'an INSERT with check_function_bodies off is logged');
 SELECT is((SELECT count(*) FROM logged WHERE n = 4), 1::bigint, 'an editor''s COPY as pg_restore would run it is logged');
+SELECT is((SELECT count(*) FROM logged WHERE n = 5), 1::bigint, 'the owner''s COPY of an unqualified table name is logged');
+SELECT is((SELECT count(*) FROM logged WHERE n = 6), 1::bigint, 'the owner''s COPY from a server file is logged');
 
 -- the inventory's own triggers are held to the same rule
 SELECT is_empty($$

@@ -22,7 +22,7 @@ if [ "$(id -u)" = 0 ]; then
     places+=("$base/user/mountaineer")
     users+=(nobody)
 fi
-echo "1..$(( ${#places[@]} * 2 ))"
+echo "1..$(( ${#places[@]} * 2 + 1 ))"
 
 # A clone of the work tree as it is (committed or not): git clone, then the
 # tools as they stand, since the tools are what is under test.
@@ -61,5 +61,18 @@ for i in "${!places[@]}"; do
         nok "as $user in '${dir#$base/}': still running"
     fi
     real=$(cd "$dir" && "${as[@]}" tools/pg.sh dir anywhere)
+    if [ "$i" = 0 ]; then
+        # /tmp cleaned (a reboot, tmpfiles): the next start makes a new home
+        rm -rf "$(dirname "$real")"
+        if (cd "$dir" && "${as[@]}" tools/pg.sh start anywhere) >"$base/out" 2>&1 &&
+           (cd "$dir" && eval "$("${as[@]}" tools/pg.sh env anywhere)" && "${as[@]}" pg_isready -q); then
+            ok "as $user in '${dir#$base/}': started again after its /tmp directory was removed"
+        else
+            nok "as $user in '${dir#$base/}': did not start again after its /tmp directory was removed"
+            sed 's/^/# /' "$base/out"
+        fi
+        (cd "$dir" && "${as[@]}" tools/pg.sh stop anywhere) >/dev/null 2>&1
+        real=$(cd "$dir" && "${as[@]}" tools/pg.sh dir anywhere)
+    fi
     rm -rf "$real"; rmdir "$(dirname "$real")" 2>/dev/null
 done

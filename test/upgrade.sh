@@ -63,15 +63,24 @@ snapshot() {   # snapshot DB COLUMNS-FILE
 
 # The schema as pg_dump prints it once the objects are no longer extension
 # members (pg_dump leaves members out), entries sorted by their headers so
-# that creation order does not matter, and each extension's registration.
+# that creation order does not matter; before that, each extension's
+# registration, its members and their initial privileges, which detaching
+# them takes away.
 schema() {   # schema DB
     local db=$1
     q -d "$db" -c "
         SELECT e.extname, e.extversion,
                (SELECT string_agg(c::regclass::text || ' ' || coalesce(e.extcondition[i], ''), ', ' ORDER BY c::regclass::text)
                   FROM unnest(e.extconfig) WITH ORDINALITY AS x(c, i))
-          FROM pg_extension e WHERE e.extname LIKE 'mountaineer%' ORDER BY 1"
-    q -d "$db" >/dev/null <<'SQL'
+          FROM pg_extension e WHERE e.extname LIKE 'mountaineer%' ORDER BY 1" \
+      -c "
+        SELECT e.extname, pg_describe_object(d.classid, d.objid, d.objsubid),
+               (SELECT string_agg(p.objsubid || ' ' || p.initprivs::text, '; ' ORDER BY p.objsubid) FROM pg_init_privs p
+                 WHERE p.classoid = d.classid AND p.objoid = d.objid)
+          FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+         WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' AND e.extname LIKE 'mountaineer%'
+         ORDER BY 1, 2" || return 1
+    q -d "$db" >/dev/null <<'SQL' || return 1
 WITH members AS (
     SELECT d.classid, d.objid FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
     WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' AND e.extname LIKE 'mountaineer%')
@@ -80,11 +89,14 @@ DELETE FROM pg_depend d USING pg_extension e
 WHERE e.oid = d.refobjid AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND e.extname LIKE 'mountaineer%';
 SQL
-    pg_dump --schema-only -d "$db" 2>/dev/null | awk '
+    pg_dump --schema-only -d "$db" >"$work/dump.sql" 2>"$work/dump.err" || { cat "$work/dump.err"; return 1; }
+    # entries begin at pg_dump's "-- Name:" headers; the "--" lines around
+    # them and the session settings before the first are not the schema
+    awk '
         /^-- Name: / { if (entry != "") print entry; entry = $0; next }
-        /^--/ || /^$/ || /^SET / || /^SELECT pg_catalog.set_config/ || /^\\(un)?restrict / { next }
+        entry == "" || /^--$/ || /^\\(un)?restrict / { next }
         { entry = entry "\037" $0 }
-        END { if (entry != "") print entry }' | sort | tr '\037' '\n'
+        END { if (entry != "") print entry }' "$work/dump.sql" | sort | tr '\037' '\n'
 }
 
 if [ -z "$releases" ]; then
@@ -92,21 +104,34 @@ if [ -z "$releases" ]; then
     ok "no extension has an older version yet: nothing to upgrade # SKIP"
     exit 0
 fi
-echo "1..$(( $(wc -w <<<"$releases") * 4 ))"
+echo "1..$(( $(wc -w <<<"$releases") * 5 ))"
 
 make_db mt_upgrade_fresh || { echo "Bail out! cannot install the default versions"; exit 1; }
-schema mt_upgrade_fresh >"$work/fresh.schema"
+schema mt_upgrade_fresh >"$work/fresh.schema" || { echo "Bail out! cannot dump the fresh schema"; exit 1; }
+objects=$(grep -c '^-- Name: ' "$work/fresh.schema")
+[ "$objects" -gt 100 ] || { echo "Bail out! the fresh schema has only $objects objects: nothing to compare"; exit 1; }
 
 for r in $releases; do
     db=mt_upgrade_from_${r//[^0-9a-zA-Z]/_}
     from=$(for e in "${exts[@]}"; do printf '%s %s, ' "$e" "$(version_at "$e" "$r")"; done)
+    from=${from%, }
     if ! make_db "$db" "$r"; then
-        nok "install at release $r ($from)"; ok "skipped # SKIP"; ok "skipped # SKIP"; ok "skipped # SKIP"
+        nok "install at release $r ($from)"; for _ in 1 2 3 4; do ok "skipped # SKIP"; done
         continue
     fi
+    # the demo estate as it was at that release when git knows the release
+    # (tag vR), else as it is now
+    loaded=
     for m in "${modules[@]}"; do
-        f=$top/modules/$m/demo/estate.sql
-        [ -f "$f" ] && q -d "$db" -f "$f" >/dev/null
+        f=modules/$m/demo/estate.sql
+        if git -C "$top" cat-file -e "v$r:$f" 2>/dev/null; then
+            git -C "$top" show "v$r:$f" >"$work/estate.sql"
+        elif [ -f "$top/$f" ]; then
+            cp "$top/$f" "$work/estate.sql"
+        else
+            continue
+        fi
+        q -d "$db" -f "$work/estate.sql" >/dev/null 2>"$work/estate.err" || loaded="$loaded $m: $(head -1 "$work/estate.err")"
     done
     # the columns of every registered table as they are before the upgrade
     q -d "$db" -c "
@@ -118,8 +143,21 @@ for r in $releases; do
     snapshot "$db" "$work/columns" >"$work/before"
     rows=$(awk '$2 ~ /^[0-9]+$/ && NF == 3 { s += $2 } END { print s + 0 }' "$work/before")
 
-    failed=
+    # a module updated before the core: done, or refused cleanly (55000)
+    early=
+    for m in "${modules[@]}"; do
+        out=$(q -d "$db" -v VERBOSITY=verbose -c "SET client_min_messages = warning" \
+                -c "BEGIN" -c "ALTER EXTENSION mountaineer_$m UPDATE" -c "ROLLBACK" 2>&1) ||
+            grep -q "ERROR:  55000: mountaineer_$m .* needs mountaineer " <<<"$out" ||
+            early="$early mountaineer_$m: $(grep ERROR <<<"$out" | head -1)"
+    done
+    if [ -z "$early" ]; then ok "release $r: a module updated before the core is updated or refused with 55000 naming the core"
+    else nok "release $r: a module updated before the core:$early"; fi
+
+    failed=${loaded:+estate did not load:$loaded}
+    [ "$rows" -gt 0 ] || failed="$failed no rows to carry over"
     for e in "${exts[@]}"; do
+        [ -n "$failed" ] && break
         q -d "$db" -c "SET client_min_messages = warning" -c "ALTER EXTENSION $e UPDATE" >"$work/update.out" 2>&1 ||
             { failed="$e: $(head -3 "$work/update.out" | tr '\n' ' ')"; break; }
     done
@@ -140,9 +178,10 @@ for r in $releases; do
         nok "release $r: rows changed by the upgrade"; sed 's/^/# /' "$work/rows.diff"
     fi
 
-    schema "$db" >"$work/upgraded.schema"
-    if diff -u "$work/fresh.schema" "$work/upgraded.schema" >"$work/schema.diff"; then
-        ok "release $r: the upgraded schema is identical to a fresh install ($(grep -c '^-- Name: ' "$work/fresh.schema") objects)"
+    if ! schema "$db" >"$work/upgraded.schema"; then
+        nok "release $r: cannot dump the upgraded schema"
+    elif diff -u "$work/fresh.schema" "$work/upgraded.schema" >"$work/schema.diff"; then
+        ok "release $r: the upgraded schema, members and registration are identical to a fresh install ($objects objects)"
     else
         nok "release $r: the upgraded schema differs from a fresh install (- fresh, + upgraded)"
         head -80 "$work/schema.diff" | sed 's/^/# /'

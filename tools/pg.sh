@@ -24,9 +24,10 @@
 # Where it lives: .pg/NAME in the clone when the server's OS user can reach
 # that directory and its socket path is short and plain; otherwise (a clone
 # under /root or any mode-700 directory, a path with spaces, a long path) a
-# directory under /tmp named after the clone, with .pg/NAME a symlink to it
-# for the user's convenience.  The server and every command below always use
-# the real directory, never the symlink.
+# fresh directory made by mktemp under /tmp, recorded by the symlink .pg/NAME
+# (made again if /tmp was cleaned; refused unless it is still ours).  The
+# server and every command below always use the real directory, never the
+# symlink.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,29 +66,47 @@ local_ok() {
     return 0
 }
 
-# The real directory of cluster $1; with $2 = create, choose and make it.
+# Whether $1 is a directory of ours to keep a cluster in: a real directory
+# (not a symlink), owned by the invoking user or the server's, in a parent
+# owned by the invoking user that no one else may write to.
+ours() {
+    local me parent
+    me=$(id -un)
+    parent=$(dirname "$1")
+    [ -d "$1" ] && [ ! -L "$1" ] && [ ! -L "$parent" ] || return 1
+    case $(stat -c %U "$1") in "$me"|postgres) ;; *) return 1 ;; esac
+    [ "$(stat -c %U "$parent")" = "$me" ] || [ "$parent" = "$top/.pg" ] || return 1
+    [ $(( 0$(stat -c %a "$parent") & 022 )) = 0 ]
+}
+
+# The real directory of cluster $1; with $2 = create, choose (or choose
+# again, if /tmp was cleaned) and make it.
 dir_of() {
     local link=$top/.pg/$1 d
-    if [ -L "$link" ]; then
+    if [ -L "$link" ] && ours "$(readlink "$link")"; then
         readlink "$link"
-    elif [ -d "$link" ] || [ "${2:-}" != create ]; then
-        echo "$link"
-    else
-        mkdir -p "$top/.pg"
-        if local_ok "$1"; then
-            d=$link
-        else
-            # one directory per clone and user, reachable by the server's user
-            d=/tmp/mountaineer-$(id -u)-$(printf %s "$top" | md5sum | cut -c1-10)/$1
-            mkdir -p "$d"
-            chmod 755 "$(dirname "$d")"
-            ln -sfn "$d" "$link"
-        fi
-        mkdir -p "$d"
-        chmod 755 "$d"
-        [ ${#as_owner[@]} -gt 0 ] && chown postgres: "$d"
-        echo "$d"
+        return
     fi
+    if [ -d "$link" ] && [ ! -L "$link" ] || [ "${2:-}" != create ]; then
+        echo "$link"
+        return
+    fi
+    mkdir -p "$top/.pg"
+    if local_ok "$1"; then
+        rm -f "$link"
+        d=$link
+        mkdir -p "$d"
+    else
+        # a fresh private directory (mktemp: no one else can have made it or
+        # put links in it), which the server's user may enter but not list
+        d=$(mktemp -d /tmp/mountaineer-XXXXXXXXXX)/$1
+        chmod 711 "$(dirname "$d")"
+        mkdir "$d"
+        ln -sfn "$d" "$link"
+    fi
+    chmod 755 "$d"
+    [ ${#as_owner[@]} -gt 0 ] && chown -h postgres: "$d"
+    echo "$d"
 }
 
 port=$(port_of "$name") || exit 2

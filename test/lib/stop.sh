@@ -2,7 +2,8 @@
 # stop.sh cancel|timeout DB SQL
 # Starts SQL in DB and stops it 50 ms in, by pg_cancel_backend or by
 # statement_timeout = 50ms, and prints how many milliseconds it then took to
-# end, and "stopped" when it ended with 57014 (or its error otherwise).
+# end, and "stopped" when it ended with 57014, "finished" when it had ended
+# on its own first, or else its error.
 # Used by test/resources.sh and bench/resources.sql.
 set -uo pipefail
 how=$1 db=$2 sql=$3 tag="stop-$$-$RANDOM"
@@ -32,6 +33,8 @@ t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
 if grep -q 'canceling statement due to \(user request\|statement timeout\)' "$out"; then
     echo "$ms stopped"
+elif ! grep -q ERROR "$out"; then
+    echo "$ms finished"
 else
     echo "$ms $(head -1 "$out")"
 fi

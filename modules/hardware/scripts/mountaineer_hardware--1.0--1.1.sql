@@ -4,6 +4,17 @@
 -- plain restore brings back every row as it was.
 \echo Use "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.1'" to load this file. \quit
 
+-- the triggers below call mountaineer.restoring(), new in mountaineer 1.1
+DO $$
+BEGIN
+    IF pg_catalog.to_regprocedure('mountaineer.restoring(regclass)') IS NULL THEN
+        RAISE EXCEPTION 'mountaineer_hardware 1.1 needs mountaineer 1.1'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run ALTER EXTENSION mountaineer UPDATE first.';
+    END IF;
+END
+$$;
+
 DROP TRIGGER check_position ON mountaineer.device;
 CREATE TRIGGER check_position BEFORE INSERT OR UPDATE OF rack_id, position, units ON mountaineer.device
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.device')) EXECUTE FUNCTION mountaineer.device_check_position();

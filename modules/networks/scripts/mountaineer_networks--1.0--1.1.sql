@@ -4,6 +4,17 @@
 -- plain restore brings back every row as it was.
 \echo Use "ALTER EXTENSION mountaineer_networks UPDATE TO '1.1'" to load this file. \quit
 
+-- the triggers below call mountaineer.restoring(), new in mountaineer 1.1
+DO $$
+BEGIN
+    IF pg_catalog.to_regprocedure('mountaineer.restoring(regclass)') IS NULL THEN
+        RAISE EXCEPTION 'mountaineer_networks 1.1 needs mountaineer 1.1'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run ALTER EXTENSION mountaineer UPDATE first.';
+    END IF;
+END
+$$;
+
 DROP TRIGGER maintain_free_space ON mountaineer.prefix;
 CREATE TRIGGER maintain_free_space BEFORE INSERT OR DELETE OR UPDATE OF id, prefix, vrf_id ON mountaineer.prefix
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.prefix')) EXECUTE FUNCTION mountaineer.prefix_maintain();
