@@ -1,6 +1,7 @@
 # Shared build for a module extension: modules/NAME holds
 # mountaineer_NAME.control, scripts/mountaineer_NAME--*.sql, sql/ + expected/
-# (pg_regress), test/ (pgTAP) and demo/.  A module's Makefile is just
+# (pg_regress), specs/ + expected/ (isolation specs, pg_isolation_regress),
+# test/ (pgTAP) and demo/.  A module's Makefile is just
 #     include ../module.mk
 # The extension is named by its control file, not by $(CURDIR): make splits
 # a path with spaces into words.
@@ -12,7 +13,11 @@ REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 # here with everything the module requires, and pg_regress reuses it.
 REGRESS_DB  = mt_regress_$(MODULE_NAME)
 REGRESS_OPTS = --use-existing
-EXTRA_CLEAN = results regression.diffs regression.out
+# Isolation specs run in the same database, after the pg_regress cases; each
+# makes the rows it needs in its setup and removes them in its teardown.
+ISOLATION  := $(basename $(notdir $(sort $(wildcard specs/*.spec))))
+ISOLATION_OPTS = --use-existing
+EXTRA_CLEAN = results regression.diffs regression.out output_iso
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -22,6 +27,7 @@ endif
 # pg_regress keeps only the last --dbname, and PGXS appends its own; point
 # that one at our database instead.
 CONTRIB_TESTDB = $(REGRESS_DB)
+ISOLATION_TESTDB = $(REGRESS_DB)
 
 .PHONY: regress-db
 installcheck: regress-db

@@ -150,3 +150,6 @@ SELECT * FROM rackspan_free('{}', 42, 'side');
 SELECT rackspan_first_fit('{}', 42, 0);
 SELECT rackspan_first_fit('{}', 40000, 1);
 \set VERBOSITY terse
+-- a long input is quoted by its first 64 characters and its length
+SELECT repeat('U', 100000)::mountaineer.rackspan;
+SELECT mountaineer.rackspan_free('{}', 42, repeat('f', 1000));

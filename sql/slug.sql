@@ -53,3 +53,9 @@ END $$;
 -- marked honestly
 SELECT proname, provolatile, proisstrict, proparallel
 FROM pg_proc WHERE proname IN ('slug', 'slug_uuid') ORDER BY proname;
+-- a long input is quoted by its first 64 characters and its length
+SELECT mountaineer.slug_uuid(repeat('A', 1000000));
+SELECT mountaineer.slug_uuid(repeat('é', 100));
+SELECT mountaineer.excerpt(repeat('x', 64)) = '"' || repeat('x', 64) || '"' AS short_kept_whole,
+       mountaineer.excerpt(repeat('x', 65)) AS long_cut,
+       mountaineer.excerpt('') AS empty;

@@ -30,6 +30,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "excerpt.h"
+
 #define RACKSPAN_MAX_UNIT	32767
 
 #define FACE_FRONT	1
@@ -126,7 +128,7 @@ face_arg(text *t)
 	if (face == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid rack face: \"%s\"", text_to_cstring(t)),
+				 errmsg("invalid rack face: %s", mt_excerpt(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t))),
 				 errhint("The face is front, rear or full.")));
 	return face;
 }
@@ -151,7 +153,7 @@ rackspan_syntax_error(const char *input)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type rackspan: \"%s\"", input),
+			 errmsg("invalid input syntax for type rackspan: %s", mt_excerpt(input, strlen(input))),
 			 errdetail("Expected U<first>-U<last>/<face> or U<unit>/<face>, "
 					   "e.g. U10-U13/front; the face is front, rear or full "
 					   "and may be omitted for full.")));
@@ -227,12 +229,12 @@ mountaineer_rackspan_in(PG_FUNCTION_ARGS)
 	if (lower < 1 || upper < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rack unit out of range in rackspan: \"%s\"", input),
+				 errmsg("rack unit out of range in rackspan: %s", mt_excerpt(input, strlen(input))),
 				 errdetail("Rack units run from 1 to %d.", RACKSPAN_MAX_UNIT)));
 	if (lower > upper)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rack units out of order in rackspan: \"%s\"", input),
+				 errmsg("rack units out of order in rackspan: %s", mt_excerpt(input, strlen(input))),
 				 errdetail("The first unit, %d, is above the last, %d.",
 						   lower, upper)));
 

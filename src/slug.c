@@ -14,6 +14,8 @@
 #include "utils/builtins.h"
 #include "utils/uuid.h"
 
+#include "excerpt.h"
+
 #define SLUG_LEN 22
 
 PG_FUNCTION_INFO_V1(mountaineer_slug);
@@ -82,7 +84,7 @@ mountaineer_slug_uuid(PG_FUNCTION_ARGS)
 	if (nchars != SLUG_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid slug: \"%s\"", text_to_cstring(txt)),
+				 errmsg("invalid slug: %s", mt_excerpt(s, len)),
 				 errdetail("A slug is exactly %d characters; this one has %d.",
 						   SLUG_LEN, nchars)));
 
@@ -97,7 +99,7 @@ mountaineer_slug_uuid(PG_FUNCTION_ARGS)
 		if (v < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid slug: \"%s\"", text_to_cstring(txt)),
+					 errmsg("invalid slug: %s", mt_excerpt(s, len)),
 					 errdetail("Character %d is not in the alphabet A-Z a-z 0-9 - _.",
 							   pg_mbstrlen_with_len(s, i) + 1)));
 		d[i] = v;
@@ -105,7 +107,7 @@ mountaineer_slug_uuid(PG_FUNCTION_ARGS)
 	if (d[SLUG_LEN - 1] & 0x0F)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid slug: \"%s\"", text_to_cstring(txt)),
+				 errmsg("invalid slug: %s", mt_excerpt(s, len)),
 				 errdetail("The last character carries bits beyond the 128 of a uuid.")));
 
 	uuid = palloc(sizeof(pg_uuid_t));

@@ -6,7 +6,7 @@
 -- tables (it is dumped, but has no uuid id or change log of its own).
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(11);
+SELECT plan(14);
 
 CREATE TEMP VIEW member AS
     SELECT e.extname, d.classid::regclass AS catalog, d.objid
@@ -68,6 +68,28 @@ SELECT is_empty($$
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
                       AND t.tgfoid = 'mountaineer.log_change()'::regprocedure AND t.tgenabled <> 'D')$$,
     'every inventory table carries the change-log trigger');
+
+SELECT is_empty($$
+    SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
+      AND obj_description(c.oid, 'pg_class') NOT LIKE 'Derived:%'
+      AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 32 = 32   -- TRUNCATE
+                      AND t.tgfoid = 'mountaineer.log_truncate()'::regprocedure AND t.tgenabled <> 'D')$$,
+    'every inventory table logs TRUNCATE');
+
+SELECT is_empty($$
+    SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
+      AND obj_description(c.oid, 'pg_class') NOT LIKE 'Derived:%'
+      AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'A_refuse_id_change'
+                      AND t.tgfoid = 'mountaineer.refuse_id_change()'::regprocedure AND t.tgenabled <> 'D')$$,
+    'every inventory table refuses to change an id');
+
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM member m JOIN pg_proc p ON p.oid = m.objid
+    WHERE m.catalog = 'pg_proc'::regclass AND p.prorettype = 'trigger'::regtype
+      AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
+    'no trigger function is executable by PUBLIC');
 
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid

@@ -2,7 +2,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(20);
+SELECT plan(35);
 
 CREATE TABLE public.thing (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text, n int);
 CREATE TRIGGER log_change AFTER INSERT OR UPDATE OR DELETE ON public.thing
@@ -66,9 +66,61 @@ RESET ROLE;
 SELECT is((SELECT count(*)::int FROM change WHERE table_name = 'thing' AND after ->> 'name' = 'bulk'), 0,
           'and the rows are gone');
 
--- the op column admits only the three operations
+-- the op column admits only the four operations
 SELECT throws_ok($$INSERT INTO mountaineer.change (actor, schema_name, table_name, row_id, op) VALUES ('x', 'x', 'x', gen_random_uuid(), 'upsert')$$,
-                 '23514', NULL, 'op is insert, update or delete');
+                 '23514', NULL, 'op is insert, update, delete or truncate');
+
+-- who really acted: the claimed actor beside the login and the acting role
+SELECT is((SELECT row(actor, login, db_role)::text FROM mountaineer.change WHERE table_name = 'thing' AND after ->> 'name' = 'by editor'),
+          row('alice', session_user, 'mountaineer_editor')::text,
+          'a change records the claimed actor, the login (session_user) and the role it acted as (SET ROLE)');
+SET LOCAL mountaineer.actor = 'someone-else';
+SET LOCAL request.jwt.claims = '{"sub": "forged@example.com"}';
+INSERT INTO public.thing (name) VALUES ('forged');
+SELECT is((SELECT row(actor, login, db_role)::text FROM mountaineer.change WHERE table_name = 'thing' AND after ->> 'name' = 'forged'),
+          row('forged@example.com', session_user, current_user)::text,
+          'a forged actor is recorded as claimed, and the login and role as they are');
+RESET request.jwt.claims;
+SET LOCAL mountaineer.actor = 'alice';
+SELECT is(mountaineer.acting_role(), current_user::text, 'acting_role() is the current role outside SECURITY DEFINER');
+SET LOCAL ROLE mountaineer_reader;
+SELECT is(mountaineer.acting_role(), 'mountaineer_reader', 'acting_role() follows SET ROLE');
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM pg_attribute a
+            WHERE attrelid = 'mountaineer.change'::regclass AND attname IN ('login', 'db_role')
+              AND has_column_privilege('mountaineer_admin', 'mountaineer.change', attname, 'INSERT, UPDATE')), 0,
+          'no role but the owner can write login or db_role');
+
+-- ids never change
+CREATE TRIGGER "A_refuse_id_change" AFTER UPDATE OF id ON public.thing
+    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION mountaineer.refuse_id_change();
+INSERT INTO public.thing (id, name) VALUES ('22222222-2222-4222-8222-222222222222', 'fixed');
+SELECT throws_ok($$UPDATE public.thing SET id = '33333333-3333-4333-8333-333333333333' WHERE name = 'fixed'$$,
+                 '428C9', 'the id of a thing row cannot change', 'an update of an id is refused');
+SELECT is((SELECT count(*)::int FROM public.thing WHERE id = '22222222-2222-4222-8222-222222222222'), 1,
+          'and the row keeps its id');
+SELECT lives_ok($$UPDATE public.thing SET id = id, n = 7 WHERE name = 'fixed'$$, 'setting an id to itself is no change');
+
+-- TRUNCATE: only the owner may; every removed row is logged
+CREATE TRIGGER log_truncate BEFORE TRUNCATE ON public.thing
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_truncate();
+SET LOCAL ROLE mountaineer_admin;
+SELECT throws_ok('TRUNCATE public.thing', '42501', 'permission denied for table thing',
+                 'the admin role cannot TRUNCATE an inventory table');
+RESET ROLE;
+SELECT count(*) AS rows_before FROM public.thing \gset
+SELECT cmp_ok(:rows_before::int, '>', 50, 'the table has rows before TRUNCATE');
+TRUNCATE public.thing;
+SELECT is((SELECT count(*)::int FROM mountaineer.change WHERE table_name = 'thing' AND op = 'truncate'), :rows_before::int,
+          'TRUNCATE logs every row it removes');
+SELECT is((SELECT before ->> 'name' FROM mountaineer.change WHERE row_id = '22222222-2222-4222-8222-222222222222' AND op = 'truncate'),
+          'fixed', 'with the whole row in before');
+SELECT is(mountaineer.as_of('public.thing', '22222222-2222-4222-8222-222222222222', now() - interval '1 second'), NULL,
+          'as_of before the transaction: the row did not exist');
+SELECT is(mountaineer.as_of('public.thing', '22222222-2222-4222-8222-222222222222', NULL), NULL,
+          'as_of at NULL is NULL');
+SELECT throws_ok($$CREATE TRIGGER bad AFTER TRUNCATE ON public.thing FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_truncate(); TRUNCATE public.thing$$,
+                 '22023', 'log_truncate() must be a BEFORE TRUNCATE trigger (on public.thing)', 'log_truncate() checks how it is attached');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -11,11 +11,10 @@ export PATH="$("$PG_CONFIG" --bindir):$PATH"
 tools/pg.sh start demo
 eval "$(tools/pg.sh env demo)"
 db=mountaineer
-q() { psql -X -q -v ON_ERROR_STOP=1 -d $db "$@"; }
+q() { PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d $db "$@"; }
 
 echo "== (re)creating database '$db' with the extensions: mountaineer ${modules[*]/#/mountaineer_}"
-dropdb --if-exists -f $db
-createdb $db
+q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 q -c 'CREATE EXTENSION mountaineer'
 for m in "${modules[@]}"; do q -c "CREATE EXTENSION mountaineer_$m CASCADE"; done
 
@@ -23,7 +22,8 @@ for m in "${modules[@]}"; do
     f=modules/$m/demo/estate.sql
     [ -f "$f" ] || continue
     echo "== loading the sample estate: $f"
-    PGOPTIONS="-c mountaineer.actor=demo-loader" q -f "$f"
+    # the loader's own query results are not the tour: keep them off the screen
+    PGOPTIONS="-c mountaineer.actor=demo-loader" q -o /dev/null -f "$f"
 done
 
 echo "== the tour"

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need=(make gcc postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
-      libtap-parser-sourcehandler-pgtap-perl "$@")
+      libtap-parser-sourcehandler-pgtap-perl graphviz "$@")
 
 missing=()
 for p in "${need[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test against a fresh throwaway cluster (tools/pg.sh test):
-#   1. pg_regress: sql/ + expected/ of the core and of every module
+#   1. pg_regress: sql/ + expected/ of the core and of every module, then
+#                  their isolation specs (specs/ + expected/) by pg_isolation_regress
 #   2. pgTAP:      test/*.sql of the core and every module, by pg_prove,
 #                  in one database with every extension installed
 #   3. TAP scripts: test/*.sh (e.g. the pg_dump round trip), by prove
@@ -27,7 +28,7 @@ rm -rf "$log"; mkdir -p "$log"
 for dir in . "${modules[@]/#/modules/}"; do
     [ -d "$dir/sql" ] || continue
     name=$( [ "$dir" = . ] && echo core || basename "$dir")
-    echo "== pg_regress: $name"
+    echo "== pg_regress and isolation specs: $name"
     out=$log/regress-$name.out
     make --no-print-directory -C "$dir" installcheck >"$out" 2>&1
     rc=$?
@@ -37,7 +38,11 @@ for dir in . "${modules[@]/#/modules/}"; do
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
         f=1; tail -20 "$out" | sed 's/^/   /'
     fi
-    [ -f "$dir/regression.diffs" ] && [ "$f" -gt 0 ] && head -200 "$dir/regression.diffs"
+    if [ "$f" -gt 0 ]; then
+        for d in "$dir/regression.diffs" "$dir/output_iso/regression.diffs"; do
+            [ -f "$d" ] && head -200 "$d"
+        done
+    fi
     passed=$((passed + p)); failed=$((failed + f))
 done
 
