@@ -2,18 +2,24 @@
  * cable.c — the cable-graph engine: cable trace, power trace and impact.
  *
  * The graph lives in mountaineer_hardware's tables (port, cable_end,
- * device); this file only reads them, one hop at a time, by direct btree
- * probes under the calling query's snapshot (no SPI, no planner):
+ * cable, device); this file only reads them, one hop at a time, by direct
+ * btree probes under the calling query's snapshot (no SPI, no planner):
  *
  *   the cable on a port                 cable_end (port_id)
+ *   whether that cable is connected     cable (id)
  *   the ends of that cable              cable_end (cable_id, side)
  *   each far port                       port (id); device (id) to order a breakout's ends
  *   the front port at a rear position   port (rear_port_id, rear_port_position)
  *   the front ports of a rear port      the same index, leading column
  *   the ports of a device               port (device_id)
  *
- * so a trace costs three or four probes per hop and never loads the graph.
- * The caller needs SELECT on the three tables (checked, as a query would);
+ * so a trace costs four or five probes per hop and never loads the graph.
+ * The indexes are found by their columns (graph_index), not their names.
+ * Only connected cables are followed, unless the call includes planned and
+ * decommissioning ones (then the cable (id) probe is skipped).  Where ends
+ * are ordered by name, names compare under their columns' collation, as
+ * ORDER BY compares them.
+ * The caller needs SELECT on the four tables (checked, as a query would);
  * row-level security on them is refused rather than bypassed.
  *
  * Pass-through: a path reaching a front port of a patch panel continues from
@@ -53,18 +59,23 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/tuptable.h"
-#include "utils/inval.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "storage/sinval.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -73,6 +84,7 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
+#include "utils/varlena.h"
 
 /*
  * A trace walks at most this many hops over all its branches (each branch
@@ -123,9 +135,12 @@ typedef struct Port
 
 /*
  * The tables of the graph, opened once per call, and what the probes need
- * to know about them: index oids, column numbers and the port_kind enum's
- * oids.  The tables belong to mountaineer_hardware; they are found by name
- * in schema mountaineer, so a call without that module fails cleanly.
+ * to know about them: index oids, column numbers, the collations names are
+ * ordered by, and the enums' oids.  The tables belong to
+ * mountaineer_hardware; they are found by name in schema mountaineer, so a
+ * call without that module fails cleanly.  The indexes are found by their
+ * columns, not their names (graph_index): any valid btree index leading
+ * with the probed columns serves.
  */
 typedef struct GraphMeta
 {
@@ -133,12 +148,14 @@ typedef struct GraphMeta
 	Oid			port_rel;
 	Oid			cable_end_rel;
 	Oid			device_rel;
-	Oid			port_pkey;
-	Oid			port_rear_idx;		/* (rear_port_id, rear_port_position) */
-	Oid			port_device_idx;	/* (device_id) */
-	Oid			end_port_idx;		/* (port_id) */
-	Oid			end_cable_idx;		/* (cable_id, side) */
-	Oid			device_pkey;
+	Oid			cable_rel;
+	Oid			port_pkey;			/* port (id) */
+	Oid			port_rear_idx;		/* port (rear_port_id, rear_port_position) */
+	Oid			port_device_idx;	/* port (device_id) */
+	Oid			end_port_idx;		/* cable_end (port_id) */
+	Oid			end_cable_idx;		/* cable_end (cable_id, side) */
+	Oid			device_pkey;		/* device (id) */
+	Oid			cable_pkey;			/* cable (id) */
 	AttrNumber	p_id,
 				p_device,
 				p_name,
@@ -150,14 +167,19 @@ typedef struct GraphMeta
 				e_port;
 	AttrNumber	d_id,
 				d_name;
+	AttrNumber	c_id,
+				c_status;
+	Oid			p_name_coll;		/* port.name's collation, as ORDER BY p.name */
+	Oid			d_name_coll;		/* device.name's, as ORDER BY d.name */
 	Oid			kind_oid[PK_COUNT];
 	Oid			side_oid[2];		/* cable_side a, b */
+	Oid			connected_oid;		/* cable_status connected */
 } GraphMeta;
 
 /*
  * What the probes need to know is looked up once per backend and forgotten
- * on any relcache invalidation of the three tables (DROP/CREATE EXTENSION,
- * ALTER TABLE ...), so it is never stale.
+ * on any relcache invalidation of the four tables (DROP/CREATE EXTENSION,
+ * ALTER TABLE, CREATE or DROP INDEX ...), so it is never stale.
  */
 static GraphMeta meta;
 static bool meta_callback;
@@ -188,6 +210,7 @@ typedef enum ProbeId
 	PROBE_END_PORT,				/* cable_end (port_id) */
 	PROBE_END_CABLE_SIDE,		/* cable_end (cable_id, side) */
 	PROBE_DEVICE,				/* device (id) */
+	PROBE_CABLE,				/* cable (id) */
 	PROBE_COUNT
 } ProbeId;
 
@@ -195,9 +218,11 @@ typedef struct Graph
 {
 	MemoryContext cxt;			/* the call's: probes opened mid-walk live here */
 	GraphMeta  *m;
+	bool		include_planned;	/* follow every cable, not only connected ones */
 	Relation	port;
 	Relation	cable_end;
 	Relation	device;
+	Relation	cable;
 	Snapshot	snapshot;
 	Probe		probe[PROBE_COUNT];
 } Graph;
@@ -205,7 +230,8 @@ typedef struct Graph
 static void
 graph_invalidate(Datum arg pg_attribute_unused(), Oid relid)
 {
-	if (!OidIsValid(relid) || relid == meta.port_rel || relid == meta.cable_end_rel || relid == meta.device_rel)
+	if (!OidIsValid(relid) || relid == meta.port_rel || relid == meta.cable_end_rel ||
+		relid == meta.device_rel || relid == meta.cable_rel)
 		meta.valid = false;
 }
 
@@ -257,27 +283,100 @@ graph_enum(Oid type, const char *label)
 	return oid;
 }
 
-static void
-graph_learn(GraphMeta *m)
+/*
+ * The index the graph probes for rows of `rel` whose columns cols[0..ncols)
+ * are equal to given keys, found by its columns: a valid btree index with no
+ * predicate whose leading key columns are exactly those (plain columns, the
+ * types' default operator classes, so that the probes' equality functions
+ * are the index's).  The primary key is preferred, then a unique index,
+ * then the one with the fewest key columns, then the oldest.  The install
+ * script creates one of each (a comment there says which); an error names
+ * the columns when someone has dropped it.
+ */
+static Oid
+graph_index(Relation rel, int ncols, const AttrNumber *cols)
 {
-	Oid			nsp = get_namespace_oid("mountaineer", false);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	Oid			best = InvalidOid;
+	int			best_rank = 0;
 	int			i;
 
-	if (!meta_callback)
+	foreach(lc, indexes)
 	{
-		CacheRegisterRelcacheCallback(graph_invalidate, (Datum) 0);
-		meta_callback = true;
+		Oid			indexoid = lfirst_oid(lc);
+		HeapTuple	itup,
+					ctup;
+		Form_pg_index ix;
+		oidvector  *indclass;
+		Datum		d;
+		bool		isnull;
+		bool		fits;
+		int			rank;
+
+		itup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+		if (!HeapTupleIsValid(itup))
+			elog(ERROR, "cache lookup failed for index %u", indexoid);
+		ix = (Form_pg_index) GETSTRUCT(itup);
+		ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(indexoid));
+		if (!HeapTupleIsValid(ctup))
+			elog(ERROR, "cache lookup failed for relation %u", indexoid);
+		fits = ix->indisvalid && ix->indnkeyatts >= ncols &&
+			((Form_pg_class) GETSTRUCT(ctup))->relam == BTREE_AM_OID &&
+			heap_attisnull(itup, Anum_pg_index_indpred, NULL);
+		ReleaseSysCache(ctup);
+		if (fits)
+		{
+			d = SysCacheGetAttr(INDEXRELID, itup, Anum_pg_index_indclass, &isnull);
+			Assert(!isnull);
+			indclass = (oidvector *) DatumGetPointer(d);
+			for (i = 0; i < ncols && fits; i++)
+				fits = ix->indkey.values[i] == cols[i] &&
+					indclass->values[i] == GetDefaultOpClass(TupleDescAttr(RelationGetDescr(rel), cols[i] - 1)->atttypid,
+															 BTREE_AM_OID);
+		}
+		rank = (ix->indisprimary ? 0 : ix->indisunique ? 1 : 2) * (INDEX_MAX_KEYS + 1) + ix->indnkeyatts;
+		ReleaseSysCache(itup);
+		if (fits && (!OidIsValid(best) || rank < best_rank || (rank == best_rank && indexoid < best)))
+		{
+			best = indexoid;
+			best_rank = rank;
+		}
 	}
-	m->valid = false;
+	list_free(indexes);
+	if (!OidIsValid(best))
+	{
+		StringInfoData names;
+
+		initStringInfo(&names);
+		for (i = 0; i < ncols; i++)
+			appendStringInfo(&names, "%s%s", i ? ", " : "",
+							 NameStr(TupleDescAttr(RelationGetDescr(rel), cols[i] - 1)->attname));
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the cable graph needs a btree index on \"mountaineer.%s\" (%s)",
+						RelationGetRelationName(rel), names.data),
+				 errhint("The extension mountaineer_hardware creates it; recreate the index, or the extension.")));
+	}
+	return best;
+}
+
+/* Looks everything up once; catalog lookups here may process invalidations. */
+static void
+graph_learn_once(GraphMeta *m)
+{
+	Oid			nsp = get_namespace_oid("mountaineer", false);
+	Relation	port,
+				end,
+				device,
+				cable;
+	int			i;
+
+	memset(m, 0, sizeof(GraphMeta));
 	m->port_rel = graph_relation(nsp, "port");
 	m->cable_end_rel = graph_relation(nsp, "cable_end");
 	m->device_rel = graph_relation(nsp, "device");
-	m->port_pkey = graph_relation(nsp, "port_pkey");
-	m->port_rear_idx = graph_relation(nsp, "port_rear_port_id_rear_port_position_key");
-	m->port_device_idx = graph_relation(nsp, "port_device_idx");
-	m->end_port_idx = graph_relation(nsp, "cable_end_port_id_key");
-	m->end_cable_idx = graph_relation(nsp, "cable_end_cable_idx");
-	m->device_pkey = graph_relation(nsp, "device_pkey");
+	m->cable_rel = graph_relation(nsp, "cable");
 	m->p_id = graph_column(m->port_rel, "id");
 	m->p_device = graph_column(m->port_rel, "device_id");
 	m->p_name = graph_column(m->port_rel, "name");
@@ -289,11 +388,73 @@ graph_learn(GraphMeta *m)
 	m->e_port = graph_column(m->cable_end_rel, "port_id");
 	m->d_id = graph_column(m->device_rel, "id");
 	m->d_name = graph_column(m->device_rel, "name");
+	m->c_id = graph_column(m->cable_rel, "id");
+	m->c_status = graph_column(m->cable_rel, "status");
 	for (i = 0; i < PK_COUNT; i++)
 		m->kind_oid[i] = graph_enum(get_atttype(m->port_rel, m->p_kind), port_kind_names[i]);
 	m->side_oid[0] = graph_enum(get_atttype(m->cable_end_rel, m->e_side), "a");
 	m->side_oid[1] = graph_enum(get_atttype(m->cable_end_rel, m->e_side), "b");
-	m->valid = true;
+	m->connected_oid = graph_enum(get_atttype(m->cable_rel, m->c_status), "connected");
+
+	/* the index lists are the tables' (locked as the call will lock them) */
+	port = table_open(m->port_rel, AccessShareLock);
+	end = table_open(m->cable_end_rel, AccessShareLock);
+	device = table_open(m->device_rel, AccessShareLock);
+	cable = table_open(m->cable_rel, AccessShareLock);
+	m->p_name_coll = TupleDescAttr(RelationGetDescr(port), m->p_name - 1)->attcollation;
+	m->d_name_coll = TupleDescAttr(RelationGetDescr(device), m->d_name - 1)->attcollation;
+	m->port_pkey = graph_index(port, 1, &m->p_id);
+	{
+		AttrNumber	rear[] = {m->p_rear, m->p_pos};
+		AttrNumber	side[] = {m->e_cable, m->e_side};
+
+		/* (rear, position) also for the rear alone: fronts come by position */
+		m->port_rear_idx = graph_index(port, 2, rear);
+		m->end_cable_idx = graph_index(end, 2, side);
+	}
+	m->port_device_idx = graph_index(port, 1, &m->p_device);
+	m->end_port_idx = graph_index(end, 1, &m->e_port);
+	m->device_pkey = graph_index(device, 1, &m->d_id);
+	m->cable_pkey = graph_index(cable, 1, &m->c_id);
+	table_close(port, NoLock);
+	table_close(end, NoLock);
+	table_close(device, NoLock);
+	table_close(cable, NoLock);
+}
+
+/*
+ * Learns the metadata into *m and marks it valid.  An invalidation processed
+ * while we look things up (any lookup that takes a lock may process one) can
+ * describe a change our answers predate, and graph_invalidate may already
+ * have run for it: so, as PostgreSQL does where it caches catalog answers
+ * (RelationBuildPartitionDesc, RangeVarGetRelidExtended), look everything
+ * up, accept pending invalidations, and start over if any message was
+ * processed meanwhile.
+ */
+static void
+graph_learn(GraphMeta *m)
+{
+	if (!meta_callback)
+	{
+		CacheRegisterRelcacheCallback(graph_invalidate, (Datum) 0);
+		meta_callback = true;
+	}
+	for (;;)
+	{
+		uint64		inval_count = SharedInvalidMessageCounter;
+		GraphMeta	learnt;
+
+		m->valid = false;
+		graph_learn_once(&learnt);
+		AcceptInvalidationMessages();
+		if (inval_count == SharedInvalidMessageCounter)
+		{
+			*m = learnt;
+			m->valid = true;
+			return;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
 }
 
 static void
@@ -317,27 +478,28 @@ graph_close(Graph *g)
 	table_close(g->port, NoLock);
 	table_close(g->cable_end, NoLock);
 	table_close(g->device, NoLock);
+	table_close(g->cable, NoLock);
 }
 
 static void
-graph_open(Graph *g)
+graph_open(Graph *g, bool include_planned)
 {
 	memset(g, 0, sizeof(Graph));
 	g->cxt = CurrentMemoryContext;
-	if (!meta.valid)
-		graph_learn(&meta);
+	g->include_planned = include_planned;
 	g->m = &meta;
-	g->port = graph_open_table(meta.port_rel, "port");
-	g->cable_end = graph_open_table(meta.cable_end_rel, "cable_end");
-	g->device = graph_open_table(meta.device_rel, "device");
-	/* taking the locks may have processed an invalidation: learn again */
-	if (!meta.valid)
+	for (;;)
 	{
-		graph_close(g);
-		graph_learn(&meta);
+		if (!meta.valid)
+			graph_learn(&meta);
 		g->port = graph_open_table(meta.port_rel, "port");
 		g->cable_end = graph_open_table(meta.cable_end_rel, "cable_end");
 		g->device = graph_open_table(meta.device_rel, "device");
+		g->cable = graph_open_table(meta.cable_rel, "cable");
+		/* the permission checks may have processed an invalidation: learn again */
+		if (meta.valid)
+			break;
+		graph_close(g);
 	}
 	g->snapshot = GetActiveSnapshot();
 }
@@ -404,6 +566,8 @@ graph_probe(Graph *g, ProbeId id)
 			}
 		case PROBE_DEVICE:
 			return probe_start(g, p, g->device, m->device_pkey, 1, &m->d_id, uuid_eq);
+		case PROBE_CABLE:
+			return probe_start(g, p, g->cable, m->cable_pkey, 1, &m->c_id, uuid_eq);
 		default:
 			elog(ERROR, "unknown cable graph probe %d", (int) id);
 	}
@@ -506,16 +670,29 @@ device_name(Graph *g, const pg_uuid_t *id)
 	return name;
 }
 
+/*
+ * Names compare as ORDER BY compares them: under the column's collation
+ * (the database's, unless the column says otherwise), which is not byte
+ * order outside the C collation ('a' < 'B' in en-US, 'B' < 'a' in C).
+ */
 static int
-port_cmp_name(const void *a, const void *b)
+name_cmp(const char *a, const char *b, Oid collation)
 {
+	return varstr_cmp(a, strlen(a), b, strlen(b), collation);
+}
+
+/* Ports by device name (when known), port name, id: qsort_arg's comparator, arg the GraphMeta. */
+static int
+port_cmp_name(const void *a, const void *b, void *arg)
+{
+	const GraphMeta *m = arg;
 	const Port *x = a;
 	const Port *y = b;
 	int			c;
 
-	if (x->device_name && y->device_name && (c = strcmp(x->device_name, y->device_name)) != 0)
+	if (x->device_name && y->device_name && (c = name_cmp(x->device_name, y->device_name, m->d_name_coll)) != 0)
 		return c;
-	if ((c = strcmp(x->name, y->name)) != 0)
+	if ((c = name_cmp(x->name, y->name, m->p_name_coll)) != 0)
 		return c;
 	return memcmp(&x->id, &y->id, sizeof(pg_uuid_t));
 }
@@ -539,9 +716,31 @@ portlist_add(PortList *l)
 }
 
 /*
+ * Whether the graph follows this cable: a connected one always; a planned
+ * or decommissioning one only when the call includes them (one more probe
+ * per hop, skipped when it does).
+ */
+static bool
+cable_followed(Graph *g, const pg_uuid_t *cable)
+{
+	Probe	   *p;
+	bool		isnull;
+	bool		connected = false;
+
+	if (g->include_planned)
+		return true;
+	p = probe_begin(g, PROBE_CABLE, UUIDPGetDatum((pg_uuid_t *) cable), (Datum) 0);
+	if (probe_next(p))
+		connected = DatumGetObjectId(slot_getattr(p->slot, g->m->c_status, &isnull)) == g->m->connected_oid;
+	probe_end(p);
+	return connected;
+}
+
+/*
  * The cable on `port` and the ports at its other side, ordered by device
  * name, port name, id.  Returns how many far ends; *has_cable says whether
- * the port is on a cable at all.
+ * the port is on a cable the graph follows (see cable_followed): a port on
+ * a planned cable is, by default, a port with no cable.
  */
 static int
 fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *has_cable)
@@ -565,6 +764,8 @@ fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *h
 		side = DatumGetObjectId(slot_getattr(p->slot, m->e_side, &isnull));
 	}
 	probe_end(p);
+	if (*has_cable && !cable_followed(g, cable))
+		*has_cable = false;
 	if (!*has_cable)
 		return 0;
 
@@ -592,7 +793,7 @@ fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *h
 			fp->device_name = device_name(g, &fp->device);
 	}
 	if (far.n > 1)
-		qsort(far.ports, far.n, sizeof(Port), port_cmp_name);
+		qsort_arg(far.ports, far.n, sizeof(Port), port_cmp_name, m);
 	if (ids)
 		pfree(ids);
 	*out = far.ports;
@@ -625,7 +826,7 @@ fetch_device_ports(Graph *g, const pg_uuid_t *device, Port **out)
 		read_port(g, p, portlist_add(&l), true);
 	probe_end(p);
 	if (l.n > 1)
-		qsort(l.ports, l.n, sizeof(Port), port_cmp_name);
+		qsort_arg(l.ports, l.n, sizeof(Port), port_cmp_name, g->m);
 	*out = l.ports;
 	return l.n;
 }
@@ -1096,6 +1297,19 @@ emit_rows(Trace *t, Outcome outcome)
 	}
 }
 
+/*
+ * The graph functions' optional second argument, include_planned: whether
+ * to follow planned and decommissioning cables too.  The 1.0 and 1.1
+ * declarations have no second argument: called through them, the functions
+ * follow connected cables only, as the 1.2 default does.  (The functions are
+ * STRICT: a NULL argument never reaches us.)
+ */
+static bool
+arg_include_planned(FunctionCallInfo fcinfo)
+{
+	return PG_NARGS() > 1 ? PG_GETARG_BOOL(1) : false;
+}
+
 static Datum
 trace_srf(FunctionCallInfo fcinfo, bool power)
 {
@@ -1111,7 +1325,7 @@ trace_srf(FunctionCallInfo fcinfo, bool power)
 	InitMaterializedSRF(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "cable trace", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	graph_open(&g);
+	graph_open(&g, arg_include_planned(fcinfo));
 
 	if (!lookup_port(&g, start, &port, false))
 		ereport(ERROR,
@@ -1137,8 +1351,9 @@ trace_srf(FunctionCallInfo fcinfo, bool power)
 }
 
 /*
- * cable_trace(port_id uuid) returns table (branch, hop, near_port, cable_id,
- * far_port, near_device, far_device, outcome)
+ * cable_trace(port_id uuid, include_planned boolean DEFAULT false) returns
+ * table (branch, hop, near_port, cable_id, far_port, near_device,
+ * far_device, outcome)
  */
 Datum
 mountaineer_cable_trace(PG_FUNCTION_ARGS)
@@ -1146,7 +1361,7 @@ mountaineer_cable_trace(PG_FUNCTION_ARGS)
 	return trace_srf(fcinfo, false);
 }
 
-/* power_trace(port_id uuid): the same table, from a power port upstream */
+/* power_trace(port_id uuid, include_planned boolean DEFAULT false): the same table, from a power port upstream */
 Datum
 mountaineer_power_trace(PG_FUNCTION_ARGS)
 {
@@ -1404,7 +1619,10 @@ spread(Impact *im, ImpactDevice *dev)
 
 #define IMPACT_COLUMNS 3
 
-/* impact(device_id uuid) returns table (device_id uuid, depth int, via_port uuid) */
+/*
+ * impact(device_id uuid, include_planned boolean DEFAULT false) returns
+ * table (device_id uuid, depth int, via_port uuid)
+ */
 Datum
 mountaineer_impact(PG_FUNCTION_ARGS)
 {
@@ -1421,7 +1639,7 @@ mountaineer_impact(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "cable impact", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	graph_open(&g);
+	graph_open(&g, arg_include_planned(fcinfo));
 
 	if (device_name(&g, start) == NULL)
 		ereport(ERROR,

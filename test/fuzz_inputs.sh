@@ -1299,12 +1299,12 @@ BEGIN
     base := ARRAY[(SELECT count(*) FROM cable_trace(eth)), (SELECT count(*) FROM power_trace(psu)),
                   (SELECT count(*) FROM impact(tor)), jsonb_array_length(cable_path(eth) -> 'branches')];
     FOREACH cas IN ARRAY ARRAY['reader', 'rls port', 'rls cable_end', 'rls device', 'no select port', 'no select cable_end',
-                               'no select device', 'index rebuilt', 'index dropped', 'table renamed', 'column added'] LOOP
+                               'no select device', 'rls cable', 'no select cable', 'index rebuilt', 'index dropped', 'table renamed', 'column added'] LOOP
         FOR k IN 1 .. 4 LOOP
             fn := fns[k];
             tbl := split_part(cas, ' ', array_length(string_to_array(cas, ' '), 1));
             want := CASE WHEN cas LIKE 'rls %' THEN '0A000' WHEN cas LIKE 'no select %' THEN '42501'
-                         WHEN cas IN ('index dropped', 'table renamed') THEN '42P01' ELSE 'ok' END;
+                         WHEN cas = 'table renamed' THEN '42P01' WHEN cas = 'index dropped' THEN '55000' ELSE 'ok' END;
             st := NULL;
             BEGIN
                 IF cas LIKE 'rls %' THEN
@@ -1348,7 +1348,7 @@ BEGIN
     RETURN fz.verdict(format('cable graph access: %s calls of cable_trace, power_trace, impact and cable_path as a reader, '
                              'with row-level security or without SELECT on each table, and after an index rebuilt, '
                              'an index dropped, a table renamed, a column added: %%refused, %%accepted answered as before', ncalls),
-                      ARRAY['0A000', '42501', '42P01']);
+                      ARRAY['0A000', '42501', '42P01', '55000']);
 END $$;
 
 ------------------------------------------------------------------------------
@@ -1521,7 +1521,7 @@ BEGIN
         INSERT INTO mountaineer.port (device_id, name, kind, positions) VALUES (dev, 'rear', 'rear_port', 2) RETURNING id INTO r;
         INSERT INTO mountaineer.port (device_id, name, kind, rear_port_id, rear_port_position) VALUES (dev, 'f1', 'front_port', r, 1) RETURNING id INTO f1;
         INSERT INTO mountaineer.port (device_id, name, kind, rear_port_id, rear_port_position) VALUES (dev, 'f2', 'front_port', r, 2) RETURNING id INTO f2;
-        INSERT INTO mountaineer.cable (status) VALUES ('planned') RETURNING id INTO c;
+        INSERT INTO mountaineer.cable (status) VALUES ('connected') RETURNING id INTO c;
         IF i = 1 THEN
             INSERT INTO mountaineer.cable_end (cable_id, side, port_id) VALUES (c, 'a', x), (c, 'b', r);
         ELSE
@@ -1636,14 +1636,14 @@ BEGIN
                 VALUES (dev, 'b', 'front_port', r, 2) RETURNING id INTO p;
                 fb := fb || p;
                 IF i % 2 = 0 THEN
-                    INSERT INTO mountaineer.cable (status) VALUES ('planned') RETURNING id INTO c;
+                    INSERT INTO mountaineer.cable (status) VALUES ('connected') RETURNING id INTO c;
                     INSERT INTO mountaineer.cable_end (cable_id, side, port_id) VALUES (c, 'a', prev_r), (c, 'b', r);
                 END IF;
                 prev_r := r;
             END LOOP;
             lane := '{}';
             FOR i IN 0 .. n / 2 LOOP    -- x - A1, A2 - A3, ..., A(n) - y
-                INSERT INTO mountaineer.cable (status) VALUES ('planned') RETURNING id INTO c;
+                INSERT INTO mountaineer.cable (status) VALUES ('connected') RETURNING id INTO c;
                 INSERT INTO mountaineer.cable_end (cable_id, side, port_id)
                 VALUES (c, 'a', CASE WHEN i = 0 THEN x ELSE fa[2 * i] END), (c, 'b', CASE WHEN i = n / 2 THEN y ELSE fa[2 * i + 1] END);
                 IF i BETWEEN 1 AND n / 2 - 1 THEN lane := lane || c; END IF;
@@ -1685,7 +1685,7 @@ BEGIN
             END LOOP;
             FOR k IN 1 .. 6 + fz.rnd(12) LOOP
                 EXIT WHEN cardinality(free) < 2;
-                INSERT INTO mountaineer.cable (status) VALUES ('planned') RETURNING id INTO c;
+                INSERT INTO mountaineer.cable (status) VALUES ('connected') RETURNING id INTO c;
                 FOR e IN 1 .. CASE WHEN fz.chance(0.7) THEN 2 ELSE 3 END LOOP
                     EXIT WHEN cardinality(free) = 0;
                     p := free[1 + fz.rnd(cardinality(free))];

@@ -1,6 +1,8 @@
 -- Exact output of the cable-graph functions on one small topology:
 --   web1 eth0 → pp1 front 2 → pp1 rear ═ trunk (2 positions) ═ pp2 rear → pp2 front 2 → sw1 ge1
 --   web1 psu1 → pdu1 outlet 1;  pdu1 inlet → wall feed A
+--   web1 psu2 → pdu2 outlet 1 (planned);  pdu2 inlet → wall feed B
+--   pp2 front 1 → sw1 ge2 (being decommissioned)
 SET search_path = mountaineer, public;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
@@ -15,7 +17,8 @@ INSERT INTO device (id, kind, name, units, rack_id, position) VALUES
   ('c0000000-0000-0000-0000-0000000000d3', 'patch_panel', 'pp2', 1, 'c0000000-0000-0000-0000-000000000003', 'U10'),
   ('c0000000-0000-0000-0000-0000000000d4', 'network', 'sw1', 1, 'c0000000-0000-0000-0000-000000000003', 'U9'),
   ('c0000000-0000-0000-0000-0000000000d5', 'pdu', 'pdu1', 0, 'c0000000-0000-0000-0000-000000000002', NULL),
-  ('c0000000-0000-0000-0000-0000000000d6', 'power_panel', 'wall', 0, NULL, NULL);
+  ('c0000000-0000-0000-0000-0000000000d6', 'power_panel', 'wall', 0, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000d7', 'pdu', 'pdu2', 0, 'c0000000-0000-0000-0000-000000000002', NULL);
 INSERT INTO port (id, device_id, name, kind, positions, rear_port_id, rear_port_position) VALUES
   ('c0000000-0000-0000-0000-0000000000a1', 'c0000000-0000-0000-0000-0000000000d1', 'eth0', 'interface', 1, NULL, NULL),
   ('c0000000-0000-0000-0000-0000000000a2', 'c0000000-0000-0000-0000-0000000000d1', 'psu1', 'power_port', 1, NULL, NULL),
@@ -29,7 +32,12 @@ INSERT INTO port (id, device_id, name, kind, positions, rear_port_id, rear_port_
   ('c0000000-0000-0000-0000-0000000000e2', 'c0000000-0000-0000-0000-0000000000d4', 'console', 'console', 1, NULL, NULL),
   ('c0000000-0000-0000-0000-0000000000f1', 'c0000000-0000-0000-0000-0000000000d5', 'outlet1', 'power_outlet', 1, NULL, NULL),
   ('c0000000-0000-0000-0000-0000000000f0', 'c0000000-0000-0000-0000-0000000000d5', 'inlet', 'power_port', 1, NULL, NULL),
-  ('c0000000-0000-0000-0000-0000000000f9', 'c0000000-0000-0000-0000-0000000000d6', 'feed A', 'power_feed', 1, NULL, NULL);
+  ('c0000000-0000-0000-0000-0000000000f9', 'c0000000-0000-0000-0000-0000000000d6', 'feed A', 'power_feed', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000a3', 'c0000000-0000-0000-0000-0000000000d1', 'psu2', 'power_port', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000e3', 'c0000000-0000-0000-0000-0000000000d4', 'ge2', 'interface', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000f2', 'c0000000-0000-0000-0000-0000000000d7', 'outlet1', 'power_outlet', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000f3', 'c0000000-0000-0000-0000-0000000000d7', 'inlet', 'power_port', 1, NULL, NULL),
+  ('c0000000-0000-0000-0000-0000000000f8', 'c0000000-0000-0000-0000-0000000000d6', 'feed B', 'power_feed', 1, NULL, NULL);
 
 BEGIN;
 INSERT INTO cable (id, label, type, color, length, length_unit) VALUES
@@ -37,7 +45,11 @@ INSERT INTO cable (id, label, type, color, length, length_unit) VALUES
   ('c0000000-0000-0000-0000-000000000c02', 'T-0001', 'om4', 'aqua', 30, 'm'),
   ('c0000000-0000-0000-0000-000000000c03', 'W-0002', 'cat6', 'blue', 1, 'm'),
   ('c0000000-0000-0000-0000-000000000c04', 'P-0001', 'power', 'black', 1, 'm'),
-  ('c0000000-0000-0000-0000-000000000c05', 'P-0002', 'power', 'red', 5, 'm');
+  ('c0000000-0000-0000-0000-000000000c05', 'P-0002', 'power', 'red', 5, 'm'),
+  ('c0000000-0000-0000-0000-000000000c06', 'P-0004', 'power', 'red', 5, 'm');
+INSERT INTO cable (id, label, type, status) VALUES
+  ('c0000000-0000-0000-0000-000000000c07', 'P-0003', 'power', 'planned'),
+  ('c0000000-0000-0000-0000-000000000c08', 'W-0003', 'cat6', 'decommissioning');
 INSERT INTO cable_end (cable_id, side, port_id) VALUES
   ('c0000000-0000-0000-0000-000000000c01', 'a', 'c0000000-0000-0000-0000-0000000000a1'),
   ('c0000000-0000-0000-0000-000000000c01', 'b', 'c0000000-0000-0000-0000-0000000000b2'),
@@ -48,7 +60,13 @@ INSERT INTO cable_end (cable_id, side, port_id) VALUES
   ('c0000000-0000-0000-0000-000000000c04', 'a', 'c0000000-0000-0000-0000-0000000000a2'),
   ('c0000000-0000-0000-0000-000000000c04', 'b', 'c0000000-0000-0000-0000-0000000000f1'),
   ('c0000000-0000-0000-0000-000000000c05', 'a', 'c0000000-0000-0000-0000-0000000000f0'),
-  ('c0000000-0000-0000-0000-000000000c05', 'b', 'c0000000-0000-0000-0000-0000000000f9');
+  ('c0000000-0000-0000-0000-000000000c05', 'b', 'c0000000-0000-0000-0000-0000000000f9'),
+  ('c0000000-0000-0000-0000-000000000c06', 'a', 'c0000000-0000-0000-0000-0000000000f3'),
+  ('c0000000-0000-0000-0000-000000000c06', 'b', 'c0000000-0000-0000-0000-0000000000f8'),
+  ('c0000000-0000-0000-0000-000000000c07', 'a', 'c0000000-0000-0000-0000-0000000000a3'),
+  ('c0000000-0000-0000-0000-000000000c07', 'b', 'c0000000-0000-0000-0000-0000000000f2'),
+  ('c0000000-0000-0000-0000-000000000c08', 'a', 'c0000000-0000-0000-0000-0000000000c1'),
+  ('c0000000-0000-0000-0000-000000000c08', 'b', 'c0000000-0000-0000-0000-0000000000e3');
 COMMIT;
 
 SELECT label, slug, type, status, color, length, length_unit FROM cable WHERE label ~ '^[WTP]-' ORDER BY label;
@@ -67,6 +85,17 @@ SELECT * FROM impact('c0000000-0000-0000-0000-0000000000d5');
 SELECT * FROM impact('c0000000-0000-0000-0000-0000000000d6') ORDER BY depth, device_id;
 -- the site as a Graphviz graph
 SELECT topology_dot('c0000000-0000-0000-0000-000000000001');
+
+-- Cables not in service (planned P-0003, decommissioning W-0003) are
+-- followed only with include_planned => true: by default web1's psu2 is
+-- unplugged, so web1 goes down with pdu1 (above); pp2's front 1 is open
+SELECT * FROM impact('c0000000-0000-0000-0000-0000000000d5', include_planned => true);
+SELECT * FROM power_trace('c0000000-0000-0000-0000-0000000000a3');
+SELECT * FROM power_trace('c0000000-0000-0000-0000-0000000000a3', true);
+SELECT branch, hop, far_port, outcome FROM cable_trace('c0000000-0000-0000-0000-0000000000b0', true);
+SELECT cable_path('c0000000-0000-0000-0000-0000000000c1') ->> 'status' AS status,
+       cable_path('c0000000-0000-0000-0000-0000000000c1', true) #>> '{branches,0,hops,0,cable}' AS cable;
+SELECT topology_dot('c0000000-0000-0000-0000-000000000001', include_planned => true);
 
 -- refusals, with their messages
 INSERT INTO cable_end (cable_id, side, port_id) VALUES

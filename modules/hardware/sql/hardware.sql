@@ -46,3 +46,24 @@ INSERT INTO device (kind, name, units, rack_id) VALUES
   ('server', 'unplaced', 1, '22222222-0000-0000-0000-000000000001');
 UPDATE rack SET units = 10 WHERE name = 'L1';
 SELECT * FROM rack_elevation('00000000-0000-0000-0000-000000000000');
+-- names and values: 23514 naming the column; a long name quoted by its first 64 characters
+INSERT INTO device (id, kind, name, units) VALUES ('33333333-0000-0000-0000-0000000000f1', 'server', E'tab\there', 1);
+INSERT INTO device (id, kind, name, units, draw_watts) VALUES ('33333333-0000-0000-0000-0000000000f2', 'server', 'nan', 1, 'NaN');
+UPDATE pdu SET amps = 'Infinity' WHERE id = '33333333-0000-0000-0000-000000000006';
+INSERT INTO device (kind, name, units, rack_id) VALUES ('server', repeat('x', 1000), 2, '22222222-0000-0000-0000-000000000001');
+-- device names are unique among the devices racked at one site
+INSERT INTO device (kind, name, units, rack_id, position) VALUES
+  ('server', 'l1-web1', 1, '22222222-0000-0000-0000-000000000002', 'U3');
+-- unracking clears the position (and the site); another position needs a rack
+UPDATE device SET rack_id = NULL WHERE name = 'l2-edge';
+SELECT name, rack_id, position, site_id FROM device WHERE name = 'l2-edge';
+UPDATE device SET rack_id = NULL, position = 'U9' WHERE name = 'l1-web1';
+-- the placement constraint is checked at the end of each statement: two
+-- devices swap faces in one UPDATE; its GiST index still serves && and @>
+UPDATE device SET position = CASE name WHEN 'l1-pp' THEN 'U11/rear'::rackspan ELSE 'U11/front' END
+ WHERE name IN ('l1-pp', 'l1-console');
+SELECT device, position FROM rack_device WHERE first_unit = 11;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT name FROM device WHERE rack_id = '22222222-0000-0000-0000-000000000001' AND position && 'U5';
+EXPLAIN (COSTS OFF) SELECT name FROM device WHERE position @> 5;
+RESET enable_seqscan;

@@ -5,7 +5,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(60);
+SELECT plan(96);
 -- check "connected cables have both sides" at each statement, not at commit
 SET CONSTRAINTS ALL IMMEDIATE;
 
@@ -56,22 +56,22 @@ CREATE FUNCTION cab(label text, a uuid[], b uuid[], type text DEFAULT NULL) RETU
                SELECT c.id, 'b', x FROM c, unnest($3) x RETURNING cable_id)
     SELECT id FROM c $$;
 -- a trace as one line per hop: branch.hop near -cable-> far outcome
-CREATE FUNCTION show(trace text, dev text, port text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+CREATE FUNCTION show(trace text, dev text, port text, include_planned boolean DEFAULT false) RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN
     RETURN QUERY EXECUTE format($q$
         SELECT rtrim(format('%%s.%%s %%s:%%s -%%s-> %%s %%s', t.branch, t.hop, nd.name, np.name, c.label,
                             coalesce(fd.name || ':' || fp.name, 'nothing'), t.outcome))
-        FROM mountaineer.%I(pid(%L, %L)) t
+        FROM mountaineer.%I(pid(%L, %L), %L) t
         JOIN mountaineer.port np ON np.id = t.near_port
         JOIN mountaineer.device nd ON nd.id = t.near_device
         JOIN mountaineer.cable c ON c.id = t.cable_id
         LEFT JOIN mountaineer.port fp ON fp.id = t.far_port
         LEFT JOIN mountaineer.device fd ON fd.id = t.far_device
-        ORDER BY t.branch, t.hop$q$, trace, dev, port);
+        ORDER BY t.branch, t.hop$q$, trace, dev, port, include_planned);
 END $$;
-CREATE FUNCTION hit(dev text) RETURNS SETOF text LANGUAGE sql AS $$
+CREATE FUNCTION hit(dev text, include_planned boolean DEFAULT false) RETURNS SETOF text LANGUAGE sql AS $$
     SELECT d.name || '@' || i.depth || ' via ' || p.name
-    FROM mountaineer.impact(did($1)) i
+    FROM mountaineer.impact(did($1), $2) i
     JOIN mountaineer.device d ON d.id = i.device_id
     JOIN mountaineer.port p ON p.id = i.via_port
     ORDER BY i.depth, d.name $$;
@@ -109,6 +109,16 @@ SELECT cab('ps2', ARRAY[pid('srv2', 'psu1')], ARRAY[pid('pduA', 'o2')], 'power')
 SELECT cab('ps3', ARRAY[pid('srv3', 'psu1')], ARRAY[pid('pduC', 'o1')], 'power');
 SELECT cab('pstor', ARRAY[pid('pduA', 'o3')], ARRAY[pid('tor', 'psu1')], 'power');
 SELECT cab('console', ARRAY[pid('srv6', 'serial')], ARRAY[pid('cons', 'line1')]);
+-- cables not in service: srv2's second inlet is planned onto pduB; a planned
+-- patch half way along srv3's eth1; srv6's eth1 still on a cable being
+-- decommissioned
+SELECT cab('ps2b', ARRAY[pid('srv2', 'psu2')], ARRAY[pid('pduB', 'o3')], 'power');
+SELECT cab('c5b', ARRAY[pid('srv3', 'eth1')], ARRAY[pid('ppC', 'f2')]);
+SELECT cab('patch2', ARRAY[pid('ppD', 'f2')], ARRAY[pid('ppE', 'f3')]);
+SELECT cab('c6b', ARRAY[pid('ppF', 'f3')], ARRAY[pid('d-sw', 'p4')]);
+SELECT cab('old', ARRAY[pid('srv6', 'eth1')], ARRAY[pid('d-sw', 'p5')]);
+UPDATE cable SET status = 'planned' WHERE label IN ('ps2b', 'patch2');
+UPDATE cable SET status = 'decommissioning' WHERE label = 'old';
 
 --------------------------------------------------------------------------
 -- Data model rules
@@ -149,6 +159,30 @@ SELECT throws_ok($$UPDATE port SET kind = 'console' WHERE id = pid('srv2', 'eth0
 SELECT throws_ok($$DELETE FROM device WHERE name = 'srv1'$$, '23503',
     'device "srv1" cannot be deleted: 3 of its ports are cabled (port "eth0" is on cable "c1")',
     'a cabled device cannot be deleted, and the error names a port and its cable');
+-- values: label, type and colour are names; a length is more than 0, at most 1,000,000
+SELECT throws_ok($$INSERT INTO cable (label, status) VALUES ('   ', 'planned')$$, '23514',
+    'new row for relation "cable" violates check constraint "cable_label_check"', 'a label of only spaces is refused');
+SELECT throws_ok($$INSERT INTO cable (label, status) VALUES (E'A01\tD03', 'planned')$$, '23514',
+    'new row for relation "cable" violates check constraint "cable_label_check"', 'a label with a tab is refused');
+SELECT throws_ok($$INSERT INTO cable (label, status) VALUES (' A01-D03', 'planned')$$, '23514',
+    'new row for relation "cable" violates check constraint "cable_label_check"', 'a label with leading white space is refused');
+SELECT throws_ok($$INSERT INTO cable (label, status) VALUES (repeat('x', 101), 'planned')$$, '23514',
+    'new row for relation "cable" violates check constraint "cable_label_check"', 'a label of 101 characters is refused');
+SELECT lives_ok($$INSERT INTO cable (label, status) VALUES (repeat('y', 100), 'planned')$$, 'a label of 100 characters is a name');
+SELECT throws_ok($$INSERT INTO cable (label, type, status) VALUES ('t', '', 'planned')$$, '23514',
+    'new row for relation "cable" violates check constraint "cable_type_check"', 'an empty type is refused');
+SELECT throws_ok($$INSERT INTO cable (label, color, status) VALUES ('t', E'blue\n', 'planned')$$, '23514',
+    'new row for relation "cable" violates check constraint "cable_color_check"', 'a colour with a newline is refused');
+SELECT throws_ok(format($$INSERT INTO cable (label, status, length, length_unit) VALUES ('t', 'planned', %L, 'm')$$, v), '23514',
+    'new row for relation "cable" violates check constraint "cable_length_check"', 'a length of ' || v || ' is refused')
+FROM unnest(ARRAY['NaN', 'Infinity', '-Infinity', '-1', '0', '1000000.001', '1e30']) v;
+SELECT lives_ok($$INSERT INTO cable (label, status, length, length_unit) VALUES ('t', 'planned', 1000000, 'mm'), ('t', 'planned', 0.5, 'm')$$,
+    'lengths of 0.5 and 1,000,000 are accepted');
+-- a message quotes at most 64 characters of a name, and says how long it is
+SELECT throws_ok(format($$SELECT cab(%L, ARRAY[pid('srv5', 'eth1')], ARRAY[pid('pduB', 'o2')])$$, repeat('L', 100)), '23514',
+    format('cable "%s..." (100 characters) cannot connect port "o2" of device "pduB" (power_outlet) to port "eth1" of device "srv5" (interface)',
+           repeat('L', 64)),
+    'a long label is quoted as an excerpt');
 SELECT lives_ok($$UPDATE port SET name = 'eth0-renamed' WHERE id = pid('srv2', 'eth0');
                   UPDATE port SET name = 'eth0' WHERE id = pid('srv2', 'eth0-renamed')$$,
     'a cabled port can still be renamed');
@@ -190,8 +224,22 @@ SELECT is(array(SELECT show('cable_trace', 'ppA', 'rear')),
 SELECT is(array(SELECT show('cable_trace', 'srv4', 'eth0')),
     ARRAY['1.1 srv4:eth0 -c7-> ppA:f4', '1.2 ppA:rear -trunk-> ppB:rear open'],
     'open: the front port at the far position has no cable');
-SELECT is(array(SELECT show('cable_trace', 'srv4', 'eth1')),
-    ARRAY['1.1 srv4:eth1 -half-> nothing open'], 'open: a half-laid cable has no far end');
+SELECT is_empty($$SELECT * FROM cable_trace(pid('srv4', 'eth1'))$$,
+    'a port on a planned cable is unconnected: the trace follows connected cables only');
+SELECT is(array(SELECT show('cable_trace', 'srv4', 'eth1', true)),
+    ARRAY['1.1 srv4:eth1 -half-> nothing open'], 'open: a half-laid planned cable, with include_planned, has no far end');
+SELECT is(array(SELECT show('cable_trace', 'srv3', 'eth1')),
+    ARRAY['1.1 srv3:eth1 -c5b-> ppC:f2', '1.2 ppC:rear -trunk2-> ppD:rear open'],
+    'a planned patch half way: the branch ends open at the panel port before it');
+SELECT is(array(SELECT show('cable_trace', 'srv3', 'eth1', include_planned => true)),
+    ARRAY['1.1 srv3:eth1 -c5b-> ppC:f2', '1.2 ppC:rear -trunk2-> ppD:rear', '1.3 ppD:f2 -patch2-> ppE:f3',
+          '1.4 ppE:rear -trunk3-> ppF:rear', '1.5 ppF:f3 -c6b-> d-sw:p4 complete'],
+    'with include_planned the trace crosses the planned patch to the far end');
+SELECT is_empty($$SELECT * FROM cable_trace(pid('srv6', 'eth1'))$$,
+    'a cable being decommissioned is not followed either');
+SELECT is(array(SELECT show('cable_trace', 'srv6', 'eth1', true)),
+    ARRAY['1.1 srv6:eth1 -old-> d-sw:p5 complete'], 'but it is with include_planned');
+SELECT is_empty($$SELECT * FROM cable_trace(pid('srv6', 'eth1'), NULL)$$, 'include_planned NULL: no rows (STRICT)');
 SELECT is(array(SELECT show('cable_trace', 'ppL2', 'f1')),
     ARRAY['1.1 ppL2:f1 -loopback-> ppL1:f1', '1.2 ppL1:rear -trunkL-> ppL2:rear loop'],
     'a loop is reported, not followed');
@@ -228,6 +276,26 @@ SELECT results_eq($$SELECT count(*), max(hop), count(DISTINCT branch), max(outco
 SELECT is((SELECT far_device FROM cable_trace(pid('ch-sw', 'p1')) WHERE outcome = 'complete'), did('ch-srv'),
     'and back from the other end');
 
+-- the engine finds the indexes it probes by their columns, not their names
+SELECT lives_ok($$ALTER INDEX cable_end_port_id_key RENAME TO cable_end_renamed;
+                  CREATE INDEX cable_end_side_idx ON cable_end (side);
+                  SELECT count(*) FROM cable_trace(pid('srv1', 'eth0'));
+                  ALTER INDEX cable_end_renamed RENAME TO cable_end_port_id_key;
+                  DROP INDEX cable_end_side_idx$$,
+    'an index renamed, another added: the trace still finds the index on cable_end (port_id)');
+SELECT is(array(SELECT show('cable_trace', 'srv1', 'eth0')),
+    ARRAY['1.1 srv1:eth0 -c1-> ppA:f2', '1.2 ppA:rear -trunk-> ppB:rear', '1.3 ppB:f2 -c2-> tor:p1 complete'],
+    'and traces as before once it has its name back');
+SELECT throws_ok($$DROP INDEX cable_end_cable_idx; SELECT count(*) FROM cable_trace(pid('srv1', 'eth0'))$$, '55000',
+    'the cable graph needs a btree index on "mountaineer.cable_end" (cable_id, side)',
+    'without the index it probes, the trace says which it needs');
+SELECT throws_ok($$DROP INDEX cable_end_cable_idx; CREATE INDEX ON cable_end (cable_id, side) WHERE side = 'a';
+                   SELECT count(*) FROM cable_trace(pid('srv1', 'eth0'))$$, '55000',
+    'the cable graph needs a btree index on "mountaineer.cable_end" (cable_id, side)',
+    'a partial index does not serve');
+SELECT throws_ok($q$DROP INDEX cable_end_cable_idx; CREATE INDEX cable_end_wide_idx ON cable_end (cable_id, side, port_id);
+                    DO $$ BEGIN RAISE 'a trace of % hops', (SELECT count(*) FROM cable_trace(pid('srv1', 'eth0'))); END $$$q$,
+    'P0001', 'a trace of 3 hops', 'any btree index leading with (cable_id, side) serves (the test fails on purpose to undo it)');
 -- privileges: the functions read the tables as the caller
 CREATE ROLE cab_nobody;
 GRANT USAGE ON SCHEMA mountaineer TO cab_nobody;
@@ -250,6 +318,15 @@ SELECT is(cable_path(pid('ppA', 'rear')) ->> 'status', 'split', 'cable_path: spl
 SELECT is(cable_path(pid('srv4', 'eth0')) ->> 'status', 'open', 'cable_path: open');
 SELECT is(cable_path(pid('ppL2', 'f1')) ->> 'status', 'loop', 'cable_path: loop');
 SELECT is(cable_path(pid('tor', 'p8')) ->> 'status', 'complete', 'cable_path: a breakout is complete with two destinations');
+SELECT is(cable_path(pid('srv3', 'eth1')) ->> 'status', 'open', 'cable_path: a planned patch half way leaves the path open');
+SELECT is(cable_path(pid('srv3', 'eth1'), true) -> 'destinations' -> 0 ->> 'device', 'd-sw',
+    'cable_path with include_planned: the destination beyond the planned patch');
+SELECT is(jsonb_path_query_array(cable_path(pid('srv3', 'eth1'), true), '$.branches[0].hops[*].cable.status'),
+    '["connected", "connected", "planned", "connected", "connected"]'::jsonb,
+    'cable_path with include_planned shows each cable''s status');
+SELECT is(cable_path(pid('srv6', 'eth1')), jsonb_build_object('origin', port_doc(pid('srv6', 'eth1')),
+          'status', 'open', 'destinations', '[]'::jsonb, 'branches', '[]'::jsonb),
+    'cable_path: a port on a decommissioning cable is unconnected');
 SELECT is(cable_path(pid('srv5', 'eth2')), jsonb_build_object('origin', port_doc(pid('srv5', 'eth2')),
           'status', 'open', 'destinations', '[]'::jsonb, 'branches', '[]'::jsonb), 'cable_path: an unconnected origin');
 SELECT throws_ok($$SELECT cable_path('00000000-0000-0000-0000-00000000abcd')$$, 'P0002',
@@ -265,6 +342,10 @@ SELECT is(array(SELECT show('power_trace', 'srv3', 'psu1')),
     ARRAY['1.1 srv3:psu1 -ps3-> pduC:o1', '1.2 pduC:inlet -pwC-> pduA:o4', '1.3 pduA:inlet -pwA-> panel:feed1 complete'],
     'power through a chained PDU');
 SELECT is_empty($$SELECT * FROM power_trace(pid('srv5', 'psu2'))$$, 'power: an unplugged inlet has no trace');
+SELECT is_empty($$SELECT * FROM power_trace(pid('srv2', 'psu2'))$$, 'power: an inlet on a planned cable has no trace');
+SELECT is(array(SELECT show('power_trace', 'srv2', 'psu2', true)),
+    ARRAY['1.1 srv2:psu2 -ps2b-> pduB:o3', '1.2 pduB:inlet -pwB-> panel:feed2 complete'],
+    'power: with include_planned, the planned inlet''s way to the feed');
 SELECT throws_ok($$SELECT * FROM power_trace(pid('srv1', 'eth0'))$$, '22023',
     format('port %s is of kind interface, not power_port', pid('srv1', 'eth0')), 'power_trace starts at a power port');
 SELECT throws_ok($$SELECT * FROM power_trace('00000000-0000-0000-0000-00000000abcd')$$, 'P0002',
@@ -276,7 +357,11 @@ SELECT throws_ok($$SELECT * FROM power_trace('00000000-0000-0000-0000-00000000ab
 SELECT is(array(SELECT hit('pduA')),
     ARRAY['pduC@1 via inlet', 'srv2@1 via psu1', 'tor@1 via psu1',
           'srv1@2 via eth0', 'srv3@2 via eth0', 'srv5@2 via eth0', 'srv6@2 via eth0'],
-    'impact of a PDU: what it alone powers, then what loses its only switch (srv1 keeps power from pduB)');
+    'impact of a PDU: what it alone powers (srv2 too: its psu2 is only planned), then what loses its only switch (srv1 keeps power from pduB)');
+SELECT is(array(SELECT hit('pduA', true)),
+    ARRAY['pduC@1 via inlet', 'tor@1 via psu1',
+          'srv1@2 via eth0', 'srv2@2 via eth0', 'srv3@2 via psu1', 'srv5@2 via eth0'],
+    'impact with include_planned: srv2 keeps power through its planned psu2 and falls with its switch; srv3 and srv6 keep a path through cables not in service (srv3 falls with pduC)');
 SELECT is(array(SELECT hit('tor')),
     ARRAY['srv1@1 via eth0', 'srv2@1 via eth0', 'srv3@1 via eth0', 'srv5@1 via eth0', 'srv6@1 via eth0'],
     'impact of a top-of-rack switch: every server whose only data path leads to it, through panels and a breakout');
@@ -298,6 +383,13 @@ UPDATE device SET rack_id = (SELECT id FROM rack WHERE name = 'c01'), position =
 SELECT matches(topology_dot((SELECT id FROM site WHERE name = 'cab')),
     '^graph "site cab" \{.*"d-srv\\nserver".*-- .*\[label="direct \(cat6\)", taillabel="eth0", headlabel="p1"\];\n\}\n$',
     'topology_dot draws the site''s cabled devices and their cables');
+SELECT cab('later', ARRAY[pid('d-srv', 'eth1')], ARRAY[pid('d-sw', 'p3')]);
+UPDATE cable SET status = 'planned' WHERE label = 'later';
+SELECT unalike(topology_dot((SELECT id FROM site WHERE name = 'cab')), '%later%',
+    'topology_dot leaves out planned cables');
+SELECT matches(topology_dot((SELECT id FROM site WHERE name = 'cab'), true),
+    '\[label="later", taillabel="eth1", headlabel="p3", style=dashed\];',
+    'topology_dot with include_planned draws them, dashed');
 SELECT throws_ok($$SELECT topology_dot('00000000-0000-0000-0000-00000000abcd')$$, 'P0002',
     'no site with id 00000000-0000-0000-0000-00000000abcd', 'topology_dot: an unknown site');
 
