@@ -25,3 +25,23 @@ DELETE FROM environment WHERE name = 'mgmt';
 INSERT INTO host (hostname, environment_id, cluster_id)
 SELECT 'Bad_Name.prod.example.net', e.id, c.id FROM environment e, cluster c WHERE e.name = 'prod' AND c.name = 'k8s-ams1';
 INSERT INTO environment (name, hostname_regex) VALUES ('broken', '[a-z');
+-- a change that a transaction snapshot cannot check against concurrent
+-- writers is made only under READ COMMITTED (25000)
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+UPDATE environment SET hostname_regex = '[a-z0-9-]+\.prod\.example\.(net|com)' WHERE name = 'prod';
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+UPDATE device SET kind = 'other' WHERE name = 'spare-01';
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+-- under READ COMMITTED both are made
+BEGIN;
+UPDATE environment SET hostname_regex = '[a-z0-9-]+\.prod\.example\.(net|com)' WHERE name = 'prod';
+UPDATE device SET kind = 'other' WHERE name = 'spare-01';
+SELECT h.hostname, h.kind FROM host h JOIN device d ON d.id = h.device_id WHERE d.name = 'spare-01';
+ROLLBACK;
+-- a second host on a server
+INSERT INTO host (hostname, environment_id, device_id)
+SELECT 'spare-01b.stage.example.net', e.id, d.id FROM environment e, device d WHERE e.name = 'stage' AND d.name = 'spare-01';
+\echo :LAST_ERROR_SQLSTATE

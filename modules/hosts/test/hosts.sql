@@ -4,7 +4,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(52);
+SELECT plan(77);
 
 -- fixture: a rack with a server and a PDU, two environments, a cluster
 INSERT INTO site (name) VALUES ('hs');
@@ -29,6 +29,12 @@ SELECT throws_ok($$SELECT normalize_hostname('web..example.com')$$, '22023', NUL
 SELECT throws_ok($$SELECT normalize_hostname(repeat('a', 64) || '.example.com')$$, '22023', NULL, 'labels are at most 63 characters');
 SELECT throws_ok($$SELECT normalize_hostname(repeat('abcdefghi.', 26) || 'com')$$, '22023', NULL, 'names are at most 253 characters');
 SELECT throws_ok($$SELECT normalize_hostname('10.0.0.1')$$, '22023', NULL, 'an address is not a hostname');
+SELECT is(normalize_hostname(repeat(repeat('a', 62) || '.', 4) || 'c'), repeat(repeat('a', 62) || '.', 4) || 'c', 'a hostname of 253 characters');
+SELECT throws_ok($$SELECT normalize_hostname(repeat(repeat('a', 62) || '.', 4) || 'co')$$, '22023', NULL, 'a hostname of 254 characters is refused');
+SELECT is(normalize_hostname(repeat('a', 63) || '.example.com'), repeat('a', 63) || '.example.com', 'a label of 63 characters');
+SELECT throws_ok($$SELECT normalize_hostname(repeat('a', 300))$$, '22023',
+    'invalid hostname "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..." (300 characters)',
+    'a long refused hostname is quoted by its first 64 characters and its length');
 SELECT is(host_shortname('web1.prod.example.com'), 'web1', 'host_shortname');
 SELECT is(host_domain('web1.prod.example.com'), 'prod.example.com', 'host_domain');
 SELECT is(host_domain('localhost'), NULL, 'host_domain of a bare name is NULL');
@@ -38,6 +44,15 @@ SELECT throws_ok($$INSERT INTO environment (name, hostname_regex) VALUES ('bad',
     'hostname_regex must be a valid regular expression');
 SELECT throws_ok($$INSERT INTO environment (name) VALUES ('Prod')$$, '23514', NULL, 'environment names are slug-like');
 SELECT throws_ok($$INSERT INTO environment (name) VALUES ('tprod')$$, '23505', NULL, 'environment names are unique');
+SELECT lives_ok($$INSERT INTO environment (name) VALUES (repeat('e', 100))$$, 'an environment name of 100 characters');
+SELECT throws_ok($$INSERT INTO environment (name) VALUES (repeat('e', 101))$$, '23514',
+    'new row for relation "environment" violates check constraint "environment_name_check"', 'an environment name of 101 characters is refused');
+SELECT throws_ok($$INSERT INTO environment (name, hostname_regex) VALUES ('r1', repeat('a', 1001))$$, '23514',
+    'new row for relation "environment" violates check constraint "environment_hostname_regex_check"', 'a hostname_regex has at most 1000 characters');
+SELECT throws_ok($$INSERT INTO environment (name, hostname_regex) VALUES ('r2', E'.*\n')$$, '23514',
+    'new row for relation "environment" violates check constraint "environment_hostname_regex_check"', 'a hostname_regex has no control characters');
+SELECT throws_ok($$INSERT INTO environment (name, hostname_regex) VALUES ('r3', ' .*')$$, '23514',
+    'new row for relation "environment" violates check constraint "environment_hostname_regex_check"', 'a hostname_regex has no white space at either end');
 
 -- hosts, their parents and kinds
 INSERT INTO host (hostname, environment_id, device_id) SELECT 'HV1.tprod.example', prod, srv FROM e;
@@ -49,8 +64,12 @@ INSERT INTO device (kind, name, units) VALUES ('other', 'hbox', 1);
 INSERT INTO host (hostname, environment_id, device_id) SELECT 'box.tdev.example', dev, (SELECT id FROM device WHERE name = 'hbox') FROM e;
 UPDATE device SET kind = 'server' WHERE name = 'hbox';
 SELECT is((SELECT kind FROM host WHERE hostname = 'box.tdev.example'), 'bare_metal'::host_kind, 'a device that becomes a server makes its host bare metal');
-SELECT throws_ok($$UPDATE host SET kind = 'container' WHERE hostname = 'box.tdev.example'$$, '23514', NULL,
-    'a host on a device cannot be made a container');
+SELECT throws_ok($$UPDATE host SET kind = 'container' WHERE hostname = 'box.tdev.example'$$, '23514',
+    'container "box.tdev.example" must run on a host or a cluster, not directly on a device', 'a host on a device cannot be made a container');
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id, device_id) SELECT 'box2.tdev.example', dev, (SELECT id FROM device WHERE name = 'hbox') FROM e$$,
+    '23505', 'device "hbox" already has host "box.tdev.example"', 'a device carries one host');
+SELECT throws_ok($$UPDATE host SET device_id = (SELECT id FROM device WHERE name = 'hbox') WHERE hostname = 'pdu1.tdev.example'$$,
+    '23505', 'device "hbox" already has host "box.tdev.example"', 'a host cannot move onto a device that has one');
 DELETE FROM host WHERE hostname = 'box.tdev.example';
 INSERT INTO host (hostname, environment_id, parent_host_id)
 SELECT 'vm1.tprod.example', prod, (SELECT id FROM host WHERE hostname = 'hv1.tprod.example') FROM e;
@@ -62,27 +81,48 @@ INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'sched1.tdev.exam
 SELECT is((SELECT kind FROM host WHERE hostname = 'sched1.tdev.example'), 'virtual_machine'::host_kind, 'a host on a cluster is a virtual machine');
 SELECT throws_ok($$INSERT INTO host (hostname, environment_id, device_id, kind) SELECT 'c2.tdev.example', dev, srv, 'container' FROM e$$,
     '23514', 'container "c2.tdev.example" must run on a host or a cluster, not directly on a device', 'a container does not run on bare hardware');
-SELECT throws_ok($$INSERT INTO host (hostname, environment_id, device_id, cluster_id) SELECT 'two.tdev.example', dev, srv, k8s FROM e$$,
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id, device_id, cluster_id) SELECT 'two.tdev.example', dev, (SELECT id FROM device WHERE name = 'hbox'), k8s FROM e$$,
     '23514', 'new row for relation "host" violates check constraint "host_one_parent"', 'two parents are refused');
 SELECT throws_ok($$INSERT INTO host (hostname, environment_id) SELECT 'none.tdev.example', dev FROM e$$,
     '23514', 'new row for relation "host" violates check constraint "host_one_parent"', 'no parent is refused');
 SELECT throws_ok($$INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'bad_name.tdev.example', dev, k8s FROM e$$,
     '22023', 'invalid hostname "bad_name.tdev.example"', 'a bad hostname is refused on write');
 SELECT throws_ok($$INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'web1.example.com', prod, k8s FROM e$$,
-    '23514', 'hostname "web1.example.com" does not match environment "tprod" (hostname_regex [a-z0-9-]+\.tprod\.example)',
+    '23514', 'hostname "web1.example.com" does not match environment "tprod" (hostname_regex "[a-z0-9-]+\.tprod\.example")',
     'a hostname outside its environment''s regex is refused');
+INSERT INTO environment (name, hostname_regex) VALUES ('tlong', repeat('[a-z]', 20));
+SELECT throws_ok($$INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'web1.tlong.example', (SELECT id FROM environment WHERE name = 'tlong'), k8s FROM e$$,
+    '23514', 'hostname "web1.tlong.example" does not match environment "tlong" (hostname_regex "[a-z][a-z][a-z][a-z][a-z][a-z][a-z][a-z][a-z][a-z][a-z][a-z][a-z..." (100 characters))',
+    'a long regex is quoted by its first 64 characters and its length');
+SELECT throws_ok($$UPDATE host SET hostname = 'web1.example.com' WHERE hostname = 'vm1.tprod.example'$$,
+    '23514', 'hostname "web1.example.com" does not match environment "tprod" (hostname_regex "[a-z0-9-]+\.tprod\.example")',
+    'a rename is checked against the regex');
+SELECT throws_ok($$UPDATE host SET environment_id = (SELECT prod FROM e) WHERE hostname = 'sched1.tdev.example'$$,
+    '23514', 'hostname "sched1.tdev.example" does not match environment "tprod" (hostname_regex "[a-z0-9-]+\.tprod\.example")',
+    'a move to another environment is checked against its regex');
 SELECT throws_ok($$INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'x.tprod.example.evil', prod, k8s FROM e$$,
     '23514', NULL, 'the regex must match the whole hostname');
 SELECT throws_ok($$INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'HV1.tprod.example.', prod, k8s FROM e$$,
     '23505', NULL, 'hostnames are unique whatever their case');
 SELECT throws_ok($$UPDATE environment SET hostname_regex = '[a-z]+\.tprod\.example' WHERE name = 'tprod'$$,
-    '23514', 'hostname_regex [a-z]+\.tprod\.example of environment "tprod" does not match 3 of its hosts, e.g. "ctr1.tprod.example"',
+    '23514', 'hostname_regex "[a-z]+\.tprod\.example" of environment "tprod" does not match 3 of its hosts, e.g. "ctr1.tprod.example"',
     'an environment''s regex cannot change to exclude its hosts');
 SELECT throws_ok($$UPDATE host SET parent_host_id = (SELECT id FROM host WHERE hostname = 'ctr1.tprod.example'), device_id = NULL
                    WHERE hostname = 'hv1.tprod.example'$$,
     '23514', 'host "hv1.tprod.example" cannot run on "ctr1.tprod.example": that host runs on it', 'parent cycles are refused');
 SELECT throws_ok($$UPDATE host SET parent_host_id = id, cluster_id = NULL WHERE hostname = 'sched1.tdev.example'$$,
-    '23514', NULL, 'a host is not its own parent');
+    '23514', 'new row for relation "host" violates check constraint "host_not_own_parent"', 'a host is not its own parent');
+SELECT throws_ok($$INSERT INTO host (id, hostname, environment_id, parent_host_id)
+                   SELECT v.id::uuid, v.h, dev, v.p::uuid FROM e,
+                       (VALUES ('00000000-0000-0000-0000-00000000000c', 'c.tdev.example', '00000000-0000-0000-0000-00000000000d'),
+                               ('00000000-0000-0000-0000-00000000000d', 'd.tdev.example', '00000000-0000-0000-0000-00000000000c')) v(id, h, p)$$,
+    '23514', 'host "d.tdev.example" cannot run on "c.tdev.example": that host runs on it', 'one INSERT cannot close a cycle among its rows');
+INSERT INTO host (hostname, environment_id, cluster_id) SELECT v, dev, k8s FROM e, (VALUES ('s1.tdev.example'), ('s2.tdev.example')) v(v);
+SELECT throws_ok($$UPDATE host h SET cluster_id = NULL,
+                          parent_host_id = (SELECT o.id FROM host o WHERE o.hostname IN ('s1.tdev.example', 's2.tdev.example') AND o.id <> h.id)
+                    WHERE h.hostname IN ('s1.tdev.example', 's2.tdev.example')$$,
+    '23514', NULL, 'one UPDATE cannot swap two hosts onto each other');
+DELETE FROM host WHERE hostname IN ('s1.tdev.example', 's2.tdev.example');
 UPDATE host SET environment_id = (SELECT dev FROM e), parent_host_id = NULL, cluster_id = (SELECT k8s FROM e)
  WHERE hostname = 'vm1.tprod.example';
 SELECT is((SELECT kind FROM host WHERE hostname = 'vm1.tprod.example'), 'virtual_machine'::host_kind, 'moving a VM to a cluster keeps it a VM');
@@ -126,8 +166,25 @@ SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, 'os', '"x
     '23505', NULL, 'a grain name is unique per host');
 SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, 'roles', '[]' FROM host WHERE hostname = 'vm1.tprod.example'$$,
     '23514', 'new row for relation "grain" violates check constraint "grain_name_not_reserved"', 'environment and roles are reserved grain names');
-SELECT throws_ok($$DELETE FROM role WHERE name = 'zeta'$$, '23503', 'role "zeta" cannot be deleted: 1 host_role row(s) refer to it: ' || (SELECT hr.slug FROM host_role hr JOIN role r ON r.id = hr.role_id WHERE r.name = 'zeta'),
-    'a role in use cannot be deleted');
+SELECT throws_ok($$DELETE FROM role WHERE name = 'zeta'$$, '23503', 'role "zeta" cannot be deleted: 1 host_role row(s) refer to it: vm1.tprod.example',
+    'a role in use cannot be deleted, and the error names the hosts that have it');
+SELECT lives_ok($$INSERT INTO role (name) VALUES (repeat('r', 100))$$, 'a role name of 100 characters');
+SELECT throws_ok($$INSERT INTO role (name) VALUES (repeat('r', 101))$$, '23514',
+    'new row for relation "role" violates check constraint "role_name_check"', 'a role name of 101 characters is refused');
+SELECT throws_ok($$INSERT INTO role (name) VALUES ('   ')$$, '23514',
+    'new row for relation "role" violates check constraint "role_name_check"', 'a role name of spaces is refused');
+SELECT throws_ok($$INSERT INTO cluster (name, kind) VALUES (E'kvm\tpool', 'kvm')$$, '23514',
+    'new row for relation "cluster" violates check constraint "cluster_name_check"', 'a cluster name with a tab is refused');
+SELECT throws_ok($$INSERT INTO cluster (name, kind) VALUES (repeat('c', 101), 'kvm')$$, '23514',
+    'new row for relation "cluster" violates check constraint "cluster_name_check"', 'a cluster name of 101 characters is refused');
+SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, E'os\n', '1' FROM host WHERE hostname = 'vm1.tprod.example'$$, '23514',
+    'new row for relation "grain" violates check constraint "grain_name_check"', 'a grain name with a newline is refused');
+SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, repeat('g', 101), '1' FROM host WHERE hostname = 'vm1.tprod.example'$$, '23514',
+    'new row for relation "grain" violates check constraint "grain_name_check"', 'a grain name of 101 characters is refused');
+SELECT throws_ok($$UPDATE host SET operating_system = ' Debian' WHERE hostname = 'vm1.tprod.example'$$, '23514',
+    'new row for relation "host" violates check constraint "host_operating_system_check"', 'an operating_system with a leading space is refused');
+SELECT throws_ok($$UPDATE host SET operating_system = '' WHERE hostname = 'vm1.tprod.example'$$, '23514',
+    'new row for relation "host" violates check constraint "host_operating_system_check"', 'an empty operating_system is refused (NULL says unknown)');
 
 -- monitoring
 INSERT INTO monitoring_exception (host_id, monitored, during)
