@@ -38,3 +38,26 @@ SELECT next_free_ip('172.16.0.0/24');
 INSERT INTO ip_address (address) VALUES ('10.0.0.1/32');
 INSERT INTO ip_range (start_address, end_address) VALUES ('10.0.0.250', '10.0.1.5');
 INSERT INTO prefix (prefix) VALUES ('10.0.0.192/26');
+-- allocation by status: addresses from active prefixes, child prefixes
+-- from container and active ones
+SELECT allocate_ip('10.0.0.0/16', (SELECT id FROM host WHERE hostname = 'web1.prod.example.net'));
+SELECT next_free_ip('10.0.0.0/8');
+BEGIN;
+UPDATE prefix SET status = 'deprecated' WHERE prefix = '10.0.2.0/24';
+SAVEPOINT a;
+SELECT allocate_prefix('10.0.2.0/24', 28);
+ROLLBACK TO a;
+SELECT allocate_ip('10.0.2.0/24', (SELECT id FROM host WHERE hostname = 'web1.prod.example.net'));
+ROLLBACK;
+SELECT allocate_ip('10.0.1.0/24', (SELECT id FROM host WHERE hostname = 'no-such-host.example.net'));
+-- an address carries its network's mask; no network or broadcast address;
+-- nothing in a reserved range that does not allow it
+INSERT INTO ip_address (address) VALUES ('10.0.0.77/16');
+INSERT INTO ip_address (address) VALUES ('10.99.0.1/24');
+INSERT INTO ip_address (address) VALUES ('10.0.0.255');
+INSERT INTO ip_address (address) VALUES ('10.0.0.210');
+INSERT INTO ip_range (start_address, end_address) VALUES ('10.0.0.10', '10.0.0.20');
+INSERT INTO ip_range (start_address, end_address) VALUES ('10.0.0.240', '10.0.0.254');
+-- what refers to a VLAN or a VRF
+DELETE FROM vlan WHERE name = 'prod';
+DELETE FROM vrf WHERE name = 'mgmt';
