@@ -239,6 +239,25 @@ $$;
 COMMENT ON FUNCTION mountaineer.as_of(regclass, uuid, timestamptz) IS
     'The row as it stood at that moment, as jsonb; NULL when it did not exist then (or when an argument is NULL).';
 
+-- How messages name a row of tbl (aliased alias): an SQL expression over
+-- its hostname, name, prefix, address or range, or NULL when it has none.
+CREATE FUNCTION mountaineer.row_label(tbl regclass, alias text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN bool_or(attname = 'hostname') THEN format('%I.hostname::text', alias)
+        WHEN bool_or(attname = 'name') THEN format('%I.name::text', alias)
+        WHEN bool_or(attname = 'prefix') THEN format('%I.prefix::text', alias)
+        WHEN bool_or(attname = 'address') THEN format('%I.address::text', alias)
+        WHEN bool_or(attname = 'start_address') AND bool_or(attname = 'end_address')
+            THEN format('host(%1$I.start_address) || '' - '' || host(%1$I.end_address)', alias)
+    END
+    FROM pg_attribute WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped
+$$;
+COMMENT ON FUNCTION mountaineer.row_label(regclass, text) IS
+    'For refuse_delete_referenced(): the SQL expression (over the alias given) that names a row of the table in messages: its hostname, name, prefix, address or start - end range; NULL when it has none of them.';
+
 CREATE OR REPLACE FUNCTION mountaineer.refuse_delete_referenced() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -261,29 +280,28 @@ BEGIN
            AND c.confdeltype IN ('r', 'a') AND cardinality(c.conkey) = 1
          ORDER BY r.relname, a.attname
     LOOP
-        -- name the referring rows by hostname, else name; a row that has
-        -- neither (a join row) by what its other foreign key points at;
-        -- else by slug
-        SELECT format('t.%I::text', attname) INTO label FROM pg_attribute
-         WHERE attrelid = fk.tbl AND attname IN ('hostname', 'name') AND NOT attisdropped
-         ORDER BY array_position(ARRAY['hostname', 'name'], attname::text) LIMIT 1;
+        -- name the referring rows by what names them (hostname, name, a
+        -- prefix, an address, a range); a row that has none (a join row) by
+        -- what its other foreign key points at; else by slug
+        label := mountaineer.row_label(fk.tbl, 't');
         IF label IS NULL THEN
-            SELECT format('(SELECT o.%I::text FROM %s o WHERE o.%I = t.%I)', l.attname, c.confrelid::regclass, f.attname, a.attname)
+            SELECT format('(SELECT %s FROM %s o WHERE o.%I = t.%I)', mountaineer.row_label(c.confrelid, 'o'),
+                          c.confrelid::regclass, f.attname, a.attname)
               INTO label
               FROM pg_constraint c
               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
               JOIN pg_attribute f ON f.attrelid = c.confrelid AND f.attnum = c.confkey[1]
-              JOIN pg_attribute l ON l.attrelid = c.confrelid AND l.attname IN ('hostname', 'name') AND NOT l.attisdropped
              WHERE c.contype = 'f' AND c.conrelid = fk.tbl AND cardinality(c.conkey) = 1 AND a.attname <> fk.col
-             ORDER BY c.conname, array_position(ARRAY['hostname', 'name'], l.attname::text) LIMIT 1;
+               AND mountaineer.row_label(c.confrelid, 'o') IS NOT NULL
+             ORDER BY c.conname LIMIT 1;
         END IF;
         label := coalesce(label, format('t.%I::text', CASE WHEN EXISTS (SELECT FROM pg_attribute WHERE attrelid = fk.tbl AND attname = 'slug' AND NOT attisdropped) THEN 'slug' ELSE fk.col END));
         EXECUTE format('SELECT count(*), (array_agg(l ORDER BY l))[1:10] FROM (SELECT %s AS l FROM %s t WHERE t.%I = $1::%s) q',
                        label, fk.tbl, fk.col, fk.coltype)
            INTO n, names USING me ->> fk.refcol::text;
         IF n > 0 THEN
-            RAISE EXCEPTION '% "%" cannot be deleted: % % row(s) refer to it: %',
-                TG_TABLE_NAME, coalesce(me ->> 'hostname', me ->> 'name', me ->> 'id'), n, fk.relname,
+            RAISE EXCEPTION '% % cannot be deleted: % % row(s) refer to it: %',
+                TG_TABLE_NAME, mountaineer.excerpt(coalesce(me ->> 'hostname', me ->> 'name', me ->> 'id')), n, fk.relname,
                 array_to_string(names, ', ') || CASE WHEN n > 10 THEN ', ...' ELSE '' END
                 USING ERRCODE = 'foreign_key_violation',
                       DETAIL = format('%s.%s refers to %s.%s.', fk.relname, fk.col, TG_TABLE_NAME, fk.refcol),
@@ -294,5 +312,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mountaineer.refuse_delete_referenced() IS
-    'AFTER DELETE row trigger for inventory tables (name it so it sorts before "RI_..."): refuses to delete a row that other rows still refer to through a RESTRICT or NO ACTION foreign key, naming up to ten of them (a join row by what it joins).';
+    'AFTER DELETE row trigger for inventory tables (name it so it sorts before "RI_..."): refuses to delete a row that other rows still refer to through a RESTRICT or NO ACTION foreign key, naming up to ten of them by row_label() (a join row by what it joins).';
 REVOKE EXECUTE ON FUNCTION mountaineer.refuse_delete_referenced() FROM PUBLIC;

@@ -22,5 +22,10 @@ SQL
 )
 base=$(cat "$w/base" 2>/dev/null) || base=
 read -r hwm file shmem < <(tr '\n' ' ' <"$w/peak" 2>/dev/null)
-if [ -n "$base" ] && [ -n "${shmem:-}" ]; then kb=$(( hwm - file - shmem - base )); else kb=-1; fi
+if [ -n "$base" ] && [ -n "${shmem:-}" ]; then
+    kb=$(( hwm - file - shmem - base ))
+    [ "$kb" -lt 0 ] && kb=0     # a call that added nothing can measure a few kB below its base
+else
+    kb=-1
+fi
 echo "$kb" $out
