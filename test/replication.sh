@@ -26,15 +26,21 @@
 #    now()) in the same statement), and host_monitored is compared at fixed
 #    timestamps (the windows' bounds and either side of them).
 # 2. Logical.  A third cluster with the extensions installed subscribes to a
-#    publication of every extconfig table (the change log and the derived
-#    prefix_free included), and a second database there to the same minus
-#    prefix_free.  After the initial sync and after an insert, an update and
-#    a delete on the primary, rows are compared; then what apply does not do
-#    (apply runs with session_replication_role = replica): no change-log rows
-#    of the subscriber's own, no NOTIFY, no derived free space unless
-#    published, no sequence; and what a local write on the subscriber runs
-#    into.  Every read query of part 1 is also run on the subscriber after
-#    the initial sync and compared with the primary's answers.
+#    publication of every extconfig table but vrf_lock (the change log and
+#    the derived prefix_free included), made as README writes it, and a
+#    second database there to the same minus prefix_free.  After the initial
+#    sync and after an insert, an update and a delete on the primary, rows
+#    are compared; then what apply does not do (apply runs with
+#    session_replication_role = replica): no change-log rows of the
+#    subscriber's own, no NOTIFY, no derived free space unless published, no
+#    sequence; and what a local write on the subscriber runs into.  vrf_lock
+#    (a lock table: each side makes its own rows on first use) is not
+#    published: empty on the subscribers after the copy, the local rebuild of
+#    the free space (without prefix_free) makes rows there, and the primary's
+#    first write in a VRF it had no row for yet (lab), after that rebuild,
+#    arrives on both subscribers instead of stopping apply with 23505 on
+#    vrf_lock_pkey.  Every read query of part 1 is also run on the subscriber
+#    after the initial sync and compared with the primary's answers.
 #
 # Uses clusters of its own (replprimary, replstandby, replsub; never the
 # running test cluster of tools/test.sh) and removes them on exit.
@@ -216,6 +222,10 @@ declare -A internal=(
     [rackspan_gist_same]="GiST support called by index inserts only"
     [manage_table]="install scripts only: outside CREATE EXTENSION it refuses with 0A000 (pg_extension_config_dump) on a primary as well, and CREATE EXTENSION cannot run on a standby"
     [free_release]="free-space trigger helper, not executable by users: on a consistent estate it has nothing to write (it runs after an address or range row is gone)"
+    [upgrade_check]="for upgrade scripts only, not executable by users (revoked from PUBLIC): it EXECUTEs the query it is given and raises 23514 when that returns rows, so it writes nothing of its own; ALTER EXTENSION UPDATE cannot run on a standby"
+    [prefix_owner]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only by the free-space and address-mask upkeep of writes to prefixes, ranges and addresses, which a standby refuses first"
+    [range_check_prefixes]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only by the trigger check_range on a write to ip_range, which a standby refuses first"
+    [check_read_committed]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only at the start of allocate_prefix and allocate_ip, which are checked as writes"
 )
 
 # --- read checks ---------------------------------------------------------------------
@@ -237,6 +247,28 @@ SET mountaineer.actor = 'salt-master';
 SELECT mountaineer.actor();
 SET request.jwt.claims = '{"sub": "alice"}';
 SELECT mountaineer.actor();
+-- @ acting_role
+SELECT mountaineer.acting_role(), session_user, current_user;
+SET mountaineer.actor = 'salt-master';
+SET request.jwt.claims = '{"sub": "alice", "role": "mountaineer_admin"}';
+SELECT mountaineer.acting_role();
+SET ROLE mountaineer_reader;
+SELECT mountaineer.acting_role(), session_user, current_user;
+RESET ROLE;
+SELECT mountaineer.acting_role();
+-- @ excerpt is_valid_name
+SELECT s, mountaineer.excerpt(s), mountaineer.is_valid_name(s), mountaineer.is_valid_name(s, 10), mountaineer.is_valid_name(s, 64)
+  FROM unnest(ARRAY['a01-c01', '', ' lead', 'trail ', 'in between', E'tab\there', E'new\nline', E'\u00e9t\u00e9', 'with "quotes"',
+                    repeat('x', 64), repeat('y', 65), repeat('ü', 100), repeat('ü', 101), 'Weismüllerstraße']) s
+ ORDER BY 1;
+SELECT d.name, mountaineer.excerpt(d.name), mountaineer.is_valid_name(d.name) FROM mountaineer.device d ORDER BY 1;
+SELECT h.hostname, mountaineer.excerpt(h.hostname), mountaineer.is_valid_name(h.hostname, 253) FROM mountaineer.host h ORDER BY 1;
+SELECT mountaineer.excerpt(NULL) IS NULL, mountaineer.is_valid_name(NULL) IS NULL, mountaineer.is_valid_name('x', NULL) IS NULL,
+       mountaineer.is_valid_name('x', 0);
+-- @ row_label
+SELECT c.relname, mountaineer.row_label(c.oid, 't'), mountaineer.row_label(c.oid, 'My Alias')
+  FROM pg_class c WHERE c.relnamespace = 'mountaineer'::regnamespace AND c.relkind IN ('r', 'v') ORDER BY 1;
+SELECT mountaineer.row_label('pg_class', 'c'), mountaineer.row_label('mountaineer.ip_range', 'r'), mountaineer.row_label(NULL, 't') IS NULL;
 -- @ restoring
 SELECT t, mountaineer.restoring(t) FROM unnest('{mountaineer.site,mountaineer.change,mountaineer.prefix_free}'::regclass[]) t ORDER BY 1;
 -- @ history
@@ -417,23 +449,35 @@ SELECT p.prefix, mountaineer.vrf_key(p.vrf_id), mountaineer.first_address(p.pref
   FROM mountaineer.prefix p ORDER BY p.vrf_id NULLS FIRST, p.prefix;
 SELECT a.address, mountaineer.host_cidr(a.address), mountaineer.first_address(a.address), mountaineer.last_address(a.address)
   FROM mountaineer.ip_address a ORDER BY a.vrf_id NULLS FIRST, a.address;
--- @ lock_vrf
-SELECT mountaineer.lock_vrf(NULL);
-SELECT v.name, mountaineer.lock_vrf(v.id) FROM mountaineer.vrf v ORDER BY 1;
-BEGIN;
-SELECT mountaineer.lock_vrf(t.vrf('mgmt'));
-SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted;
-COMMIT;
--- @ prefix_owner range_check_prefixes
-SELECT a.address, (mountaineer.prefix_owner(mountaineer.vrf_key(a.vrf_id), mountaineer.host_cidr(a.address))).prefix
-  FROM mountaineer.ip_address a ORDER BY a.vrf_id NULLS FIRST, a.address;
-SELECT p.prefix, (mountaineer.prefix_owner(mountaineer.vrf_key(p.vrf_id), p.prefix, p.id)).prefix
-  FROM mountaineer.prefix p ORDER BY p.vrf_id NULLS FIRST, p.prefix;
-SELECT g.description, mountaineer.range_check_prefixes(mountaineer.vrf_key(g.vrf_id), g.start_address, g.end_address)
+-- @ is_valid_rd
+SELECT v.name, v.rd, mountaineer.is_valid_rd(v.rd) FROM mountaineer.vrf v ORDER BY 1;
+SELECT rd, mountaineer.is_valid_rd(rd)
+  FROM unnest('{65000:100,0:0,65535:4294967295,65536:65535,4294967295:65535,4294967296:1,65536:65536,10.0.0.1:7,10.0.0.1:65535,10.0.0.1:65536,256.0.0.1:1,010.0.0.1:1,01:1,1:01,65000,65000:,:100,abc,""}'::text[]) rd
+ ORDER BY 1;
+SELECT mountaineer.is_valid_rd(NULL) IS NULL;
+-- @ inetrange inetmultirange
+SET search_path = mountaineer, public;
+SELECT g.description, mountaineer.inetrange(host(g.start_address)::inet, host(g.end_address)::inet, '[]'),
+       mountaineer.inetrange(host(g.start_address)::inet, host(g.end_address)::inet),
+       mountaineer.inetmultirange(mountaineer.inetrange(host(g.start_address)::inet, host(g.end_address)::inet, '[]')),
+       mountaineer.inetrange(host(g.start_address)::inet, host(g.end_address)::inet, '[]') @> '10.0.0.220'::inet
   FROM mountaineer.ip_range g ORDER BY 1;
--- @! range_check_prefixes
-SELECT mountaineer.range_check_prefixes(mountaineer.vrf_key(NULL), '10.0.0.0', '10.0.1.10');
-SELECT mountaineer.range_check_prefixes(mountaineer.vrf_key(NULL), '10.0.0.250', '10.0.1.10');
+SELECT mountaineer.inetmultirange(), mountaineer.inetrange('10.0.0.1', '10.0.0.1'), mountaineer.inetrange(NULL, '2001:db8::1', '(]'),
+       mountaineer.inetmultirange(mountaineer.inetrange('10.0.0.1', '10.0.0.5'), mountaineer.inetrange('10.0.0.4', '10.0.0.9', '[]'),
+                                  mountaineer.inetrange('2001:db8::', '2001:db8::ff')),
+       mountaineer.inetmultirange(VARIADIC ARRAY[mountaineer.inetrange('10.0.0.20', '10.0.0.30')]);
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT description FROM mountaineer.ip_range
+ WHERE mountaineer.vrf_key(vrf_id) = mountaineer.vrf_key(NULL)
+   AND mountaineer.inetrange(host(start_address)::inet, host(end_address)::inet, '[]') && mountaineer.inetrange('10.0.0.240', '10.0.1.0');
+SELECT description FROM mountaineer.ip_range
+ WHERE mountaineer.vrf_key(vrf_id) = mountaineer.vrf_key(NULL)
+   AND mountaineer.inetrange(host(start_address)::inet, host(end_address)::inet, '[]') && mountaineer.inetrange('10.0.0.240', '10.0.1.0');
+-- @! inetrange inetmultirange
+SELECT mountaineer.inetrange('10.0.0.9', '10.0.0.1');
+SELECT mountaineer.inetrange('10.0.0.1', '10.0.0.9', '[x');
+SELECT mountaineer.inetmultirange(VARIADIC ARRAY[mountaineer.inetrange('10.0.0.1', '10.0.0.5'), NULL]);
 -- @ prefix_row prefix_by_id prefix_parent prefix_children prefix_depth
 SELECT p.prefix, mountaineer.prefix_row(p.prefix, p.vrf_id) = p, mountaineer.prefix_by_id(p.id),
        mountaineer.prefix_parent(p.id), mountaineer.prefix_depth(p.id)
@@ -443,22 +487,19 @@ SELECT p.prefix, c.* FROM mountaineer.prefix p, LATERAL mountaineer.prefix_child
 SELECT mountaineer.prefix_row('10.99.0.0/16', NULL);
 SELECT mountaineer.prefix_row('172.16.0.0/24', NULL);
 SELECT mountaineer.prefix_by_id('00000000-0000-0000-0000-000000000000');
--- @ check_prefix_length check_read_committed
+-- @ check_prefix_length
 SELECT mountaineer.check_prefix_length('10.0.0.0/16', 24), mountaineer.check_prefix_length('2001:db8::/32', 128);
-SELECT mountaineer.check_read_committed('the replication test'), current_setting('transaction_isolation');
--- @! check_prefix_length check_read_committed
+SELECT mountaineer.check_prefix_length('10.0.0.0/8', 32), mountaineer.check_prefix_length('2001:db8::/48', 64);
+-- @! check_prefix_length
 SELECT mountaineer.check_prefix_length('10.0.0.0/16', 8);
 SELECT mountaineer.check_prefix_length('10.0.0.0/16', 33);
-BEGIN ISOLATION LEVEL REPEATABLE READ;
-SELECT mountaineer.check_read_committed('allocate_prefix');
-ROLLBACK;
 -- @ next_free_prefix free_prefixes next_free_ip prefix_utilization prefix_free_expected
 SELECT p.prefix, l, mountaineer.next_free_prefix(p.prefix, l, p.vrf_id)
   FROM mountaineer.prefix p, generate_series(masklen(p.prefix), least(masklen(p.prefix) + 16, CASE family(p.prefix) WHEN 4 THEN 32 ELSE 128 END)) l
  ORDER BY p.vrf_id NULLS FIRST, p.prefix, l;
 SELECT p.prefix, f FROM mountaineer.prefix p, LATERAL mountaineer.free_prefixes(p.prefix, p.vrf_id) f ORDER BY p.vrf_id NULLS FIRST, p.prefix, f;
-SELECT p.prefix, mountaineer.next_free_ip(p.prefix, p.vrf_id), mountaineer.prefix_utilization(p.prefix, p.vrf_id),
-       ARRAY(SELECT mountaineer.prefix_free_expected(p))
+SELECT p.prefix, p.status, CASE WHEN p.status = 'active' THEN mountaineer.next_free_ip(p.prefix, p.vrf_id) END,
+       mountaineer.prefix_utilization(p.prefix, p.vrf_id), ARRAY(SELECT mountaineer.prefix_free_expected(p))
   FROM mountaineer.prefix p ORDER BY p.vrf_id NULLS FIRST, p.prefix;
 SELECT mountaineer.next_free_prefix('10.0.0.0/16', 22), mountaineer.next_free_ip('10.0.0.0/24'), mountaineer.next_free_ip('172.16.0.0/24', t.vrf('mgmt'));
 -- @! next_free_prefix free_prefixes next_free_ip prefix_utilization
@@ -466,6 +507,8 @@ SELECT mountaineer.next_free_prefix('10.99.0.0/16', 24);
 SELECT mountaineer.next_free_prefix('10.0.0.0/16', 8);
 SELECT * FROM mountaineer.free_prefixes('172.16.0.0/24');
 SELECT mountaineer.next_free_ip('172.16.0.0/24', t.vrf('lab'));
+SELECT mountaineer.next_free_ip('10.0.0.0/8');
+SELECT mountaineer.next_free_ip('2001:db8::/48');
 SELECT mountaineer.prefix_utilization('10.99.0.0/16');
 -- @ prefix_free_verify
 SELECT count(*) FROM mountaineer.prefix_free_verify();
@@ -529,6 +572,10 @@ fn free_add|SELECT mountaineer.free_add(t.prefix('10.0.0.0/24'), '10.0.0.0/24', 
 fn free_take|SELECT mountaineer.free_take(mountaineer.vrf_key(NULL), mountaineer.next_free_prefix('10.0.0.0/16', 24))
 fn prefix_attach|SELECT mountaineer.prefix_attach(jsonb_populate_record(NULL::mountaineer.prefix, jsonb_build_object('id', gen_random_uuid(), 'prefix', mountaineer.next_free_prefix('10.0.0.0/16', 24), 'status', 'active', 'is_pool', false)))
 fn prefix_detach|SELECT mountaineer.prefix_detach(p) FROM mountaineer.prefix p WHERE p.id = t.prefix('10.0.2.0/24')
+fn lock_vrf|SELECT mountaineer.lock_vrf(NULL)
+fn lock_vrf|SELECT mountaineer.lock_vrf(t.vrf('mgmt'))
+fn lock_vrf|SELECT mountaineer.lock_vrf(t.vrf('lab'))
+fn address_masks|SELECT mountaineer.address_masks(mountaineer.vrf_key(NULL), '10.0.0.0/16')
 change INSERT|INSERT INTO mountaineer.change (actor, schema_name, table_name, row_id, op, after) VALUES ('replication-test', 'mountaineer', 'site', t.site('ams1'), 'insert', '{}')
 change UPDATE|UPDATE mountaineer.change SET actor = 'someone else' WHERE id = (SELECT min(id) FROM mountaineer.change)
 change DELETE|DELETE FROM mountaineer.change WHERE id = (SELECT min(id) FROM mountaineer.change)
@@ -601,6 +648,9 @@ ip_address DELETE|DELETE FROM mountaineer.ip_address WHERE host_id = t.host('web
 prefix_free INSERT|INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block) VALUES (t.prefix('10.0.0.0/24'), mountaineer.vrf_key(NULL), '10.0.0.1/32')
 prefix_free UPDATE|UPDATE mountaineer.prefix_free SET block = block WHERE prefix_id = t.prefix('10.0.2.0/24')
 prefix_free DELETE|DELETE FROM mountaineer.prefix_free WHERE prefix_id = t.prefix('10.0.2.0/24')
+vrf_lock INSERT|INSERT INTO mountaineer.vrf_lock (vrf_key) VALUES (mountaineer.vrf_key(t.vrf('lab')))
+vrf_lock UPDATE|UPDATE mountaineer.vrf_lock SET vrf_key = vrf_key WHERE vrf_key = mountaineer.vrf_key(NULL)
+vrf_lock DELETE|DELETE FROM mountaineer.vrf_lock WHERE vrf_key = mountaineer.vrf_key(t.vrf('mgmt'))
 SQL
 # generic ones for every registered table and sequence
 for tb in $tables; do echo "$tb TRUNCATE|TRUNCATE mountaineer.$tb CASCADE"; done >>"$work/writes.txt"
@@ -657,8 +707,13 @@ check_write() {
 # --- plan ----------------------------------------------------------------------------------
 nwrites=$(wc -l <"$work/writes.txt")
 ntables=$(wc -w <<<"$tables")
-nlogical=12
-echo "1..$((5 + nsections + nwrites + ntables + nlogical))"
+# what logical replication publishes: every registered table but vrf_lock
+# (README, "Replication"); the second publication leaves out prefix_free too
+pubtables=$(tr ' ' '\n' <<<"$tables" | grep -vx vrf_lock | paste -sd ' ')
+npub=$(wc -w <<<"$pubtables")
+nofree_tables=$(tr ' ' '\n' <<<"$pubtables" | grep -vx prefix_free | paste -sd ' ')
+nlogical=15
+echo "1..$((5 + nsections + nwrites + npub + nlogical))"
 
 # --- 1. physical ---------------------------------------------------------------------------
 check "the standby is a hot standby in recovery" "[ \"\$(q $S $db -c 'SELECT pg_is_in_recovery()')\" = t ]"
@@ -774,27 +829,31 @@ done
 empty=$(digests $L $sdb | cut -d' ' -f2 | sort -u)
 
 # Both publications on the primary; the subscriptions create their slots
-publist=$(sed 's/\([a-z_0-9]*\)/mountaineer.\1/g; s/ /, /g' <<<"$tables")
-# the first as README writes it
+# the first as README writes it (every registered table but vrf_lock)
 q $P $db >/dev/null <<'SQL' || bail "CREATE PUBLICATION failed"
 SELECT format('CREATE PUBLICATION mt_inventory FOR TABLE %s', string_agg(c::regclass::text, ', ' ORDER BY c::regclass::text))
 FROM pg_extension e, unnest(e.extconfig) c JOIN pg_class r ON r.oid = c
-WHERE e.extname LIKE 'mountaineer%' AND r.relkind = 'r' \gexec
+WHERE e.extname LIKE 'mountaineer%' AND r.relkind = 'r' AND r.relname <> 'vrf_lock' \gexec
 SQL
-q $P $db -c "CREATE PUBLICATION mt_inventory_nofree FOR TABLE ${publist/mountaineer.prefix_free, /}" || bail "CREATE PUBLICATION failed"
+# the second the same minus prefix_free
+q $P $db -c "CREATE PUBLICATION mt_inventory_nofree FOR TABLE $(sed 's/\([a-z_0-9]*\)/mountaineer.\1/g; s/ /, /g' <<<"$nofree_tables")" ||
+    bail "CREATE PUBLICATION failed"
+published="SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_publication_tables WHERE schemaname = 'mountaineer' AND pubname ="
+pub_full=$(q $P $db -c "$published 'mt_inventory'")
+pub_nofree=$(q $P $db -c "$published 'mt_inventory_nofree'")
 conn="host=${H[$P]} port=${PORT[$P]} user=postgres dbname=$db"
 q $L $sdb -c "CREATE SUBSCRIPTION mt_sub CONNECTION '$conn' PUBLICATION mt_inventory" 2>/dev/null || bail "CREATE SUBSCRIPTION failed"
 q $L $ndb -c "CREATE SUBSCRIPTION mt_sub_nofree CONNECTION '$conn' PUBLICATION mt_inventory_nofree" 2>/dev/null || bail "CREATE SUBSCRIPTION failed"
 synced=0
-wait_for $L $sdb "SELECT count(*) = $ntables AND bool_and(srsubstate = 'r') FROM pg_subscription_rel" 40 &&
-wait_for $L $ndb "SELECT count(*) = $((ntables - 1)) AND bool_and(srsubstate = 'r') FROM pg_subscription_rel" 40 && synced=1
+wait_for $L $sdb "SELECT count(*) = $npub AND bool_and(srsubstate = 'r') FROM pg_subscription_rel" 40 &&
+wait_for $L $ndb "SELECT count(*) = $((npub - 1)) AND bool_and(srsubstate = 'r') FROM pg_subscription_rel" 40 && synced=1
 echo "# initial sync done: $((SECONDS - started)) s"
 
 # same_all DB [TABLE...]: wait (up to 10 s) until the subscriber's tables (all
-# registered ones, or those named) match the primary's; leaves both digests
+# published ones, or those named) match the primary's; leaves both digests
 same_all() {
     local d=$1 i; shift
-    local only=${*:-$tables}
+    local only=${*:-$pubtables}
     for ((i = 0; i < 50; i++)); do
         digests $P $db | awk -v only="$only" 'BEGIN { split(only, t, " "); for (i in t) want[t[i]] } $1 in want' >"$work/digest.p"
         digests $L "$d" | awk -v only="$only" 'BEGIN { split(only, t, " "); for (i in t) want[t[i]] } $1 in want' >"$work/digest.l"
@@ -805,11 +864,20 @@ same_all() {
 }
 check "the extensions' tables start empty on the subscriber, and the initial sync completes" "[ '$empty' = 0 ] && [ $synced = 1 ]"
 same_all $sdb
-for tb in $tables; do
+for tb in $pubtables; do
     rows=$(sed -n "s/^$tb \([0-9]*\) .*/\1/p" "$work/digest.p")
     check "initial sync: mountaineer.$tb has the primary's $rows rows on the subscriber" \
           "[ \"\$(grep '^$tb ' '$work/digest.p')\" = \"\$(grep '^$tb ' '$work/digest.l')\" ]"
 done
+# vrf_lock is not published: after the copy the subscribers have none of the
+# primary's rows there
+locks="SELECT coalesce(string_agg(vrf_key::text, ' ' ORDER BY vrf_key), '') FROM mountaineer.vrf_lock"
+locks_p=$(q $P $db -c "$locks")
+locks_sub=$(q $L $sdb -c "$locks")
+locks_copied=$(q $L $ndb -c "$locks")
+check "vrf_lock is not published (the publications hold the $npub and $((npub - 1)) tables expected): after the initial sync it is empty on both subscribers, while the primary has $(wc -w <<<"$locks_p") rows" \
+      "[ '$pub_full' = '$pubtables' ] && [ '$pub_nofree' = '$nofree_tables' ] &&
+       [ -n '$locks_p' ] && [ -z '$locks_sub' ] && [ -z '$locks_copied' ]"
 
 # every read query of part 1 on the subscriber: the primary has committed
 # nothing since, so its answers of part 1 still stand
@@ -832,10 +900,19 @@ fi
 # taken ids 1, 2, ... from its own sequence and collided with the copied ones)
 seq_p=$(q $P $db -c 'SELECT last_value FROM mountaineer.change_id_seq')
 seq_s=$(q $L $sdb -c "SELECT last_value || ' ' || is_called FROM mountaineer.change_id_seq")
-# without prefix_free, the free space must be rebuilt locally after the copy
+# without prefix_free, the free space must be rebuilt locally after the copy.
+# That rebuild also writes vrf_lock, locally: it locks every VRF (lock_vrf),
+# which makes a row of the subscriber's own for every VRF key, among them
+# those of VRFs the primary has no row for yet (one never written in there,
+# such as lab)
+locks_every="SELECT string_agg(k::text, ' ' ORDER BY k) FROM (SELECT mountaineer.vrf_key(NULL) UNION SELECT mountaineer.vrf_key(id) FROM mountaineer.vrf) x(k)"
+unlocked=$(q $P $db -c "SELECT string_agg(v.name, ' ' ORDER BY v.name) FROM mountaineer.vrf v
+                         WHERE NOT EXISTS (SELECT FROM mountaineer.vrf_lock l WHERE l.vrf_key = mountaineer.vrf_key(v.id))")
 free_before=$(q $L $ndb -c 'SELECT count(*) FROM mountaineer.prefix_free_verify()')
 q $L $ndb -c 'SELECT mountaineer.prefix_free_rebuild()' >/dev/null
 free_rebuilt=$(q $L $ndb -c 'SELECT count(*) FROM mountaineer.prefix_free_verify()')
+locks_rebuilt=$(q $L $ndb -c "$locks")
+locks_expected=$(q $L $ndb -c "$locks_every")
 
 # a listener on the subscriber, to see what apply announces
 trap '' PIPE
@@ -858,7 +935,7 @@ DELETE FROM mountaineer.host WHERE hostname = 'web2.prod.example.net';
 SQL
 new_changes=$(q $P $db -c "SELECT count(*) FROM mountaineer.change WHERE id > $before_max")
 arrived=0
-same_all $sdb && same_all $ndb ${tables/prefix_free/} && arrived=1
+same_all $sdb && same_all $ndb $nofree_tables && arrived=1
 echo "# changes applied: $((SECONDS - started)) s"
 
 # answer CLUSTER DB SQL
@@ -904,6 +981,40 @@ nn=$(answer $L $ndb "SELECT mountaineer.next_free_prefix('10.0.0.0/16', 24)")
 stale=$(answer $L $ndb 'SELECT count(*) FROM mountaineer.prefix_free_verify()')
 check "not published, it is not maintained: empty after the copy ($free_before prefixes wrong), right after a local prefix_free_rebuild() ($free_rebuilt), stale after the replicated allocation of $par1 ($stale wrong; next_free_prefix offers $nn again)" \
       "[ '$free_before' -gt 0 ] && [ '$free_rebuilt' = 0 ] && [ '$stale' -gt 0 ] && [ '$nn' = '$par1' ]"
+check "that local prefix_free_rebuild() writes vrf_lock too: it locks every VRF, making $(wc -w <<<"$locks_rebuilt") rows of the subscriber's own, one for every VRF key, among them the VRFs the primary has none for (${unlocked:-none})" \
+      "[ -n '$locks_rebuilt' ] && [ '$locks_rebuilt' = '$locks_expected' ] && [[ ' $unlocked ' == *' lab '* ]]"
+
+# The regression: after that local rebuild, the primary's first write in a
+# VRF it had no vrf_lock row for (lab) makes that row there (lock_vrf).  Were
+# vrf_lock published, its INSERT would reach the nofree subscriber, which has
+# a row of its own for lab, and stop apply with 23505 on vrf_lock_pkey.
+lab_lock="SELECT count(*) FROM mountaineer.vrf_lock WHERE vrf_key = mountaineer.vrf_key(t.vrf('lab'))"
+lab_before=$(q $P $db -c "$lab_lock")
+q $P $db >/dev/null <<'SQL' || bail "the primary refused the writes in VRF lab"
+SET mountaineer.actor = 'replication-test';
+INSERT INTO mountaineer.prefix (vrf_id, prefix, status, description) VALUES (t.vrf('lab'), '10.77.0.0/16', 'active', 'lab');
+SELECT mountaineer.allocate_prefix('10.77.0.0/16', 24, t.vrf('lab'), 'lab 1');
+SQL
+lab_after=$(q $P $db -c "$lab_lock")
+lab_rows="SELECT string_agg(x::text, ' ' ORDER BY x.prefix) FROM mountaineer.prefix x WHERE x.vrf_id = t.vrf('lab')"
+lab_arrived=0
+same_all $sdb && same_all $ndb $nofree_tables && lab_arrived=1
+lab_p=$(answer $P $db "$lab_rows")
+lab_s=$(answer $L $sdb "$lab_rows")
+lab_n=$(answer $L $ndb "$lab_rows")
+# the apply worker of the subscription runs, and has had no error
+apply="SELECT coalesce(bool_and(w.pid IS NOT NULL AND s.apply_error_count = 0), false)
+         FROM pg_stat_subscription w JOIN pg_stat_subscription_stats s USING (subid) WHERE w.relid IS NULL AND s.subname ="
+apply_s=$(answer $L $sdb "$apply 'mt_sub'")
+apply_n=$(answer $L $ndb "$apply 'mt_sub_nofree'")
+locks_sub_now=$(q $L $sdb -c "$locks")
+locks_nofree_now=$(q $L $ndb -c "$locks")
+check "after it, the primary's first write in VRF lab (a prefix, an allocation in it; vrf_lock rows for lab there: $lab_before before, $lab_after after) arrives on both subscribers, whose apply runs on without an error (subscriber: $apply_s, nofree: $apply_n); their vrf_lock stays their own" \
+      "[ '$lab_before' = 0 ] && [ '$lab_after' = 1 ] && [ $lab_arrived = 1 ] &&
+       [ -n '$lab_p' ] && [ '$lab_s' = '$lab_p' ] && [ '$lab_n' = '$lab_p' ] && [ '$apply_s' = t ] && [ '$apply_n' = t ] &&
+       [ -z '$locks_sub_now' ] && [ '$locks_nofree_now' = '$locks_rebuilt' ]"
+[ "$lab_arrived" = 1 ] || q $L $ndb -c "SELECT s.subname, w.pid, s.apply_error_count, s.sync_error_count FROM pg_stat_subscription_stats s LEFT JOIN pg_stat_subscription w USING (subid)" 2>&1 | diag
+[ "$apply_n" = t ] || grep 'ERROR\|DETAIL' "$("$pgsh" dir $L)/server.log" | tail -4 | diag
 
 # local writes on the subscriber: its change log takes ids from its own
 # sequence, which replication left at 1
