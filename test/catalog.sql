@@ -3,7 +3,9 @@
 -- Rules every Mountaineer extension keeps, checked over the catalogue so that
 -- each new module is held to them without new tests.  A table whose comment
 -- starts with "Derived:" holds data the triggers compute from inventory
--- tables (it is dumped, but has no uuid id or change log of its own).
+-- tables (it is dumped, but has no uuid id or change log of its own); one
+-- whose comment starts with "Lock:" holds only rows that locks are taken on,
+-- made by CREATE EXTENSION (it is neither dumped nor logged).
 BEGIN;
 SET search_path = mountaineer, public;
 SELECT plan(14);
@@ -17,6 +19,7 @@ CREATE TEMP VIEW member AS
 SELECT is_empty($$
     SELECT m.objid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind IN ('r', 'p')
+      AND obj_description(c.oid, 'pg_class') NOT LIKE 'Lock:%'
       AND NOT EXISTS (SELECT FROM pg_extension e WHERE m.objid = ANY (e.extconfig))$$,
     'every table of every mountaineer extension is registered with pg_extension_config_dump');
 
@@ -55,7 +58,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
-      AND obj_description(c.oid, 'pg_class') NOT LIKE 'Derived:%'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
       AND NOT EXISTS (SELECT FROM pg_attribute a JOIN pg_index i ON i.indrelid = a.attrelid
                       WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.atttypid = 'uuid'::regtype
                         AND i.indisprimary AND i.indkey[0] = a.attnum AND i.indnkeyatts = 1)$$,
@@ -64,7 +67,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
-      AND obj_description(c.oid, 'pg_class') NOT LIKE 'Derived:%'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
                       AND t.tgfoid = 'mountaineer.log_change()'::regprocedure AND t.tgenabled <> 'D')$$,
     'every inventory table carries the change-log trigger');
@@ -72,7 +75,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
-      AND obj_description(c.oid, 'pg_class') NOT LIKE 'Derived:%'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 32 = 32   -- TRUNCATE
                       AND t.tgfoid = 'mountaineer.log_truncate()'::regprocedure AND t.tgenabled <> 'D')$$,
     'every inventory table logs TRUNCATE');
@@ -80,7 +83,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
-      AND obj_description(c.oid, 'pg_class') NOT LIKE 'Derived:%'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'A_refuse_id_change'
                       AND t.tgfoid = 'mountaineer.refuse_id_change()'::regprocedure AND t.tgenabled <> 'D')$$,
     'every inventory table refuses to change an id');

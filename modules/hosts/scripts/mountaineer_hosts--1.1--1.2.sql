@@ -206,22 +206,36 @@ COMMENT ON FUNCTION mountaineer.device_rederive_host_kind() IS
     'Trigger: when a device changes kind, its host''s kind (bare_metal or peripheral) is derived again; the change is made only under READ COMMITTED (else 25000).';
 REVOKE EXECUTE ON FUNCTION mountaineer.device_rederive_host_kind() FROM PUBLIC;
 
+-- The lock that moves of hosts onto hosts take in turn: one row, locked FOR
+-- UPDATE by host_lock_moves().  A row lock, not an advisory lock: any role
+-- may take an advisory lock whose key it has read (here or in pg_locks) and
+-- so stall every move, while locking this row needs UPDATE on the table,
+-- which no role but the owner has.  It holds no inventory, so it is not
+-- dumped (CREATE EXTENSION makes its row) nor published.
+CREATE TABLE mountaineer.host_move_lock (
+    only_row boolean PRIMARY KEY DEFAULT true CONSTRAINT host_move_lock_only_row_check CHECK (only_row)
+);
+COMMENT ON TABLE mountaineer.host_move_lock IS
+    'Lock: the one row that an UPDATE of host.parent_host_id locks (host_lock_moves()), so that moves of hosts onto hosts take turns.';
+INSERT INTO mountaineer.host_move_lock DEFAULT VALUES;
+GRANT SELECT ON mountaineer.host_move_lock TO mountaineer_reader;
+
 -- Moves of hosts onto hosts (UPDATE ... SET parent_host_id) take turns: each
 -- statement waits here, before it locks any row, for every transaction that
 -- moved hosts to end.  Without it, A -> B and B -> A updated at once would
 -- each lock its own row, then wait for the other's in host_check()'s walk:
 -- a deadlock.  With it, the second waits, then finds the cycle.
 CREATE FUNCTION mountaineer.host_lock_moves() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER   -- the lock row is the owner's to lock
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended('mountaineer.host:parent_host_id', 0));
+    PERFORM FROM mountaineer.host_move_lock FOR UPDATE;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION mountaineer.host_lock_moves() IS
-    'Statement trigger: an UPDATE that sets host.parent_host_id takes, before it locks any row, the transaction advisory lock that every such UPDATE takes, so that moves of hosts onto hosts take turns.';
+    'Statement trigger: an UPDATE that sets host.parent_host_id locks, before it locks any row, the one row of host_move_lock, so that moves of hosts onto hosts take turns.';
 REVOKE EXECUTE ON FUNCTION mountaineer.host_lock_moves() FROM PUBLIC;
 CREATE TRIGGER lock_moves BEFORE UPDATE OF parent_host_id ON mountaineer.host
     FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.host_lock_moves();
@@ -261,6 +275,25 @@ SELECT mountaineer.upgrade_check('a host''s operating_system is 1 to 100 charact
          FROM mountaineer.host WHERE NOT mountaineer.is_valid_name(operating_system)$q$);
 ALTER TABLE mountaineer.host
     ADD CONSTRAINT host_operating_system_check CHECK (mountaineer.is_valid_name(operating_system));
+
+-- descriptions and reasons: one line of at most 200 characters, as the
+-- networks module's descriptions (and NetBox's)
+SELECT mountaineer.upgrade_check('descriptions (and monitoring exceptions'' reasons) are 1 to 200 characters, without control characters or white space at either end',
+    $q$SELECT t || ' ' || mountaineer.excerpt(n) || ': ' || mountaineer.excerpt(d) FROM (
+           SELECT 'environment', name, description FROM mountaineer.environment
+           UNION ALL SELECT 'role', name, description FROM mountaineer.role
+           UNION ALL SELECT 'cluster', name, description FROM mountaineer.cluster
+           UNION ALL SELECT 'monitoring exception of', h.hostname, e.reason
+             FROM mountaineer.monitoring_exception e JOIN mountaineer.host h ON h.id = e.host_id) x(t, n, d)
+        WHERE NOT mountaineer.is_valid_name(d, 200)$q$);
+ALTER TABLE mountaineer.environment
+    ADD CONSTRAINT environment_description_check CHECK (mountaineer.is_valid_name(description, 200));
+ALTER TABLE mountaineer.role
+    ADD CONSTRAINT role_description_check CHECK (mountaineer.is_valid_name(description, 200));
+ALTER TABLE mountaineer.cluster
+    ADD CONSTRAINT cluster_description_check CHECK (mountaineer.is_valid_name(description, 200));
+ALTER TABLE mountaineer.monitoring_exception
+    ADD CONSTRAINT monitoring_exception_reason_check CHECK (mountaineer.is_valid_name(reason, 200));
 
 SELECT mountaineer.upgrade_check('a device carries at most one host (a second operating system on it runs on that host)',
     $q$SELECT 'device ' || mountaineer.excerpt(d.name) || ': ' || string_agg(h.hostname, ', ' ORDER BY h.hostname)

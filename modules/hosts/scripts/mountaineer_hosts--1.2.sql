@@ -69,7 +69,7 @@ CREATE TABLE mountaineer.environment (
                    CONSTRAINT environment_name_check CHECK (mountaineer.is_valid_name(name)),
     hostname_regex text NOT NULL DEFAULT '.*'
                    CONSTRAINT environment_hostname_regex_check CHECK (mountaineer.is_valid_name(hostname_regex, 1000)),
-    description    text,
+    description    text CONSTRAINT environment_description_check CHECK (mountaineer.is_valid_name(description, 200)),
     monitored      boolean NOT NULL DEFAULT true
 );
 COMMENT ON TABLE mountaineer.environment IS 'A deployment environment (prod, stage, …): which hostnames belong in it and whether its hosts are monitored by default.';
@@ -130,7 +130,7 @@ CREATE TABLE mountaineer.role (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     slug        text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
     name        text NOT NULL UNIQUE CONSTRAINT role_name_check CHECK (mountaineer.is_valid_name(name)),
-    description text
+    description text CONSTRAINT role_description_check CHECK (mountaineer.is_valid_name(description, 200))
 );
 COMMENT ON TABLE mountaineer.role IS 'What a host does; the name matches a configuration-management state.';
 SELECT mountaineer.manage_table('mountaineer.role');
@@ -143,7 +143,7 @@ CREATE TABLE mountaineer.cluster (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     slug        text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
     name        text NOT NULL UNIQUE CONSTRAINT cluster_name_check CHECK (mountaineer.is_valid_name(name)),
-    description text,
+    description text CONSTRAINT cluster_description_check CHECK (mountaineer.is_valid_name(description, 200)),
     kind        mountaineer.cluster_kind NOT NULL
 );
 COMMENT ON TABLE mountaineer.cluster IS 'A group of hosts (its members) on which virtual machines or containers are scheduled.';
@@ -267,22 +267,36 @@ REVOKE EXECUTE ON FUNCTION mountaineer.host_check() FROM PUBLIC;
 CREATE TRIGGER check_host BEFORE INSERT OR UPDATE ON mountaineer.host
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.host')) EXECUTE FUNCTION mountaineer.host_check();
 
+-- The lock that moves of hosts onto hosts take in turn: one row, locked FOR
+-- UPDATE by host_lock_moves().  A row lock, not an advisory lock: any role
+-- may take an advisory lock whose key it has read (here or in pg_locks) and
+-- so stall every move, while locking this row needs UPDATE on the table,
+-- which no role but the owner has.  It holds no inventory, so it is not
+-- dumped (CREATE EXTENSION makes its row) nor published.
+CREATE TABLE mountaineer.host_move_lock (
+    only_row boolean PRIMARY KEY DEFAULT true CONSTRAINT host_move_lock_only_row_check CHECK (only_row)
+);
+COMMENT ON TABLE mountaineer.host_move_lock IS
+    'Lock: the one row that an UPDATE of host.parent_host_id locks (host_lock_moves()), so that moves of hosts onto hosts take turns.';
+INSERT INTO mountaineer.host_move_lock DEFAULT VALUES;
+GRANT SELECT ON mountaineer.host_move_lock TO mountaineer_reader;
+
 -- Moves of hosts onto hosts (UPDATE ... SET parent_host_id) take turns: each
 -- statement waits here, before it locks any row, for every transaction that
 -- moved hosts to end.  Without it, A -> B and B -> A updated at once would
 -- each lock its own row, then wait for the other's in host_check()'s walk:
 -- a deadlock.  With it, the second waits, then finds the cycle.
 CREATE FUNCTION mountaineer.host_lock_moves() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER   -- the lock row is the owner's to lock
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended('mountaineer.host:parent_host_id', 0));
+    PERFORM FROM mountaineer.host_move_lock FOR UPDATE;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION mountaineer.host_lock_moves() IS
-    'Statement trigger: an UPDATE that sets host.parent_host_id takes, before it locks any row, the transaction advisory lock that every such UPDATE takes, so that moves of hosts onto hosts take turns.';
+    'Statement trigger: an UPDATE that sets host.parent_host_id locks, before it locks any row, the one row of host_move_lock, so that moves of hosts onto hosts take turns.';
 REVOKE EXECUTE ON FUNCTION mountaineer.host_lock_moves() FROM PUBLIC;
 CREATE TRIGGER lock_moves BEFORE UPDATE OF parent_host_id ON mountaineer.host
     FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.host_lock_moves();
@@ -367,7 +381,7 @@ CREATE TABLE mountaineer.monitoring_exception (
     host_id   uuid NOT NULL REFERENCES mountaineer.host ON DELETE CASCADE,
     monitored boolean NOT NULL,
     during    tstzrange NOT NULL CONSTRAINT monitoring_exception_not_empty CHECK (NOT isempty(during)),
-    reason    text,
+    reason    text CONSTRAINT monitoring_exception_reason_check CHECK (mountaineer.is_valid_name(reason, 200)),
     CONSTRAINT monitoring_exception_no_overlap EXCLUDE USING gist (host_id WITH =, during WITH &&)
 );
 COMMENT ON TABLE mountaineer.monitoring_exception IS

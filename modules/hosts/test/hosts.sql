@@ -4,7 +4,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(77);
+SELECT plan(85);
 
 -- fixture: a rack with a server and a PDU, two environments, a cluster
 INSERT INTO site (name) VALUES ('hs');
@@ -181,6 +181,16 @@ SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, E'os\n', 
     'new row for relation "grain" violates check constraint "grain_name_check"', 'a grain name with a newline is refused');
 SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, repeat('g', 101), '1' FROM host WHERE hostname = 'vm1.tprod.example'$$, '23514',
     'new row for relation "grain" violates check constraint "grain_name_check"', 'a grain name of 101 characters is refused');
+SELECT lives_ok($$UPDATE role SET description = repeat('d', 200) WHERE name = 'zeta'$$, 'a description of 200 characters');
+SELECT throws_ok($$UPDATE role SET description = repeat('d', 201) WHERE name = 'zeta'$$, '23514',
+    'new row for relation "role" violates check constraint "role_description_check"', 'a role description of 201 characters is refused');
+SELECT throws_ok($$UPDATE environment SET description = repeat('d', 100000) WHERE name = 'tprod'$$, '23514',
+    'new row for relation "environment" violates check constraint "environment_description_check"', 'an environment description of 100,000 characters is refused');
+SELECT throws_ok($$INSERT INTO cluster (name, kind, description) VALUES ('c9', 'kvm', E'two\nlines')$$, '23514',
+    'new row for relation "cluster" violates check constraint "cluster_description_check"', 'a cluster description with a newline is refused');
+SELECT throws_ok($$INSERT INTO monitoring_exception (host_id, monitored, during, reason)
+                   SELECT id, false, '[2031-01-01,2031-01-02)', ' reboot' FROM host WHERE hostname = 'vm1.tprod.example'$$, '23514',
+    'new row for relation "monitoring_exception" violates check constraint "monitoring_exception_reason_check"', 'a reason with a leading space is refused');
 SELECT throws_ok($$UPDATE host SET operating_system = ' Debian' WHERE hostname = 'vm1.tprod.example'$$, '23514',
     'new row for relation "host" violates check constraint "host_operating_system_check"', 'an operating_system with a leading space is refused');
 SELECT throws_ok($$UPDATE host SET operating_system = '' WHERE hostname = 'vm1.tprod.example'$$, '23514',
@@ -198,6 +208,15 @@ SELECT throws_ok($$INSERT INTO monitoring_exception (host_id, monitored, during)
     '23P01', NULL, 'two exceptions of one host cannot overlap');
 SELECT throws_ok($$SELECT host_monitored('00000000-0000-0000-0000-000000000000')$$, 'P0002',
     'no host with id 00000000-0000-0000-0000-000000000000', 'host_monitored of an unknown host');
+
+-- the lock that host moves take in turn is a row no user can lock (an
+-- advisory lock's key anyone could take, and so stall every move)
+SET LOCAL ROLE mountaineer_editor;
+SELECT throws_ok($$SELECT FROM host_move_lock FOR UPDATE$$, '42501', 'permission denied for table host_move_lock',
+    'an editor cannot take the host-move lock by hand');
+SELECT lives_ok($$UPDATE host SET parent_host_id = NULL WHERE false$$, '... yet an editor''s move takes it, through the trigger');
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM host_move_lock), 1, 'the lock table has its one row');
 
 SELECT * FROM finish();
 ROLLBACK;
