@@ -15,9 +15,12 @@ CREATE FUNCTION mountaineer.is_valid_name(value text, max_length integer DEFAULT
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 RETURN pg_catalog.char_length(value) BETWEEN 1 AND max_length
-   AND value !~ '^[[:space:]]|[[:space:]]$|[[:cntrl:]]';
+   -- white space (a no-break space too) at either end; control characters;
+   -- line and paragraph separators; zero-width, bidirectional and other
+   -- invisible format characters, and the byte-order mark
+   AND value !~ E'^[[:space:]\u00a0]|[[:space:]\u00a0]$|[[:cntrl:]\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]';
 COMMENT ON FUNCTION mountaineer.is_valid_name(text, integer) IS
-    'The shape of every name: 1 to max_length characters, no leading or trailing white space, no control characters (tabs, newlines). Used by the modules'' CHECK constraints, named <table>_<column>_check.';
+    'The shape of every name: 1 to max_length characters, no leading or trailing white space (no-break space included), no control characters (tabs, newlines), no line or paragraph separators, no invisible format characters (zero-width spaces and joiners, bidirectional controls, the byte-order mark). Used by the modules'' CHECK constraints, named <table>_<column>_check.';
 
 CREATE FUNCTION mountaineer.acting_role() RETURNS text
     AS 'MODULE_PATHNAME', 'mountaineer_acting_role'

@@ -25,9 +25,9 @@ SELECT mountaineer.upgrade_check('a site''s name is a name (1 to 100 characters,
 SELECT mountaineer.upgrade_check('a site''s vendor is a name (1 to 100 characters, no leading or trailing white space, no control characters)',
     $q$SELECT format('site %s: vendor %s', mountaineer.excerpt(name), mountaineer.excerpt(vendor)) FROM mountaineer.site
        WHERE NOT mountaineer.is_valid_name(vendor)$q$);
-SELECT mountaineer.upgrade_check('a site''s address is at most 1000 characters and not blank',
+SELECT mountaineer.upgrade_check('a site''s address is at most 1000 characters, not blank, without control characters but newlines',
     $q$SELECT format('site %s: address %s', mountaineer.excerpt(name), mountaineer.excerpt(address)) FROM mountaineer.site
-       WHERE NOT (char_length(address) <= 1000 AND address ~ '[^[:space:]]')$q$);
+       WHERE NOT (char_length(address) <= 1000 AND address ~ '[^[:space:]]' AND replace(address, E'\n', ' ') !~ '[[:cntrl:]]')$q$);
 SELECT mountaineer.upgrade_check('a site''s noc_phone is a phone number (digits, spaces and ( ) . / -, an optional leading + and extension) of at most 40 characters',
     $q$SELECT format('site %s: noc_phone %s', mountaineer.excerpt(name), mountaineer.excerpt(noc_phone)) FROM mountaineer.site
        WHERE NOT (char_length(noc_phone) <= 40 AND noc_phone ~ '^\+?[0-9(][-0-9 ()./]*[0-9]( ?(x|ext\.?) ?[0-9]+)?$')$q$);
@@ -91,7 +91,7 @@ ALTER TABLE mountaineer.site
     DROP CONSTRAINT site_name_check,
     ADD CONSTRAINT site_name_check CHECK (mountaineer.is_valid_name(name)),
     ADD CONSTRAINT site_vendor_check CHECK (mountaineer.is_valid_name(vendor)),
-    ADD CONSTRAINT site_address_check CHECK (char_length(address) <= 1000 AND address ~ '[^[:space:]]'),
+    ADD CONSTRAINT site_address_check CHECK (char_length(address) <= 1000 AND address ~ '[^[:space:]]' AND replace(address, E'\n', ' ') !~ '[[:cntrl:]]'),
     ADD CONSTRAINT site_noc_phone_check
         CHECK (char_length(noc_phone) <= 40 AND noc_phone ~ '^\+?[0-9(][-0-9 ()./]*[0-9]( ?(x|ext\.?) ?[0-9]+)?$'),
     DROP CONSTRAINT site_noc_email_check,
@@ -326,7 +326,7 @@ CREATE TRIGGER check_mapping AFTER INSERT OR UPDATE OF device_id, kind, position
 -- comments new or changed in 1.2
 COMMENT ON COLUMN mountaineer.site.name IS 'Unique; a name (1..100 characters, no leading or trailing white space, no control characters).';
 COMMENT ON COLUMN mountaineer.site.vendor IS 'Colocation provider, if any; a name.';
-COMMENT ON COLUMN mountaineer.site.address IS 'Postal address, lines separated by newlines; at most 1000 characters, not blank.';
+COMMENT ON COLUMN mountaineer.site.address IS 'Postal address, lines separated by newlines; at most 1000 characters, not blank, no other control characters.';
 COMMENT ON COLUMN mountaineer.site.noc_phone IS 'Network operations centre phone: digits, spaces and ( ) . / -, an optional leading + and extension (x12, ext. 12); at most 40 characters.';
 COMMENT ON COLUMN mountaineer.site.noc_email IS 'Network operations centre e-mail: one @, no white space; at most 254 characters.';
 COMMENT ON COLUMN mountaineer.site.noc_url IS 'Network operations centre web page or ticket portal: http(s)://, no white space; at most 2000 characters.';

@@ -57,7 +57,7 @@ CREATE TABLE mountaineer.site (
     slug      text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
     name      text NOT NULL UNIQUE CONSTRAINT site_name_check CHECK (mountaineer.is_valid_name(name)),
     vendor    text CONSTRAINT site_vendor_check CHECK (mountaineer.is_valid_name(vendor)),
-    address   text CONSTRAINT site_address_check CHECK (char_length(address) <= 1000 AND address ~ '[^[:space:]]'),
+    address   text CONSTRAINT site_address_check CHECK (char_length(address) <= 1000 AND address ~ '[^[:space:]]' AND replace(address, E'\n', ' ') !~ '[[:cntrl:]]'),
     noc_phone text CONSTRAINT site_noc_phone_check
                    CHECK (char_length(noc_phone) <= 40 AND noc_phone ~ '^\+?[0-9(][-0-9 ()./]*[0-9]( ?(x|ext\.?) ?[0-9]+)?$'),
     noc_email text CONSTRAINT site_noc_email_check
@@ -69,7 +69,7 @@ COMMENT ON TABLE mountaineer.site IS 'A datacenter or other place that holds rac
 COMMENT ON COLUMN mountaineer.site.slug IS 'Short URL-safe form of id.';
 COMMENT ON COLUMN mountaineer.site.name IS 'Unique; a name (1..100 characters, no leading or trailing white space, no control characters).';
 COMMENT ON COLUMN mountaineer.site.vendor IS 'Colocation provider, if any; a name.';
-COMMENT ON COLUMN mountaineer.site.address IS 'Postal address, lines separated by newlines; at most 1000 characters, not blank.';
+COMMENT ON COLUMN mountaineer.site.address IS 'Postal address, lines separated by newlines; at most 1000 characters, not blank, no other control characters.';
 COMMENT ON COLUMN mountaineer.site.noc_phone IS 'Network operations centre phone: digits, spaces and ( ) . / -, an optional leading + and extension (x12, ext. 12); at most 40 characters.';
 COMMENT ON COLUMN mountaineer.site.noc_email IS 'Network operations centre e-mail: one @, no white space; at most 254 characters.';
 COMMENT ON COLUMN mountaineer.site.noc_url IS 'Network operations centre web page or ticket portal: http(s)://, no white space; at most 2000 characters.';

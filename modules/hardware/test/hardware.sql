@@ -4,7 +4,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(120);
+SELECT plan(121);
 
 -- fixture: one site, two racks (42U and 10U), a few devices
 INSERT INTO site (name, vendor) VALUES ('t1', 'ColoCorp'), ('t2', NULL);
@@ -189,6 +189,8 @@ SELECT throws_ok($$INSERT INTO site (name, address) VALUES ('a', E' \n ')$$, '23
     'new row for relation "site" violates check constraint "site_address_check"', 'an address is not blank');
 SELECT throws_ok($$INSERT INTO site (name, address) VALUES ('a', repeat('a', 1001))$$, '23514',
     'new row for relation "site" violates check constraint "site_address_check"', '... and at most 1000 characters');
+SELECT throws_ok($$INSERT INTO site (name, address) VALUES ('a', E'Science Park 610\tx')$$, '23514',
+    'new row for relation "site" violates check constraint "site_address_check"', '... and has no control characters but newlines');
 SELECT lives_ok($$INSERT INTO site (name, address) VALUES ('a', E'Science Park 610\n1098 XH Amsterdam')$$,
     'an address may have several lines');
 SELECT throws_ok($$INSERT INTO site (name, noc_phone) VALUES ('p', 'call the NOC')$$, '23514',

@@ -25,7 +25,7 @@ case_ "a vendor with a newline" \
       "a site's vendor is a name" 'site "u1": vendor "Colo'
 case_ "a blank address" \
       "UPDATE mountaineer.site SET address = '   '" \
-      "a site's address is at most 1000 characters and not blank" 'site "u1": address "   "'
+      "a site's address is at most 1000 characters, not blank" 'site "u1": address "   "'
 case_ "a NOC phone that is not a number" \
       "UPDATE mountaineer.site SET noc_phone = 'call us'" \
       "a site's noc_phone is a phone number" 'site "u1": noc_phone "call us"'

@@ -65,7 +65,9 @@ DECLARE
     n   bigint;
 BEGIN
     BEGIN
-        PERFORM '' ~ ('^(?:' || NEW.hostname_regex || ')$');   -- as host_check() applies it
+        -- on its own (so that "x)|(y" cannot undo the anchoring below), and
+        -- as host_check() applies it
+        PERFORM '' ~ NEW.hostname_regex, '' ~ ('^(?:' || NEW.hostname_regex || ')$');
     EXCEPTION WHEN invalid_regular_expression THEN
         RAISE EXCEPTION 'invalid hostname_regex for environment %: %', mountaineer.excerpt(NEW.name), SQLERRM
             USING ERRCODE = 'invalid_regular_expression';
@@ -269,6 +271,12 @@ SELECT mountaineer.upgrade_check('grain names are 1 to 100 characters, without c
          FROM mountaineer.grain g JOIN mountaineer.host h ON h.id = g.host_id WHERE NOT mountaineer.is_valid_name(g.name)$q$);
 ALTER TABLE mountaineer.grain
     ADD CONSTRAINT grain_name_check CHECK (mountaineer.is_valid_name(name));
+
+SELECT mountaineer.upgrade_check('a grain''s value takes at most 64 kB',
+    $q$SELECT 'grain ' || mountaineer.excerpt(g.name) || ' of host ' || mountaineer.excerpt(h.hostname) || ': ' || pg_column_size(g.value) || ' bytes'
+         FROM mountaineer.grain g JOIN mountaineer.host h ON h.id = g.host_id WHERE pg_column_size(g.value) > 65536$q$);
+ALTER TABLE mountaineer.grain
+    ADD CONSTRAINT grain_value_check CHECK (pg_column_size(value) <= 65536);
 
 SELECT mountaineer.upgrade_check('a host''s operating_system is 1 to 100 characters, without control characters or white space at either end',
     $q$SELECT 'host ' || mountaineer.excerpt(hostname) || ': operating_system ' || mountaineer.excerpt(operating_system)

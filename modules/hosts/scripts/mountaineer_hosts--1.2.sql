@@ -87,7 +87,9 @@ DECLARE
     n   bigint;
 BEGIN
     BEGIN
-        PERFORM '' ~ ('^(?:' || NEW.hostname_regex || ')$');   -- as host_check() applies it
+        -- on its own (so that "x)|(y" cannot undo the anchoring below), and
+        -- as host_check() applies it
+        PERFORM '' ~ NEW.hostname_regex, '' ~ ('^(?:' || NEW.hostname_regex || ')$');
     EXCEPTION WHEN invalid_regular_expression THEN
         RAISE EXCEPTION 'invalid hostname_regex for environment %: %', mountaineer.excerpt(NEW.name), SQLERRM
             USING ERRCODE = 'invalid_regular_expression';
@@ -368,7 +370,7 @@ CREATE TABLE mountaineer.grain (
     host_id uuid NOT NULL REFERENCES mountaineer.host ON DELETE CASCADE,
     name    text NOT NULL CONSTRAINT grain_name_not_reserved CHECK (name <> '' AND name NOT IN ('environment', 'roles'))
                      CONSTRAINT grain_name_check CHECK (mountaineer.is_valid_name(name)),
-    value   jsonb NOT NULL,
+    value   jsonb NOT NULL CONSTRAINT grain_value_check CHECK (pg_column_size(value) <= 65536),
     UNIQUE (host_id, name)
 );
 COMMENT ON TABLE mountaineer.grain IS

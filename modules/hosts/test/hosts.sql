@@ -4,7 +4,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(85);
+SELECT plan(88);
 
 -- fixture: a rack with a server and a PDU, two environments, a cluster
 INSERT INTO site (name) VALUES ('hs');
@@ -181,6 +181,12 @@ SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, E'os\n', 
     'new row for relation "grain" violates check constraint "grain_name_check"', 'a grain name with a newline is refused');
 SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, repeat('g', 101), '1' FROM host WHERE hostname = 'vm1.tprod.example'$$, '23514',
     'new row for relation "grain" violates check constraint "grain_name_check"', 'a grain name of 101 characters is refused');
+SELECT throws_ok($$INSERT INTO grain (host_id, name, value) SELECT id, 'big', to_jsonb(string_agg(md5(g::text), '')) FROM host, generate_series(1, 3000) g WHERE hostname = 'vm1.tprod.example' GROUP BY id$$, '23514',
+    'new row for relation "grain" violates check constraint "grain_value_check"', 'a grain value over 64 kB is refused');
+SELECT lives_ok($$INSERT INTO grain (host_id, name, value) SELECT id, 'mid', to_jsonb(string_agg(md5(g::text), '')) FROM host, generate_series(1, 1000) g WHERE hostname = 'vm1.tprod.example' GROUP BY id$$,
+    'a grain value of 32 kB is kept');
+SELECT throws_ok($$UPDATE environment SET hostname_regex = 'x)|(y' WHERE name = 'tdev'$$, '2201B', NULL,
+    'a hostname_regex must compile on its own: "x)|(y" would undo the anchoring');
 SELECT lives_ok($$UPDATE role SET description = repeat('d', 200) WHERE name = 'zeta'$$, 'a description of 200 characters');
 SELECT throws_ok($$UPDATE role SET description = repeat('d', 201) WHERE name = 'zeta'$$, '23514',
     'new row for relation "role" violates check constraint "role_description_check"', 'a role description of 201 characters is refused');
