@@ -5,8 +5,12 @@
 #   2. pgTAP:      test/*.sql of the core and every module, by pg_prove,
 #                  in one database with every extension installed
 #   3. TAP scripts: test/*.sh (e.g. the pg_dump round trip), by prove
+#   4. the checks that judge the whole run: test/final/*.sh, by prove, once
+#      everything above has run in the test cluster (which counts, for
+#      them, every statement, function call and table access)
 # and ends with one line "N passed, M failed".  Exits non-zero on failure.
-# Called by `make test` after build and install.
+# Called by `make test` after build and install.  MT_TEST_CLUSTER names
+# another cluster than "test" (tools/pg.sh), to keep its data afterwards.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,9 +19,17 @@ modules=(${MOUNTAINEER_MODULES:-$(sed -n 's/^MOUNTAINEER_MODULES *= *//p' Makefi
 export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 export PATH="$("$PG_CONFIG" --bindir):$PATH"
 
-tools/pg.sh fresh test || exit 1
-eval "$(tools/pg.sh env test)"
-trap 'tools/pg.sh stop test >/dev/null' EXIT
+cluster=${MT_TEST_CLUSTER:-test}
+# Statistics for test/final: every statement (nested ones too) and every
+# function call of the run.  PG_CONF_EXTRA (tools/pg.sh) comes last, so a
+# caller (tools/coverage.sh) may preload more libraries.
+PG_CONF_EXTRA="shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
+pg_stat_statements.max = 50000
+track_functions = all
+${PG_CONF_EXTRA:-}" tools/pg.sh fresh "$cluster" || exit 1
+eval "$(tools/pg.sh env "$cluster")"
+trap 'tools/pg.sh stop "$cluster" >/dev/null' EXIT
 
 passed=0
 failed=0
@@ -71,22 +83,29 @@ if [ ${#tap[@]} -gt 0 ]; then
     passed=$((passed + p)); failed=$((failed + f))
 fi
 
-# --- 3. TAP shell scripts -------------------------------------------------
-sh=()
-for dir in . "${modules[@]/#/modules/}"; do
-    for f in "$dir"/test/*.sh; do [ -f "$f" ] && sh+=("$f"); done
-done
-if [ ${#sh[@]} -gt 0 ]; then
-    echo "== TAP scripts (prove): ${#sh[@]}"
-    out=$log/prove.out
-    prove -v "${sh[@]}" >"$out" 2>&1
+# --- 3. TAP shell scripts, 4. the final checks ------------------------------
+run_prove() {   # $1: what, $2: log name, then the scripts
+    local what=$1 name=$2 out rc p f
+    shift 2
+    [ $# -gt 0 ] || return 0
+    echo "== $what (prove): $#"
+    out=$log/$name.out
+    prove -v "$@" >"$out" 2>&1
     rc=$?
     grep -vE '^ok [0-9]+' "$out" | grep -vE '^1\.\.[0-9]+$' | sed 's/^/   /'
     p=$(grep -cE '^ok [0-9]+' "$out")
     f=$(grep -cE '^not ok [0-9]+' "$out")
     [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
     passed=$((passed + p)); failed=$((failed + f))
-fi
+}
+sh=()
+for dir in . "${modules[@]/#/modules/}"; do
+    for f in "$dir"/test/*.sh; do [ -f "$f" ] && sh+=("$f"); done
+done
+run_prove "TAP scripts" prove "${sh[@]}"
+final=()
+for f in test/final/*.sh; do [ -f "$f" ] && final+=("$f"); done
+run_prove "final checks of the whole run" final "${final[@]}"
 
 echo
 echo "$passed passed, $failed failed"
