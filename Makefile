@@ -29,7 +29,7 @@ endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PG_CONFIG MOUNTAINEER_MODULES
 
-.PHONY: deps build install-all test demo demo-stop bench valgrind fuzz clean-all
+.PHONY: deps build install-all test demo demo-stop bench valgrind fuzz coverage clean-all
 
 deps:
 	@tools/deps.sh
@@ -60,6 +60,10 @@ valgrind: install-all
 
 fuzz: install-all
 	@tools/fuzz.sh
+
+# builds its own instrumented copy; the installed library stays as it is
+coverage: deps
+	@tools/coverage.sh
 
 clean-all:
 	@$(MAKE) --no-print-directory clean

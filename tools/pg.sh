@@ -13,6 +13,9 @@
 #                              make NAME a streaming hot standby of the running
 #                              cluster PRIMARY (pg_basebackup -R) and start it
 #
+# With MOUNTAINEER_PROFILE_DIR set (make coverage), stop first saves the
+# cluster's PL/pgSQL profile there (tools/plpgsql_profile.sh).
+#
 # NAME is demo, test or bench (fixed ports 54315-54317) or any other
 # lower-case word (port 54320-54419 by its name).  PG_CONF_EXTRA, when set at
 # the first start of a cluster, is appended to its postgresql.conf.
@@ -147,6 +150,10 @@ CONF
 
 stop() {
     if [ -d "$dir/data" ] && running; then
+        if [ -n "${MOUNTAINEER_PROFILE_DIR:-}" ]; then
+            PGHOST=$dir PGPORT=$port PGUSER=postgres \
+                "$top/tools/plpgsql_profile.sh" "$MOUNTAINEER_PROFILE_DIR/$name.$$.$(date +%s%N).tsv"
+        fi
         pgctl -m fast -w stop >/dev/null
         echo "== stopped the $name cluster ($dir)"
     fi
