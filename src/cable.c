@@ -308,9 +308,6 @@ graph_index(Relation rel, int ncols, const AttrNumber *cols)
 		HeapTuple	itup,
 					ctup;
 		Form_pg_index ix;
-		oidvector  *indclass;
-		Datum		d;
-		bool		isnull;
 		bool		fits;
 		int			rank;
 
@@ -327,9 +324,11 @@ graph_index(Relation rel, int ncols, const AttrNumber *cols)
 		ReleaseSysCache(ctup);
 		if (fits)
 		{
-			d = SysCacheGetAttr(INDEXRELID, itup, Anum_pg_index_indclass, &isnull);
+			bool		isnull;
+			Datum		d = SysCacheGetAttr(INDEXRELID, itup, Anum_pg_index_indclass, &isnull);
+			oidvector  *indclass = (oidvector *) DatumGetPointer(d);
+
 			Assert(!isnull);
-			indclass = (oidvector *) DatumGetPointer(d);
 			for (i = 0; i < ncols && fits; i++)
 				fits = ix->indkey.values[i] == cols[i] &&
 					indclass->values[i] == GetDefaultOpClass(TupleDescAttr(RelationGetDescr(rel), cols[i] - 1)->atttypid,
@@ -537,14 +536,14 @@ graph_probe(Graph *g, ProbeId id)
 {
 	Probe	   *p = &g->probe[id];
 	GraphMeta  *m = g->m;
-	const RegProcedure uuid_eq[] = {F_UUID_EQ};
+	const RegProcedure uuid_eqproc[] = {F_UUID_EQ};	/* uuid_eq names the function */
 
 	if (p->index != NULL)
 		return p;
 	switch (id)
 	{
 		case PROBE_PORT:
-			return probe_start(g, p, g->port, m->port_pkey, 1, &m->p_id, uuid_eq);
+			return probe_start(g, p, g->port, m->port_pkey, 1, &m->p_id, uuid_eqproc);
 		case PROBE_PORT_REAR:
 		case PROBE_PORT_REAR_POS:
 			{
@@ -554,9 +553,9 @@ graph_probe(Graph *g, ProbeId id)
 				return probe_start(g, p, g->port, m->port_rear_idx, id == PROBE_PORT_REAR ? 1 : 2, keys, eq);
 			}
 		case PROBE_PORT_DEVICE:
-			return probe_start(g, p, g->port, m->port_device_idx, 1, &m->p_device, uuid_eq);
+			return probe_start(g, p, g->port, m->port_device_idx, 1, &m->p_device, uuid_eqproc);
 		case PROBE_END_PORT:
-			return probe_start(g, p, g->cable_end, m->end_port_idx, 1, &m->e_port, uuid_eq);
+			return probe_start(g, p, g->cable_end, m->end_port_idx, 1, &m->e_port, uuid_eqproc);
 		case PROBE_END_CABLE_SIDE:
 			{
 				AttrNumber	keys[] = {m->e_cable, m->e_side};
@@ -565,9 +564,9 @@ graph_probe(Graph *g, ProbeId id)
 				return probe_start(g, p, g->cable_end, m->end_cable_idx, 2, keys, eq);
 			}
 		case PROBE_DEVICE:
-			return probe_start(g, p, g->device, m->device_pkey, 1, &m->d_id, uuid_eq);
+			return probe_start(g, p, g->device, m->device_pkey, 1, &m->d_id, uuid_eqproc);
 		case PROBE_CABLE:
-			return probe_start(g, p, g->cable, m->cable_pkey, 1, &m->c_id, uuid_eq);
+			return probe_start(g, p, g->cable, m->cable_pkey, 1, &m->c_id, uuid_eqproc);
 		default:
 			elog(ERROR, "unknown cable graph probe %d", (int) id);
 	}
@@ -678,7 +677,8 @@ device_name(Graph *g, const pg_uuid_t *id)
 static int
 name_cmp(const char *a, const char *b, Oid collation)
 {
-	return varstr_cmp(a, strlen(a), b, strlen(b), collation);
+	/* a text value is less than 1 GB: its length fits an int */
+	return varstr_cmp(a, (int) strlen(a), b, (int) strlen(b), collation);
 }
 
 /* Ports by device name (when known), port name, id: qsort_arg's comparator, arg the GraphMeta. */
@@ -1165,7 +1165,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 static void walk(Trace *t, Step step);
 
 static void
-follow(Trace *t, Step *next, int n, Outcome outcome)
+follow(Trace *t, Step *next, int n, Outcome outcome)	/* NOLINT(misc-no-recursion): see walk */
 {
 	int			i;
 
@@ -1186,10 +1186,11 @@ follow(Trace *t, Step *next, int n, Outcome outcome)
 /*
  * Walks a branch from `step`: iteratively while the path is a single line,
  * recursively into each branch where it forks (a split rear port, a
- * breakout cable, a PDU with several inlets).
+ * breakout cable, a PDU with several inlets).  The recursion is as deep as
+ * the forks on one path, and check_stack_depth() bounds it.
  */
 static void
-walk(Trace *t, Step step)
+walk(Trace *t, Step step)		/* NOLINT(misc-no-recursion): bounded, as said above */
 {
 	int			i;
 

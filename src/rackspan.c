@@ -198,17 +198,17 @@ mountaineer_rackspan_in(PG_FUNCTION_ARGS)
 {
 	const char *input = PG_GETARG_CSTRING(0);
 	const char *p = input;
-	int			lower;
-	int			upper;
+	int			first;
+	int			last;
 	int			face = FACE_FULL;
 
-	lower = parse_unit(&p, input);
-	upper = lower;
+	first = parse_unit(&p, input);
+	last = first;
 	p = skip_spaces(p);
 	if (*p == '-')
 	{
 		p++;
-		upper = parse_unit(&p, input);
+		last = parse_unit(&p, input);
 		p = skip_spaces(p);
 	}
 	if (*p == '/')
@@ -218,7 +218,7 @@ mountaineer_rackspan_in(PG_FUNCTION_ARGS)
 		p = start;
 		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
 			p++;
-		face = face_code(start, p - start);
+		face = face_code(start, (int) (p - start));
 		if (face == 0)
 			rackspan_syntax_error(input);
 		p = skip_spaces(p);
@@ -226,19 +226,19 @@ mountaineer_rackspan_in(PG_FUNCTION_ARGS)
 	if (*p != '\0')
 		rackspan_syntax_error(input);
 
-	if (lower < 1 || upper < 1)
+	if (first < 1 || last < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rack unit out of range in rackspan: %s", mt_excerpt(input, strlen(input))),
 				 errdetail("Rack units run from 1 to %d.", RACKSPAN_MAX_UNIT)));
-	if (lower > upper)
+	if (first > last)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rack units out of order in rackspan: %s", mt_excerpt(input, strlen(input))),
 				 errdetail("The first unit, %d, is above the last, %d.",
-						   lower, upper)));
+						   first, last)));
 
-	PG_RETURN_RACKSPAN_P(rackspan_new(lower, upper, face));
+	PG_RETURN_RACKSPAN_P(rackspan_new(first, last, face));
 }
 
 Datum
@@ -257,21 +257,21 @@ Datum
 mountaineer_rackspan_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			lower = (int16) pq_getmsgint(buf, 2);
-	int			upper = (int16) pq_getmsgint(buf, 2);
+	int			first = (int16) pq_getmsgint(buf, 2);
+	int			last = (int16) pq_getmsgint(buf, 2);
 	int			face = pq_getmsgbyte(buf);
 
-	if (lower < 1 || upper < lower)
+	if (first < 1 || last < first)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid rack units in external rackspan value: %d to %d",
-						lower, upper)));
+						first, last)));
 	if (face != FACE_FRONT && face != FACE_REAR && face != FACE_FULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid face code in external rackspan value: %d",
 						face)));
-	PG_RETURN_RACKSPAN_P(rackspan_new(lower, upper, face));
+	PG_RETURN_RACKSPAN_P(rackspan_new(first, last, face));
 }
 
 Datum
@@ -533,7 +533,7 @@ rs_extend(RackSpan *hull, const RackSpan *r)
 		hull->lower = r->lower;
 	if (r->upper > hull->upper)
 		hull->upper = r->upper;
-	hull->face |= r->face;
+	hull->face = (int16) (hull->face | r->face);
 }
 
 Datum
@@ -557,6 +557,7 @@ mountaineer_rackspan_gist_penalty(PG_FUNCTION_ARGS)
 {
 	GISTENTRY  *origentry = (GISTENTRY *) PG_GETARG_POINTER(0);
 	GISTENTRY  *newentry = (GISTENTRY *) PG_GETARG_POINTER(1);
+	/* cppcheck-suppress invalidPointerCast ; fmgr passes every pointer as char * */
 	float	   *penalty = (float *) PG_GETARG_POINTER(2);
 	RackSpan   *orig = DatumGetRackSpanP(origentry->key);
 	RackSpan	grown = *orig;

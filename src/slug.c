@@ -80,6 +80,7 @@ mountaineer_slug_uuid(PG_FUNCTION_ARGS)
 	int			d[SLUG_LEN];
 	pg_uuid_t  *uuid;
 	int			i;
+	int			j;
 
 	if (nchars != SLUG_LEN)
 		ereport(ERROR,
@@ -89,10 +90,11 @@ mountaineer_slug_uuid(PG_FUNCTION_ARGS)
 						   SLUG_LEN, nchars)));
 
 	/*
-	 * 22 characters.  A multibyte one starts with a byte >= 0x80, outside
-	 * the alphabet, at byte offset <= 21, so d[] is never overrun.
+	 * 22 characters, so at least 22 bytes.  When there are more, one of the
+	 * characters is multibyte and starts with a byte >= 0x80, outside the
+	 * alphabet, within the first 22 bytes: the error is met there.
 	 */
-	for (i = 0; i < len; i++)
+	for (i = 0; i < SLUG_LEN; i++)
 	{
 		int			v = slug_digit((unsigned char) s[i]);
 
@@ -111,14 +113,15 @@ mountaineer_slug_uuid(PG_FUNCTION_ARGS)
 				 errdetail("The last character carries bits beyond the 128 of a uuid.")));
 
 	uuid = palloc(sizeof(pg_uuid_t));
-	for (i = 0; i < 5; i++)
+	/* five groups of 4 characters: 20 characters, 15 bytes */
+	for (i = 0, j = 0; i < 15; i += 3, j += 4)
 	{
-		uint32		v = (d[4 * i] << 18) | (d[4 * i + 1] << 12) |
-			(d[4 * i + 2] << 6) | d[4 * i + 3];
+		uint32		v = ((uint32) d[j] << 18) | ((uint32) d[j + 1] << 12) |
+			((uint32) d[j + 2] << 6) | (uint32) d[j + 3];
 
-		uuid->data[3 * i] = (v >> 16) & 0xFF;
-		uuid->data[3 * i + 1] = (v >> 8) & 0xFF;
-		uuid->data[3 * i + 2] = v & 0xFF;
+		uuid->data[i] = (v >> 16) & 0xFF;
+		uuid->data[i + 1] = (v >> 8) & 0xFF;
+		uuid->data[i + 2] = v & 0xFF;
 	}
 	uuid->data[15] = (d[20] << 2) | (d[21] >> 4);
 

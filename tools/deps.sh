@@ -4,7 +4,8 @@
 set -euo pipefail
 
 need=(make gcc postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
-      libtap-parser-sourcehandler-pgtap-perl graphviz "$@")
+      libtap-parser-sourcehandler-pgtap-perl graphviz
+      postgresql-15-plpgsql-check cppcheck clang-tidy "$@")
 
 missing=()
 for p in "${need[@]}"; do
