@@ -93,7 +93,7 @@ slug=$(q -d mt_cables_11 -c "SELECT slug FROM mountaineer.cable WHERE label = ' 
 q -d mt_cables_11 -c 'SET client_min_messages = warning' -c 'ALTER EXTENSION mountaineer UPDATE' >/dev/null ||
     { echo "Bail out! cannot update mountaineer to its default version"; exit 1; }
 update() { psql -X -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d mt_cables_11 -c 'SET client_min_messages = warning' \
-               -c 'ALTER EXTENSION mountaineer_hardware UPDATE' 2>&1; }
+               -c "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.2'" 2>&1; }
 refused() {   # refused DESCRIPTION RULE OFFENDER: the update stops with 23514 naming them, at 1.1
     local out
     out=$(update)

@@ -44,7 +44,7 @@ SQL
 version() { q -c "SELECT extversion FROM pg_extension WHERE extname = 'mountaineer_hosts'"; }
 expect_refusal() {
     local out rows=$2 rule=$3 detail=$4
-    out=$(psql -X -q -d $db -v VERBOSITY=verbose -c 'ALTER EXTENSION mountaineer_hosts UPDATE' 2>&1)
+    out=$(psql -X -q -d $db -v VERBOSITY=verbose -c "ALTER EXTENSION mountaineer_hosts UPDATE TO '1.2'" 2>&1)
     check "$1: refused with 23514 and the rule" \
         '[ "$(sed -n 1p <<<"$out")" = "ERROR:  23514: cannot update: $rows existing row(s) break the new rule: $rule" ]'
     check "$1: naming the rows" '[ "$(sed -n "2,$(( $(wc -l <<<"$detail") + 1 ))p" <<<"$out")" = "DETAIL:  $detail" ]'
@@ -79,6 +79,6 @@ expect_refusal 'one host per device' 1 \
 expect_refusal 'no cycle' 2 'a host does not run on itself, directly or through other hosts' \
     'host "c.example.com"
 host "d.example.com"' "DELETE FROM mountaineer.host WHERE hostname IN ('c.example.com', 'd.example.com')"
-check 'the corrected rows update to 1.2' "q -c 'ALTER EXTENSION mountaineer_hosts UPDATE' >/dev/null 2>&1"
+check 'the corrected rows update to 1.2' "q -c \"ALTER EXTENSION mountaineer_hosts UPDATE TO '1.2'\" >/dev/null 2>&1"
 check 'and it is 1.2' '[ "$(version)" = 1.2 ]'
 dropdb -f $db

@@ -39,7 +39,7 @@ q -c 'SET client_min_messages = warning' -c 'ALTER EXTENSION mountaineer UPDATE'
 version() { q -c "SELECT extversion FROM pg_extension WHERE extname = 'mountaineer_networks'"; }
 expect_refusal() {
     local out rows=$2 rule=$3 detail=$4
-    out=$(psql -X -q -d $db -v VERBOSITY=verbose -c 'ALTER EXTENSION mountaineer_networks UPDATE' 2>&1)
+    out=$(psql -X -q -d $db -v VERBOSITY=verbose -c "ALTER EXTENSION mountaineer_networks UPDATE TO '1.2'" 2>&1)
     check "$1: refused with 23514 and the rule" \
         '[ "$(sed -n 1p <<<"$out")" = "ERROR:  23514: cannot update: $rows existing row(s) break the new rule: $rule" ]' ||
         sed 's/^/# /' <<<"$out"
@@ -77,7 +77,7 @@ expect_refusal 'network address' 1 \
     'no address is the network or broadcast address of its IPv4 network of /30 or wider, unless it is a pool' \
     'address 10.50.1.0 is the network address of prefix 10.50.1.0/24' \
     "DELETE FROM mountaineer.ip_address WHERE address = '10.50.1.0/24'"
-check 'the corrected rows update to 1.2' "q -c 'ALTER EXTENSION mountaineer_networks UPDATE' >/dev/null 2>&1"
+check 'the corrected rows update to 1.2' "q -c \"ALTER EXTENSION mountaineer_networks UPDATE TO '1.2'\" >/dev/null 2>&1"
 check 'and it is 1.2' '[ "$(version)" = 1.2 ]'
 out=$(q -c "INSERT INTO mountaineer.ip_range (start_address, end_address) VALUES ('10.50.1.150', '10.50.1.151')" 2>&1)
 check 'and the new rules hold: an overlapping range is refused' \
