@@ -8,7 +8,7 @@
 #
 # The instrumented library is never installed: PostgreSQL finds its lib/ and
 # share/ directories relative to its programs, so a private copy of the
-# installation (programs, libraries, extension files) under a scratch
+# installation (programs, libraries, headers, extension files) under a scratch
 # directory gets the instrumented build and the current extension scripts,
 # and the suite runs with PG_CONFIG pointing at that copy.  Every cluster the
 # suite starts (tools/pg.sh) preloads plpgsql_check and saves its profile
@@ -41,7 +41,8 @@ trap 'rm -rf "$work"' EXIT
 
 echo "== a private copy of the PostgreSQL installation in $work/root"
 root=$work/root
-for d in "$(dirname "$("$sys_pg_config" --bindir)")" "$("$sys_pg_config" --sharedir)"; do
+for d in "$(dirname "$("$sys_pg_config" --bindir)")" "$("$sys_pg_config" --sharedir)" \
+         "$("$sys_pg_config" --pkgincludedir)"; do
     mkdir -p "$root$(dirname "$d")"
     cp -a "$d" "$root$d"
 done
