@@ -639,7 +639,9 @@ COMMENT ON FUNCTION mountaineer.cable_name(mountaineer.cable) IS 'A cable''s lab
 --                    which port_check_cabled sees this end and refuses;
 --   the far ports    no lock: each is on this cable already, so its kind
 --                    cannot change (port_check_cabled, the same two locks).
--- Names of devices and cables are read for messages only.
+-- Names of devices and cables are read for messages only.  The end itself
+-- is left out by its new and its old id, so that an attempt to change the
+-- id meets refuse_id_change's message, not "already on cable".
 CREATE FUNCTION mountaineer.cable_end_check() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -663,7 +665,7 @@ BEGIN
     END IF;
     SELECT mountaineer.cable_name(x) INTO taken
       FROM mountaineer.cable_end e JOIN mountaineer.cable x ON x.id = e.cable_id
-     WHERE e.port_id = NEW.port_id AND e.id <> NEW.id;
+     WHERE e.port_id = NEW.port_id AND e.id <> NEW.id AND (TG_OP = 'INSERT' OR e.id <> OLD.id);
     IF FOUND THEN
         RAISE EXCEPTION 'port % of device % is already on cable %',
             mountaineer.excerpt(me.name), mountaineer.excerpt(me.device), mountaineer.excerpt(taken)
@@ -676,6 +678,7 @@ BEGIN
           JOIN mountaineer.port p ON p.id = e.port_id
           JOIN mountaineer.device d ON d.id = p.device_id
          WHERE e.cable_id = NEW.cable_id AND e.side <> NEW.side AND e.id <> NEW.id
+           AND (TG_OP = 'INSERT' OR e.id <> OLD.id)
          ORDER BY d.name, p.name
     LOOP
         IF NOT mountaineer.port_kinds_compatible(me.kind, other.kind) THEN
