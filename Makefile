@@ -17,6 +17,10 @@ PG_CFLAGS   = -Wall -Wextra
 # so that every warning shown is about our code.
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 REGRESS_OPTS = --load-extension=mountaineer
+# Isolation specs (pg_isolation_regress) run after the pg_regress cases, in
+# a database of their own made with the core, as in modules/module.mk.
+ISOLATION   = $(basename $(notdir $(sort $(wildcard specs/*.spec))))
+ISOLATION_OPTS = --load-extension=mountaineer
 EXTRA_CLEAN = results regression.diffs regression.out
 
 # PGXS is absent on a fresh machine until `make deps` has run; the top-level
@@ -25,6 +29,8 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
+# PGXS appends --dbname=$(ISOLATION_TESTDB) to ISOLATION_OPTS; name it ours.
+ISOLATION_TESTDB = mt_isolation_core
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PG_CONFIG MOUNTAINEER_MODULES

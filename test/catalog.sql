@@ -57,7 +57,7 @@ SELECT is_empty($$
 
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
-    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
       AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
       AND NOT EXISTS (SELECT FROM pg_attribute a JOIN pg_index i ON i.indrelid = a.attrelid
                       WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.atttypid = 'uuid'::regtype
@@ -66,15 +66,22 @@ SELECT is_empty($$
 
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
-    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
       AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
-      AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
-                      AND t.tgfoid = 'mountaineer.log_change()'::regprocedure AND t.tgenabled <> 'D')$$,
-    'every inventory table carries the change-log trigger');
+      AND (EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
+                   AND t.tgfoid = 'mountaineer.log_change()'::regprocedure)   -- logged twice
+           OR EXISTS (SELECT FROM (VALUES ('mountaineer.log_insert()'::regprocedure, 4, NULL, 'new_rows'),
+                                          ('mountaineer.log_update()', 16, 'old_rows', 'new_rows'),
+                                          ('mountaineer.log_delete()', 8, 'old_rows', NULL)) f(fn, event, oldt, newt)
+                      WHERE NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = f.fn
+                                          AND t.tgtype = f.event   -- AFTER, FOR EACH STATEMENT, that event alone
+                                          AND t.tgoldtable IS NOT DISTINCT FROM f.oldt AND t.tgnewtable IS NOT DISTINCT FROM f.newt
+                                          AND t.tgenabled <> 'D')))$$,
+    'every inventory table carries the change-log triggers (log_insert, log_update, log_delete after each statement, with their transition tables) and not the row trigger log_change as well');
 
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
-    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
       AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 32 = 32   -- TRUNCATE
                       AND t.tgfoid = 'mountaineer.log_truncate()'::regprocedure AND t.tgenabled <> 'D')$$,
@@ -82,7 +89,7 @@ SELECT is_empty($$
 
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
-    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid <> 'mountaineer.change'::regclass
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
       AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'A_refuse_id_change'
                       AND t.tgfoid = 'mountaineer.refuse_id_change()'::regprocedure AND t.tgenabled <> 'D')$$,

@@ -154,7 +154,9 @@ BEGIN
     FOR t IN SELECT c::regclass FROM pg_extension e, unnest(e.extconfig) c
               WHERE e.extname LIKE 'mountaineer%' AND c::regclass::text NOT LIKE '%\_seq'
                 AND obj_description(c, 'pg_class') NOT LIKE 'Derived:%' LOOP   -- no id: checked below by their own rules
-        EXECUTE format('INSERT INTO public.crash_pre SELECT %L, x.id::text, md5(x::text) FROM %s x', t::text, t);
+        -- a row by its id (the outbox's consumers by their name)
+        EXECUTE format('INSERT INTO public.crash_pre SELECT %L, coalesce(to_jsonb(x) ->> ''id'', to_jsonb(x) ->> ''name''), md5(x::text) FROM %s x',
+                       t::text, t);
     END LOOP;
 END $$;
 SQL
@@ -379,7 +381,8 @@ check_none "the rows from before the stream are untouched and no untagged row ap
     DECLARE t regclass;
     BEGIN
         FOR t IN SELECT DISTINCT tbl::regclass FROM public.crash_pre LOOP
-            EXECUTE format('INSERT INTO now_rows SELECT %L, x.id::text, md5(x::text) FROM %s x', t::text, t);
+            EXECUTE format('INSERT INTO now_rows SELECT %L, coalesce(to_jsonb(x) ->> ''id'', to_jsonb(x) ->> ''name''), md5(x::text) FROM %s x',
+                           t::text, t);
         END LOOP;
     END \$\$;
     SELECT 'changed or gone: ' || tbl, id FROM (SELECT * FROM public.crash_pre EXCEPT SELECT * FROM now_rows) x

@@ -43,6 +43,9 @@ CREATE TRIGGER log_change AFTER INSERT OR UPDATE OR DELETE ON public.probe
 INSERT INTO public.probe (n) SELECT g FROM generate_series(1, 20) g;
 UPDATE public.probe SET n = n * 10 WHERE n % 2 = 0;
 DELETE FROM public.probe WHERE n % 3 = 0;
+-- an outbox consumer and its cursor (mountaineer.event_consumer)
+SELECT count(*) FROM mountaineer.events_since('dump-check', 10);
+SELECT mountaineer.events_ack('dump-check', handed_id) FROM mountaineer.event_consumer WHERE name = 'dump-check';
 DO $$
 BEGIN
     IF to_regclass('mountaineer.port') IS NOT NULL THEN

@@ -173,6 +173,7 @@ UPDATE prefix SET description = 'ams1 kubernetes' WHERE description = 'ams1 k8s'
 SELECT allocate_prefix('10.0.0.0/16', 24, NULL, 'ams1 storage');
 SELECT allocate_prefix('2001:db8::/48', 56, NULL, 'ams1 storage');
 DELETE FROM ip_address WHERE host_id = t.host('web2.prod.example.net') AND family(address) = 6;
+SELECT count(*) FROM events_since('replication check', 10);
 INSERT INTO monitoring_exception (host_id, monitored, during, reason)
 VALUES (t.host('a02-c02.stage.example.net'), true, '[2031-01-01 00:00+00,2031-02-01 00:00+00)', 'load test'),
        (t.host('db2.prod.example.net'), false, '[2030-06-01 00:00+00,2030-06-02 00:00+00)', 'failover drill');
@@ -226,6 +227,7 @@ declare -A internal=(
     [prefix_owner]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only by the free-space and address-mask upkeep of writes to prefixes, ranges and addresses, which a standby refuses first"
     [range_check_prefixes]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only by the trigger check_range on a write to ip_range, which a standby refuses first"
     [check_read_committed]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only at the start of allocate_prefix and allocate_ip, which are checked as writes"
+    [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
 )
 
 # --- read checks ---------------------------------------------------------------------
@@ -576,6 +578,13 @@ fn lock_vrf|SELECT mountaineer.lock_vrf(NULL)
 fn lock_vrf|SELECT mountaineer.lock_vrf(t.vrf('mgmt'))
 fn lock_vrf|SELECT mountaineer.lock_vrf(t.vrf('lab'))
 fn address_masks|SELECT mountaineer.address_masks(mountaineer.vrf_key(NULL), '10.0.0.0/16')
+fn events_since|SELECT count(*) FROM mountaineer.events_since('replication check')
+fn events_since|SELECT count(*) FROM mountaineer.events_since('replication check, new')
+fn events_ack|SELECT mountaineer.events_ack('replication check', 5)
+fn prune_changes|SELECT mountaineer.prune_changes('0 seconds')
+event_consumer INSERT|INSERT INTO mountaineer.event_consumer (name) VALUES ('replication insert')
+event_consumer UPDATE|UPDATE mountaineer.event_consumer SET acked_id = 0
+event_consumer DELETE|DELETE FROM mountaineer.event_consumer WHERE name = 'replication check'
 change INSERT|INSERT INTO mountaineer.change (actor, schema_name, table_name, row_id, op, after) VALUES ('replication-test', 'mountaineer', 'site', t.site('ams1'), 'insert', '{}')
 change UPDATE|UPDATE mountaineer.change SET actor = 'someone else' WHERE id = (SELECT min(id) FROM mountaineer.change)
 change DELETE|DELETE FROM mountaineer.change WHERE id = (SELECT min(id) FROM mountaineer.change)
