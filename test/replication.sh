@@ -227,6 +227,8 @@ declare -A internal=(
     [prefix_owner]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only by the free-space and address-mask upkeep of writes to prefixes, ranges and addresses, which a standby refuses first"
     [range_check_prefixes]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only by the trigger check_range on a write to ip_range, which a standby refuses first"
     [check_read_committed]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only at the start of allocate_prefix and allocate_ip, which are checked as writes"
+    [free_take_addresses]="networks internal (1.3, revoked from PUBLIC): called only by the statement triggers on ip_address, on writes a standby refuses first"
+    [free_release_addresses]="networks internal (1.3, revoked from PUBLIC): called only by the statement triggers on ip_address, on writes a standby refuses first"
     [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
 )
 
