@@ -122,11 +122,11 @@ make_inet(int family, int bits, uint128 addr)
 	int			n = family == PGSQL_AF_INET ? 4 : 16;
 	int			i;
 
-	ip_family(ip) = family;
-	ip_bits(ip) = bits;
+	ip_family(ip) = family;	/* LCOV_EXCL_BR_LINE: palloc0'd: never a short header */
+	ip_bits(ip) = bits;	/* LCOV_EXCL_BR_LINE: likewise */
 	for (i = n - 1; i >= 0; i--)
 	{
-		ip_addr(ip)[i] = (unsigned char) (addr & 0xFF);
+		ip_addr(ip)[i] = (unsigned char) (addr & 0xFF);	/* LCOV_EXCL_BR_LINE: likewise */
 		addr >>= 8;
 	}
 	SET_INET_VARSIZE(ip);
@@ -223,7 +223,7 @@ used_spans(ArrayType *used, const inet *parent, uint128 lo, uint128 hi,
 		if (isnull)
 			continue;
 		ip = DatumGetInetPP(elem);
-		if (ip_family(ip) != family)
+		if (ip_family(ip) != family)	/* LCOV_EXCL_BR_LINE: array elements never have short headers */
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("address family mismatch: %s inside %s parent %s",
@@ -238,7 +238,7 @@ used_spans(ArrayType *used, const inet *parent, uint128 lo, uint128 hi,
 			e = s;
 		else
 		{
-			uint128		m = host_mask(width - ip_bits(ip));
+			uint128		m = host_mask(width - ip_bits(ip));	/* LCOV_EXCL_BR_LINE: likewise */
 
 			s &= ~m;
 			e = s | m;
@@ -339,7 +339,7 @@ put_range_blocks(ReturnSetInfo *rsinfo, int family, uint128 lo, uint128 hi)
 
 	for (;;)
 	{
-		int			align = lo == 0 ? width : Min(u128_ctz(lo), width);
+		int			align = lo == 0 ? width : Min(u128_ctz(lo), width);	/* LCOV_EXCL_BR_LINE: a nonzero lo < 2^width has ctz < width */
 		uint128		count_less_1 = hi - lo;
 		int			fit = count_less_1 == U128_MAX ? 128 :
 			u128_floor_log2(count_less_1 + 1);

@@ -27,8 +27,10 @@ tools/deps.sh lcov
 # Branches inside PostgreSQL's macros (ereport's level test, the interrupt
 # check, the varlena header tests, Assert) are not decisions of ours; the
 # `if` that leads to an ereport still counts.  Lines marked LCOV_EXCL_LINE
-# (with the reason beside them) are states no input can reach.
-excl_br='ereport|elog|errcode|errmsg|errdetail|errhint|CHECK_FOR_INTERRUPTS|Assert|PG_GETARG|PG_RETURN|PG_DETOAST|VARSIZE|VARDATA|SET_VARSIZE|SRF_|PG_FREE_IF_COPY|PG_ARGISNULL|DatumGet|GetDatum'
+# (with the reason beside them) are states no input can reach, and so are
+# the branches of lines marked LCOV_EXCL_BR_LINE (this list replaces lcov's
+# default, so it names that marker too).
+excl_br='LCOV_EXCL_BR_LINE|ereport|elog|errcode|errmsg|errdetail|errhint|CHECK_FOR_INTERRUPTS|Assert|PG_GETARG|PG_RETURN|PG_DETOAST|VARSIZE|VARDATA|SET_VARSIZE|SRF_|PG_FREE_IF_COPY|PG_ARGISNULL|DatumGet|GetDatum'
 lcov_rc=(--rc lcov_branch_coverage=1 --rc "lcov_excl_br_line=$excl_br")
 
 out=$top/.coverage
