@@ -268,7 +268,10 @@ graph_column(Oid relid, const char *name)
 	AttrNumber	att = get_attnum(relid, name);
 
 	if (att == InvalidAttrNumber)
-		elog(ERROR, "column \"%s\" of \"%s\" does not exist", name, get_rel_name(relid));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of \"%s\" does not exist", name, get_rel_name(relid)),
+				 errhint("The cable graph reads the tables as mountaineer_hardware made them.")));
 	return att;
 }
 
@@ -279,7 +282,10 @@ graph_enum(Oid type, const char *label)
 									  ObjectIdGetDatum(type), CStringGetDatum(label));
 
 	if (!OidIsValid(oid))
-		elog(ERROR, "enum %s has no value \"%s\"", format_type_be(type), label);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("enum %s has no value \"%s\"", format_type_be(type), label),
+				 errhint("The cable graph reads the tables as mountaineer_hardware made them.")));
 	return oid;
 }
 
@@ -632,7 +638,10 @@ read_port(Graph *g, Probe *p, Port *out, bool names)
 		if (m->kind_oid[i] == kind)
 			break;
 	if (i == PK_COUNT)
-		elog(ERROR, "unknown port_kind oid %u", kind);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("unknown port_kind oid %u", kind),
+				 errhint("The cable graph knows the port kinds mountaineer_hardware made; a kind added since is not one it can follow.")));
 	out->kind = (PortKind) i;
 	probe_uuid(p, m->p_rear, &out->rear, &isnull);
 	out->has_rear = !isnull;

@@ -342,7 +342,7 @@ CREATE TABLE mountaineer.port (
     CONSTRAINT port_front_maps_rear CHECK ((kind = 'front_port') = (rear_port_id IS NOT NULL)),
     CONSTRAINT port_rear_position_given CHECK ((rear_port_id IS NULL) = (rear_port_position IS NULL))
 );
-CREATE INDEX port_device_idx ON mountaineer.port (device_id);      -- src/cable.c opens it by name
+CREATE INDEX port_device_idx ON mountaineer.port (device_id);
 COMMENT ON TABLE mountaineer.port IS
     'A port of a device: data interface, console, power inlet or outlet, power feed, or a patch panel''s front or rear port.';
 COMMENT ON COLUMN mountaineer.port.slug IS 'Short URL-safe form of id.';

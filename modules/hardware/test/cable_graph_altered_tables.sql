@@ -32,11 +32,11 @@ SELECT pg_temp.pid('ga-srv', 'eth0') AS eth0, pg_temp.pid('ga-srv', 'psu1') AS p
 -- columns and enum labels, found by name
 SELECT throws_ok(format($$ALTER TABLE port RENAME COLUMN rear_port_position TO rear_pos;
                           SELECT count(*) FROM cable_trace(%L)$$, :'eth0'),
-                 'XX000', 'column "rear_port_position" of "port" does not exist',
+                 '42703', 'column "rear_port_position" of "port" does not exist',
                  'a column of the graph renamed: the trace names the column it needs');
 SELECT throws_ok(format($$ALTER TYPE port_kind RENAME VALUE 'power_feed' TO 'feed';
                           SELECT count(*) FROM cable_trace(%L)$$, :'eth0'),
-                 'XX000', 'enum port_kind has no value "power_feed"',
+                 '55000', 'enum port_kind has no value "power_feed"',
                  'a port kind renamed: the trace names the label it needs');
 
 -- indexes, found by their columns: a btree index with the types' default

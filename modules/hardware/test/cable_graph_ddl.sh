@@ -9,7 +9,7 @@
 #   3. An index left invalid by a failed CREATE INDEX CONCURRENTLY does not
 #      serve: the trace refuses (55000), naming the index it needs.
 #   4. A port kind added to the enum by its owner and given to a port: the
-#      engine does not know the kind and says so (XX000) rather than guess.
+#      engine does not know the kind and says so (55000) rather than guess.
 # The other session is a dblink connection back to this database.  Runs
 # against the cluster named by PGHOST/PGPORT.
 set -uo pipefail
@@ -87,5 +87,5 @@ q -c "INSERT INTO mountaineer.port (device_id, name, kind) SELECT id, 'fib0', 'f
 fiber=$(q -c "SELECT oid FROM pg_enum WHERE enumtypid = 'mountaineer.port_kind'::regtype AND enumlabel = 'fiber'")
 fib0=$(q -c "SELECT id FROM mountaineer.port WHERE name = 'fib0'")
 out=$(psql -X -q -At -v VERBOSITY=verbose -d "$db" -c "SELECT count(*) FROM mountaineer.cable_trace('$fib0')" 2>&1)
-check "a port of a kind added to the enum later is refused (XX000, naming the kind's oid $fiber)" \
-    'grep -qF "ERROR:  XX000: unknown port_kind oid $fiber" <<<"$out" || { sed "s/^/# /" <<<"$out"; false; }'
+check "a port of a kind added to the enum later is refused (55000, naming the kind's oid $fiber)" \
+    'grep -qF "ERROR:  55000: unknown port_kind oid $fiber" <<<"$out" || { sed "s/^/# /" <<<"$out"; false; }'

@@ -84,3 +84,9 @@ BEGIN
     RETURN NEW;
 END
 $$;
+
+-- host_grains(NULL) answered "no host with id <NULL>" (P0002): a NULL id
+-- now gives NULL, as for every STRICT function.
+ALTER FUNCTION mountaineer.host_grains(uuid) STRICT;
+COMMENT ON FUNCTION mountaineer.host_grains(uuid) IS
+    'The host''s grains as one JSON object, plus "environment" (its name) and "roles" (sorted names), as configuration management reads them; P0002 for an unknown host, NULL for a NULL id.';

@@ -415,7 +415,7 @@ COMMENT ON FUNCTION mountaineer.host_monitored(uuid, timestamptz) IS
     'Whether the host is monitored at that moment: the exception covering it if any, else its environment''s default; P0002 for an unknown host.';
 
 CREATE FUNCTION mountaineer.host_grains(host_id uuid) RETURNS jsonb
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -438,7 +438,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mountaineer.host_grains(uuid) IS
-    'The host''s grains as one JSON object, plus "environment" (its name) and "roles" (sorted names), as configuration management reads them; P0002 for an unknown host.';
+    'The host''s grains as one JSON object, plus "environment" (its name) and "roles" (sorted names), as configuration management reads them; P0002 for an unknown host, NULL for a NULL id.';
 
 --------------------------------------------------------------------------
 -- Views
