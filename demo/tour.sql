@@ -1,6 +1,6 @@
 -- Mountaineer core: slugs, the change log, its history.
 \pset footer off
--- The extensions and their versions (1.0 is released; each change since is
+-- The extensions and their versions (1.0 to 1.3 are released; each change since is
 -- an upgrade: ALTER EXTENSION ... UPDATE).
 SELECT extname, extversion FROM pg_extension WHERE extname LIKE 'mountaineer%' ORDER BY extname;
 -- Every row has a uuid id; its slug is the short form used in URLs.
@@ -15,3 +15,10 @@ FROM mountaineer.change GROUP BY 1, 2 ORDER BY 1, 2;
 \set ON_ERROR_STOP off
 UPDATE mountaineer.site SET id = gen_random_uuid() WHERE name = 'ams1';
 \set ON_ERROR_STOP on
+-- Automation that must not miss a change (a webhook, a Salt reactor) reads
+-- the log as an outbox with a cursor of its own: events_since hands out the
+-- next changes after what it acknowledged, events_ack moves the cursor on;
+-- a consumer that crashes before acknowledging gets the same changes again.
+SELECT id, table_name, op, mountaineer.slug(row_id) AS row FROM mountaineer.events_since('demo-webhook', 3);
+SELECT mountaineer.events_ack('demo-webhook', handed_id) FROM mountaineer.event_consumer WHERE name = 'demo-webhook';
+SELECT name, acked_id, handed_id FROM mountaineer.event_consumer;
