@@ -35,7 +35,7 @@ ISOLATION_TESTDB = mt_isolation_core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PG_CONFIG MOUNTAINEER_MODULES
 
-.PHONY: deps build install-all test demo demo-stop bench valgrind fuzz coverage clean-all
+.PHONY: deps build install-all test demo demo-stop api bench valgrind fuzz coverage clean-all
 
 deps:
 	@tools/deps.sh
@@ -56,7 +56,12 @@ demo: install-all
 	@tools/demo.sh
 
 demo-stop:
+	@tools/api.sh stop demo
 	@tools/pg.sh stop demo
+
+# the REST API of the demo (made first if there is none), port API_PORT (3000)
+api: install-all
+	@tools/demo.sh --api
 
 bench: install-all
 	@tools/bench.sh

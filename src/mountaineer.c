@@ -8,4 +8,14 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "http_status.h"
+
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	http_status_init();
+}

@@ -190,6 +190,9 @@ DELETE FROM mountaineer.cable WHERE label = 'A01-D07';
 UPDATE mountaineer.port SET name = 'mgmt' WHERE id = t.port('a02-c05', 'ipmi');
 SQL
 
+# the REST API's login role, made on the primary (the standby gets it by replay)
+PGHOST=${H[$P]} PGPORT=${PORT[$P]} PGUSER=postgres "$top/tools/api.sh" setup || bail "cannot make the REST API's roles"
+
 # --- the standby replays everything ---------------------------------------------
 lsn=$(q $P $db -c 'SELECT pg_current_wal_lsn()')
 echo "# primary and standby started, estate loaded: $((SECONDS - started)) s"
@@ -724,7 +727,7 @@ pubtables=$(tr ' ' '\n' <<<"$tables" | grep -vx vrf_lock | paste -sd ' ')
 npub=$(wc -w <<<"$pubtables")
 nofree_tables=$(tr ' ' '\n' <<<"$pubtables" | grep -vx prefix_free | paste -sd ' ')
 nlogical=15
-echo "1..$((5 + nsections + nwrites + npub + nlogical))"
+echo "1..$((7 + nsections + nwrites + npub + nlogical))"
 
 # --- 1. physical ---------------------------------------------------------------------------
 check "the standby is a hot standby in recovery" "[ \"\$(q $S $db -c 'SELECT pg_is_in_recovery()')\" = t ]"
@@ -755,6 +758,23 @@ SQL
 )
 check "the estate exercises the checks (multi-hop and split traces, power traces, impact, both families, a VRF, history)" "[ -z '$facts' ]"
 [ -n "$facts" ] && echo "missing: $facts" | diag
+
+# The REST API on the standby: PostgREST (tools/api.sh) reads, and a write is
+# refused with 25006 as 405 (README "Errors over HTTP")
+apiport=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0)->sockport')
+api_read= api_write=
+if PGHOST=${H[$S]} PGPORT=${PORT[$S]} PGUSER=postgres "$top/tools/api.sh" start repl-standby $db "$apiport" >"$work/api.start" 2>&1; then
+    api_read=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $("$top/tools/token.sh" mountaineer_reader repl)" \
+               "http://127.0.0.1:$apiport/site?select=name&limit=1")
+    api_write=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $("$top/tools/token.sh" mountaineer_editor repl)" \
+                -H 'Content-Type: application/json' -d '{"name":"via-standby"}' "http://127.0.0.1:$apiport/site")
+    "$top/tools/api.sh" stop repl-standby
+else
+    diag <"$work/api.start"
+fi
+check "PostgREST on the standby answers a read (200: $api_read)" "[ '$api_read' = 200 ]"
+check "and refuses a write with 405, SQLSTATE 25006 in the body (${api_write##* })" \
+      "[ '${api_write##* }' = 405 ] && jq -e '.code == \"25006\"' <<<'${api_write% *}' >/dev/null"
 
 # coverage: every function of ours is checked or listed
 read_names=$(awk -F'\t' '$2 == "@" { print $3 }' "$work/read/index" | tr ' ' '\n' | sort -u)

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: a throwaway cluster with every extension, the sample estate of
-# every module, and a tour of queries.  Leaves the cluster running.
+# every module, a tour of queries, and the REST API (PostgREST, port API_PORT,
+# default 3000) with a tour of requests.  Leaves both running.
+# `make api` (tools/demo.sh --api): only (re)start the REST API of the demo,
+# making the demo first if there is none.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -12,6 +15,25 @@ tools/pg.sh start demo
 eval "$(tools/pg.sh env demo)"
 db=mountaineer
 q() { PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d $db "$@"; }
+api_port=${API_PORT:-3000}
+
+start_api() {
+    echo "== starting the REST API (PostgREST) on 127.0.0.1:$api_port"
+    tools/api.sh start demo $db "$api_port"
+}
+api_message() {
+    cat <<MSG
+== The REST API is running on http://127.0.0.1:$api_port/ (PostgREST; a token per request):
+     curl -H "Authorization: Bearer \$(tools/token.sh mountaineer_reader \$USER)" 'http://127.0.0.1:$api_port/rack?select=name,site(name)'
+   tools/token.sh mountaineer_editor NAME mints a token that may write.  Stop it with:  make demo-stop
+MSG
+}
+
+if [ "${1:-}" = --api ] && [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$db'")" = 1 ]; then
+    start_api
+    api_message
+    exit 0
+fi
 
 echo "== (re)creating database '$db' with the extensions: mountaineer ${modules[*]/#/mountaineer_}"
 q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
@@ -33,9 +55,14 @@ for f in demo/tour.sql "${modules[@]/#/modules/}"; do
     PGOPTIONS="-c search_path=mountaineer,public" psql -X -a -v ON_ERROR_STOP=1 -d $db -f "$f"
 done
 
+start_api
+echo "== the tour of the REST API"
+API=http://127.0.0.1:$api_port bash demo/api-tour.sh
+
 cat <<MSG
 
 == The demo cluster is running.  Connect with:
      psql -h $PGHOST -p $PGPORT -U postgres $db
    Stop it with:  make demo-stop
 MSG
+api_message

