@@ -12,10 +12,11 @@
 
 PG_MODULE_MAGIC;
 
-void		_PG_init(void);
+/* the name PostgreSQL calls when it loads the library */
+void		_PG_init(void);	/* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
 void
-_PG_init(void)
+_PG_init(void)					/* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 {
 	http_status_init();
 }

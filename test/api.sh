@@ -17,11 +17,12 @@ q() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP
 free_port() { perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0)->sockport'; }
 cleanup() {
     "$top/tools/api.sh" stop mt-api-test >/dev/null 2>&1
+    "$top/tools/api.sh" stop mt-api-test-anon >/dev/null 2>&1
     rm -rf "$work"
     dropdb --if-exists -f $db 2>/dev/null
 }
 trap cleanup EXIT
-echo "1..66"
+echo "1..71"
 
 dropdb --if-exists -f $db 2>/dev/null
 createdb $db || { echo "# cannot create a database"; exit 1; }
@@ -202,7 +203,29 @@ req GET '/no_such_table' "$reader"
 expect "an unknown table: 404" 404
 req POST '/rpc/no_such_function' "$reader" '{}'
 expect "an unknown function: 404" 404 '.code == "PGRST202"'
-# 25006 (a write on a hot standby: 405) is checked by test/replication.sh
+req GET "/rpc/allocate_ip?prefix=10.250.0.0/29&host_id=$host" "$editor"
+expect "25006 a function that writes, called by GET (a read-only transaction): 405" 405 '.code == "25006"'
+# (a write on a hot standby: 405 as well, test/replication.sh)
+# (psql exits 1 on these errors: their output is read, not the pipeline's status)
+out=$(q -c "SELECT mountaineer.slug(gen_random_uuid())" -c 'SET ROLE mountaineer_admin' -c 'SET mountaineer.http_status = on' 2>&1)
+check "no role but a superuser may turn the HTTP statuses on for its session (42501)" \
+    "grep -q 'permission denied to set parameter \"mountaineer.http_status\"' <<<\"\$out\""
+out=$(q -v VERBOSITY=verbose -c "SELECT mountaineer.cable_trace('00000000-0000-4000-8000-000000000001')" 2>&1)
+check "and a SQL session (not PostgREST's) sees a refusal as it is (P0002)" "grep -q 'ERROR:  P0002: no port with id' <<<\"\$out\""
+
+# with an anonymous role configured (off by default), no token reads as it
+anonport=$(free_port)
+if API_ANON_ROLE=mountaineer_reader "$top/tools/api.sh" start mt-api-test-anon $db "$anonport" >"$work/start-anon" 2>&1; then
+    saved=$api; api=http://127.0.0.1:$anonport
+    req GET '/site?select=name&limit=1' ''
+    expect "with API_ANON_ROLE=mountaineer_reader a request without a token reads" 200 'length == 1'
+    req POST '/site' '' '{"name":"api-anonymous"}'
+    expect "and cannot write (401: it is anonymous)" 401 '.code == "42501"'
+    api=$saved
+    "$top/tools/api.sh" stop mt-api-test-anon
+else
+    nok "PostgREST with an anonymous role starts"; sed 's/^/# /' "$work/start-anon"; nok "(skipped)"
+fi
 
 # --- no internal helper is reachable, over the whole catalogue ---------------
 # every function of every extension that no mountaineer role may execute, and

@@ -8,7 +8,7 @@
 -- made by CREATE EXTENSION (it is neither dumped nor logged).
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(14);
+SELECT plan(15);
 
 CREATE TEMP VIEW member AS
     SELECT e.extname, d.classid::regclass AS catalog, d.objid
@@ -28,6 +28,15 @@ SELECT is_empty($$
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind IN ('r', 'p', 'v', 'm')
       AND obj_description(m.objid, 'pg_class') IS NULL$$,
     'every table and view has a COMMENT');
+
+-- PostgREST's OpenAPI document (GET /) describes each column by its COMMENT.
+SELECT is_empty($$
+    SELECT m.objid::regclass::text || '.' || quote_ident(a.attname) FROM member m
+    JOIN pg_class c ON c.oid = m.objid
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+      AND col_description(c.oid, a.attnum) IS NULL$$,
+    'every column of every table and view has a COMMENT');
 
 SELECT is_empty($$
     SELECT m.objid::regprocedure::text FROM member m
@@ -59,6 +68,7 @@ SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
       AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
+      AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND NOT EXISTS (SELECT FROM pg_attribute a JOIN pg_index i ON i.indrelid = a.attrelid
                       WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.atttypid = 'uuid'::regtype
                         AND i.indisprimary AND i.indkey[0] = a.attnum AND i.indnkeyatts = 1)$$,
@@ -68,6 +78,7 @@ SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
       AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
+      AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND (EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
                    AND t.tgfoid = 'mountaineer.log_change()'::regprocedure)   -- logged twice
            OR EXISTS (SELECT FROM (VALUES ('mountaineer.log_insert()'::regprocedure, 4, NULL, 'new_rows'),
@@ -83,6 +94,7 @@ SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
       AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
+      AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 32 = 32   -- TRUNCATE
                       AND t.tgfoid = 'mountaineer.log_truncate()'::regprocedure AND t.tgenabled <> 'D')$$,
     'every inventory table logs TRUNCATE');
@@ -91,6 +103,7 @@ SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
       AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
+      AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'A_refuse_id_change'
                       AND t.tgfoid = 'mountaineer.refuse_id_change()'::regprocedure AND t.tgenabled <> 'D')$$,
     'every inventory table refuses to change an id');
@@ -108,9 +121,10 @@ SELECT is_empty($$
     'the reader role may read every table and view');
 
 SELECT results_eq($$
-    SELECT rolname::text COLLATE "C", rolcanlogin FROM pg_roles WHERE rolname LIKE 'mountaineer\_%' ORDER BY 1$$,
+    SELECT rolname::text COLLATE "C", rolcanlogin FROM pg_roles
+     WHERE rolname IN ('mountaineer_admin', 'mountaineer_editor', 'mountaineer_reader') ORDER BY 1$$,
     $$VALUES ('mountaineer_admin' COLLATE "C", false), ('mountaineer_editor', false), ('mountaineer_reader', false)$$,
-    'the three group roles exist and cannot log in');
+    'the three group roles exist and cannot log in (the roles of modules are their modules'' tests)');
 
 SELECT ok(pg_has_role('mountaineer_admin', 'mountaineer_editor', 'MEMBER')
           AND pg_has_role('mountaineer_editor', 'mountaineer_reader', 'MEMBER')

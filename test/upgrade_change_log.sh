@@ -46,7 +46,7 @@ managed=$(q -c "SELECT count(*) FROM pg_trigger WHERE tgname = 'log_change' AND 
 echo "1..9"
 check "1.2: $managed tables carry the row trigger log_change" \
       '[ "$managed" -ge 15 ] && [ "$(grep -c "log_change:" "$work/before")" = $((managed + 1)) ]'
-out=$(q -c 'SET client_min_messages = warning' -c 'ALTER EXTENSION mountaineer UPDATE' \
+out=$(q -c 'SET client_min_messages = warning' -c "ALTER EXTENSION mountaineer UPDATE TO '1.3'" \
         -c "SELECT extversion FROM pg_extension WHERE extname = 'mountaineer'" 2>&1)
 check "ALTER EXTENSION mountaineer UPDATE goes to 1.3" '[ "$out" = 1.3 ]' || echo "# $out"
 

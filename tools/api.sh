@@ -54,6 +54,7 @@ GRANT mountaineer_reader, mountaineer_editor, mountaineer_admin TO authenticator
 -- the refusals PostgREST would report with the wrong status get theirs
 -- (src/http_status.c)
 ALTER ROLE authenticator SET session_preload_libraries = 'mountaineer';
+ALTER ROLE authenticator SET mountaineer.http_status = on;
 SQL
     exit 0 ;;
 esac

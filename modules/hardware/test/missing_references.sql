@@ -19,7 +19,7 @@ SELECT is((SELECT count(*)::int FROM cable_end e JOIN cable c ON c.id = e.cable_
 
 SELECT throws_ok($$INSERT INTO device (kind, name, units, rack_id, position)
                    VALUES ('server', 'mr-srv', 1, '00000000-0000-4000-8000-0000000000e2', 'U1')$$,
-                 '23503', 'insert or update on table "device" violates foreign key constraint "device_rack_id_fkey"',
+                 '23503', 'insert or update on table "device" violates foreign key constraint "device_rack_id_site_id_fkey"',
                  'a device in a rack that does not exist is refused by the foreign key');
 SELECT is((SELECT count(*)::int FROM device WHERE name = 'mr-srv'), 0, 'and there is no such device');
 

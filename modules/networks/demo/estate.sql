@@ -38,3 +38,13 @@ WHERE a.host_id = h.id;
 SELECT allocate_ip('2001:db8::/64', id) FROM host WHERE hostname IN ('web1.prod.example.net', 'web2.prod.example.net') ORDER BY hostname;
 SELECT allocate_ip('172.16.0.0/24', h.id, v.id, true)
 FROM host h, vrf v WHERE v.name = 'mgmt' AND h.hostname LIKE '%.mgmt.example.net' ORDER BY h.hostname;
+
+-- AS numbers: the public one of the company, a private range for the
+-- fabric's BGP (RFC 6996), and the leaves' numbers allocated from it
+INSERT INTO rir (name, description) VALUES ('RIPE NCC', 'Europe, the Middle East and Central Asia');
+INSERT INTO rir (name, is_private, description) VALUES ('private', true, 'RFC 6996 private-use AS numbers');
+INSERT INTO rir (name, description) VALUES ('ARIN', 'North America');
+INSERT INTO asn (asn, rir_id, description) SELECT 64496, id, 'the company''s public AS' FROM rir WHERE name = 'RIPE NCC';
+INSERT INTO asn_range (name, rir_id, first_asn, last_asn, description)
+SELECT 'ams1 fabric', id, '4200000000', '4200000999', 'leaf and spine ASNs of ams1' FROM rir WHERE name = 'private';
+SELECT allocate_asn((SELECT id FROM asn_range WHERE name = 'ams1 fabric'), 'ams1 ' || leaf) FROM unnest(ARRAY['spine', 'leaf A01', 'leaf A02']) leaf;

@@ -17,3 +17,7 @@ SELECT prefix, mountaineer.reverse_zone(prefix) FROM mountaineer.prefix WHERE de
 SELECT mountaineer.ptr_name(address) AS name, 'PTR' AS type, coalesce(dns_name, h.hostname) AS content
 FROM mountaineer.ip_address a JOIN mountaineer.host h ON h.id = a.host_id
 WHERE h.hostname = 'web1.prod.example.net' ORDER BY address;
+-- AS numbers: the fabric's range, how full it is, and the next free number.
+SELECT name, rir, first_asn, last_asn, used, utilization FROM mountaineer.asn_range_usage;
+SELECT asn, mountaineer.asdot(asn), description FROM mountaineer.asn ORDER BY asn;
+SELECT mountaineer.next_free_asn(id) FROM mountaineer.asn_range WHERE name = 'ams1 fabric';
