@@ -3,7 +3,7 @@
 # everything from a fresh clone; see README.md.
 
 # The one list to extend when adding a module (order = dependency order).
-MOUNTAINEER_MODULES = hardware hosts networks
+MOUNTAINEER_MODULES = hardware hosts networks dns vault salt
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 
@@ -57,6 +57,7 @@ demo: install-all
 
 demo-stop:
 	@tools/api.sh stop demo
+	@tools/pdns.sh stop demo
 	@tools/pg.sh stop demo
 
 # the REST API of the demo (made first if there is none), port API_PORT (3000)

@@ -62,7 +62,7 @@ $$;
 SQL
 
 tables=$(q -d $src -c "SELECT c::regclass FROM pg_extension e, unnest(e.extconfig) c
-                        WHERE e.extname LIKE 'mountaineer%' AND c::regclass::text NOT LIKE '%\_seq'
+                        WHERE e.extname LIKE 'mountaineer%' AND (SELECT relkind FROM pg_class WHERE oid = c) IN ('r', 'p')
                         ORDER BY 1")
 forms=("pg_dump -Fc | pg_restore" "pg_dump | psql" "pg_dump -Fd -j 2, pg_restore --single-transaction")
 echo "1..$(( 1 + ${#forms[@]} * ($(wc -w <<<"$tables") + 7) ))"

@@ -6,8 +6,10 @@
 # functions of types and operators (input/output, operator implementations,
 # index support: executable by everyone, as operators need; checked here),
 # each with the least role that may execute it: everyone (PUBLIC),
-# mountaineer_reader, mountaineer_editor, mountaineer_admin, or owner (none
-# of those: the superuser who installed the extensions).  Runs against the
+# mountaineer_host (the host logins' group of mountaineer_vault, not a
+# member of reader), mountaineer_reader, mountaineer_editor,
+# mountaineer_admin, or owner (none of those: the superuser who installed
+# the extensions).  Runs against the
 # cluster named by PGHOST/PGPORT.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +39,8 @@ WHERE d.refclassid = 'pg_extension'::regclass AND d.classid = 'pg_proc'::regclas
   AND e.extname LIKE 'mountaineer%' AND p.prorettype <> 'trigger'::regtype;
 SELECT sig || ' | ' ||
        CASE WHEN has_function_privilege('public', oid, 'EXECUTE') THEN 'everyone'
+            -- host logins' group (mountaineer_vault), not a member of reader; NULL where absent
+            WHEN has_function_privilege((SELECT r.oid FROM pg_roles r WHERE r.rolname = 'mountaineer_host'), oid, 'EXECUTE') THEN 'mountaineer_host'
             WHEN has_function_privilege('mountaineer_reader', oid, 'EXECUTE') THEN 'mountaineer_reader'
             WHEN has_function_privilege('mountaineer_editor', oid, 'EXECUTE') THEN 'mountaineer_editor'
             WHEN has_function_privilege('mountaineer_admin', oid, 'EXECUTE') THEN 'mountaineer_admin'

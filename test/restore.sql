@@ -65,7 +65,9 @@ SELECT is_empty($$
     JOIN pg_extension e ON e.oid = d.refobjid AND d.deptype = 'e' AND e.extname LIKE 'mountaineer%'
     WHERE NOT t.tgisinternal AND t.tgtype & 1 = 1 AND t.tgtype & 4 = 4   -- row triggers on INSERT
       AND t.tgfoid <> 'mountaineer.log_change()'::regprocedure
-      AND pg_get_triggerdef(t.oid) NOT LIKE format('%%WHEN ((NOT mountaineer.restoring(%L::regclass)))%%', t.tgrelid::regclass)$$,
+      -- the whole condition, or the last of the conditions it ANDs
+      AND pg_get_triggerdef(t.oid) NOT LIKE format('%%WHEN ((NOT mountaineer.restoring(%L::regclass)))%%', t.tgrelid::regclass)
+      AND pg_get_triggerdef(t.oid) NOT LIKE format('%%WHEN (%%AND (NOT mountaineer.restoring(%L::regclass))))%%', t.tgrelid::regclass)$$,
     'every row trigger of an inventory table that fires on INSERT stands aside while its own table is restored');
 SELECT ok(position('mountaineer.restoring(TG_RELID)' IN prosrc) > 0, 'log_change() stands aside while its table is restored')
 FROM pg_proc WHERE oid = 'mountaineer.log_change()'::regprocedure;

@@ -37,11 +37,23 @@ version_at() {
     echo "${best:-$(versions_of "$e" | head -1)}"
 }
 
-make_db() {   # make_db DB [release]: every extension, at that release or the default
+# The project release an extension first came with: "# first release: R"
+# in its control file (a module added later says so), else 1.0.
+born_of() {
+    local c=$top/$1.control
+    [ "$1" = mountaineer ] || c=$top/modules/${1#mountaineer_}/$1.control
+    sed -n 's/^# first release: *//p' "$c" | grep . || echo 1.0
+}
+existed_at() {   # existed_at EXT RELEASE: whether EXT was part of that release
+    [ "$(printf '%s\n%s\n' "$(born_of "$1")" "$2" | sort -V | head -1)" = "$(born_of "$1")" ]
+}
+
+make_db() {   # make_db DB [release]: every extension (of that release) at that release, or the default
     local db=$1 r=${2:-} e v
     dropdb --if-exists -f "$db" 2>/dev/null
     createdb "$db" || return 1
     for e in "${exts[@]}"; do
+        [ -n "$r" ] && ! existed_at "$e" "$r" && continue
         v=; [ -n "$r" ] && v=$(version_at "$e" "$r")
         q -d "$db" -c "SET client_min_messages = warning" \
           -c "CREATE EXTENSION $e ${v:+VERSION '$v'} CASCADE" >/dev/null || return 1
@@ -113,7 +125,7 @@ objects=$(grep -c '^-- Name: ' "$work/fresh.schema")
 
 for r in $releases; do
     db=mt_upgrade_from_${r//[^0-9a-zA-Z]/_}
-    from=$(for e in "${exts[@]}"; do printf '%s %s, ' "$e" "$(version_at "$e" "$r")"; done)
+    from=$(for e in "${exts[@]}"; do existed_at "$e" "$r" && printf '%s %s, ' "$e" "$(version_at "$e" "$r")"; done)
     from=${from%, }
     if ! make_db "$db" "$r"; then
         nok "install at release $r ($from)"; for _ in 1 2 3 4; do ok "skipped # SKIP"; done
@@ -123,6 +135,7 @@ for r in $releases; do
     # (tag vR), else as it is now
     loaded=
     for m in "${modules[@]}"; do
+        existed_at "mountaineer_$m" "$r" || continue
         f=modules/$m/demo/estate.sql
         if git -C "$top" cat-file -e "v$r:$f" 2>/dev/null; then
             git -C "$top" show "v$r:$f" >"$work/estate.sql"
@@ -146,6 +159,7 @@ for r in $releases; do
     # a module updated before the core: done, or refused cleanly (55000)
     early=
     for m in "${modules[@]}"; do
+        existed_at "mountaineer_$m" "$r" || continue
         out=$(q -d "$db" -v VERBOSITY=verbose -c "SET client_min_messages = warning" \
                 -c "BEGIN" -c "ALTER EXTENSION mountaineer_$m UPDATE" -c "ROLLBACK" 2>&1) ||
             grep -q "ERROR:  55000: mountaineer_$m .* needs mountaineer " <<<"$out" ||
@@ -156,9 +170,13 @@ for r in $releases; do
 
     failed=${loaded:+estate did not load:$loaded}
     [ "$rows" -gt 0 ] || failed="$failed no rows to carry over"
+    # each extension updated, in dependency order; one younger than the
+    # release is created then, as on a site that adds it after upgrading
     for e in "${exts[@]}"; do
         [ -n "$failed" ] && break
-        q -d "$db" -c "SET client_min_messages = warning" -c "ALTER EXTENSION $e UPDATE" >"$work/update.out" 2>&1 ||
+        how="ALTER EXTENSION $e UPDATE"
+        existed_at "$e" "$r" || how="CREATE EXTENSION $e"
+        q -d "$db" -c "SET client_min_messages = warning" -c "$how" >"$work/update.out" 2>&1 ||
             { failed="$e: $(head -3 "$work/update.out" | tr '\n' ' ')"; break; }
     done
     if [ -z "$failed" ]; then

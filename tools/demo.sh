@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: a throwaway cluster with every extension, the sample estate of
-# every module, a tour of queries, and the REST API (PostgREST, port API_PORT,
-# default 3000) with a tour of requests.  Leaves both running.
+# every module, PowerDNS serving its zones, a tour of queries, and the REST
+# API (PostgREST, port API_PORT, default 3000) with a tour of requests.
+# Leaves them running.
 # `make api` (tools/demo.sh --api): only (re)start the REST API of the demo,
 # making the demo first if there is none.
 set -euo pipefail
@@ -48,6 +49,11 @@ for m in "${modules[@]}"; do
     PGOPTIONS="-c mountaineer.actor=demo-loader" q -o /dev/null -f "$f"
 done
 
+if [[ " ${modules[*]} " == *" dns "* ]]; then
+    echo "== starting PowerDNS (pdns_server, gpgsql) for the demo on 127.0.0.1:$(tools/pdns.sh port demo)"
+    tools/pdns.sh start demo $db
+fi
+
 echo "== the tour"
 for f in demo/tour.sql "${modules[@]/#/modules/}"; do
     [ -d "$f" ] && f=$f/demo/tour.sql
@@ -66,3 +72,9 @@ cat <<MSG
    Stop it with:  make demo-stop
 MSG
 api_message
+if [[ " ${modules[*]} " == *" dns "* ]]; then
+    cat <<MSG
+== PowerDNS serves the demo's zones on 127.0.0.1:$(tools/pdns.sh port demo):
+     dig @127.0.0.1 -p $(tools/pdns.sh port demo) www.example.net
+MSG
+fi

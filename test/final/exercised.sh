@@ -166,15 +166,15 @@ stats_of() {   # $1: a database; prints its statistics of our objects
 SET search_path = pg_catalog;
 COPY (
 SELECT current_database(), 'function', funcid::regprocedure::text, calls, 0, 0, 0, 0
-FROM pg_stat_user_functions WHERE schemaname = 'mountaineer'
+FROM pg_stat_user_functions WHERE schemaname IN ('mountaineer', 'salt', 'pdns')
 UNION ALL
 SELECT current_database(), 'table', format('%I.%I', schemaname, relname),
        seq_scan, coalesce(idx_scan, 0), n_tup_ins, n_tup_upd, n_tup_del
-FROM pg_stat_user_tables WHERE schemaname = 'mountaineer'
+FROM pg_stat_user_tables WHERE schemaname IN ('mountaineer', 'salt', 'pdns')
 UNION ALL
 SELECT current_database(), 'sequence', format('%I.%I', schemaname, sequencename),
        (last_value IS NOT NULL)::int, 0, 0, 0, 0
-FROM pg_sequences WHERE schemaname = 'mountaineer'
+FROM pg_sequences WHERE schemaname IN ('mountaineer', 'salt', 'pdns')
 UNION ALL
 -- each index (on any table) with an operator class of ours: its scans, its
 -- size in pages and the rows written to its table (less HOT updates)

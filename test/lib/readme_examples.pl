@@ -34,6 +34,12 @@ binmode STDOUT, ':encoding(UTF-8)';
 # blocks shown but not run here: first line (prefix) => where it is covered
 my %covered = (
     'make demo '                    => 'the two commands: CI runs make test; test/setup_anywhere.sh runs make demo\'s setup from clones anywhere',
+    'make api '                     => 'test/api.sh starts PostgREST the way make api does (tools/api.sh, tools/token.sh)',
+    'READER=$(tools/token.sh'       => 'test/api.sh runs every sh block of "REST API" against its PostgREST',
+    '# the servers of rack A01'     => 'test/api.sh runs every sh block of "REST API" against its PostgREST',
+    'EDITOR=$(tools/token.sh'       => 'test/api.sh runs every sh block of "REST API" against its PostgREST',
+    'HOST=$(curl'                   => 'test/api.sh runs every sh block of "REST API" against its PostgREST',
+    'RACK=$(curl'                   => 'test/api.sh runs every sh block of "REST API" against its PostgREST',
     'tools/pg.sh start dev && eval' => 'test/setup_anywhere.sh starts, reaches and stops clusters the same way',
     'createdb inventory2 && pg_dump'=> 'test/dump_restore.sh runs these three restores',
     'tools/pg.sh start dev && eval "$(tools/pg.sh env dev)"' => 'the developer loop: make test runs each of these steps (tools/test.sh)',
