@@ -61,6 +61,18 @@ END
 $$;
 SQL
 
+# PowerDNS's own tables that the inventory does not fill (mountaineer_dns):
+# a row each, as PowerDNS or its operator would write them
+if [ -n "$(q -d $src -c "SELECT to_regclass('pdns.supermasters')")" ]; then
+    q -d $src >/dev/null <<'SQL' || echo "Bail out! cannot fill PowerDNS's tables"
+INSERT INTO pdns.domainmetadata (domain_id, kind, content) SELECT min(id), 'ALSO-NOTIFY', '192.0.2.53' FROM pdns.domains;
+INSERT INTO pdns.tsigkeys (name, algorithm, secret) VALUES ('xfr', 'hmac-sha256', 'c2VjcmV0');
+INSERT INTO pdns.cryptokeys (domain_id, flags, active, content) SELECT min(id), 257, false, 'x' FROM pdns.domains;
+INSERT INTO pdns.comments (domain_id, name, type, modified_at, comment) SELECT d.id, d.name, 'SOA', 0, 'dumped' FROM pdns.domains d ORDER BY d.id LIMIT 1;
+INSERT INTO pdns.supermasters (ip, nameserver, account) VALUES ('192.0.2.1', 'ns.example', 'dumped');
+SQL
+fi
+
 tables=$(q -d $src -c "SELECT c::regclass FROM pg_extension e, unnest(e.extconfig) c
                         WHERE e.extname LIKE 'mountaineer%' AND (SELECT relkind FROM pg_class WHERE oid = c) IN ('r', 'p')
                         ORDER BY 1")

@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(79);
+SELECT plan(81);
 
 INSERT INTO environment (name) VALUES ('dnsenv');
 INSERT INTO cluster (name, kind) VALUES ('dnscl', 'kvm');
@@ -225,6 +225,13 @@ SELECT throws_ok($$UPDATE pdns.domains SET master = '192.0.2.1'$$, '42501', 'per
 RESET ROLE;
 
 SELECT is_empty('SELECT * FROM dns_verify()', 'pdns.records holds exactly what the inventory says');
+
+-- TRUNCATE of the zones and records is logged, row by row
+SELECT is((SELECT count(*) FROM dns_record) + (SELECT count(*) FROM dns_zone) > 0, true, 'there are zones and records to truncate');
+CREATE TEMP TABLE dns_truncated AS SELECT (SELECT count(*) FROM dns_record) AS records, (SELECT count(*) FROM dns_zone) AS zones;
+TRUNCATE mountaineer.dns_record, mountaineer.dns_zone;
+SELECT is((SELECT count(*) FROM change WHERE op = 'truncate' AND table_name IN ('dns_record', 'dns_zone') AND txid = txid_current()),
+          (SELECT records + zones FROM dns_truncated), 'TRUNCATE logs a change for each zone and record');
 
 SELECT * FROM finish();
 ROLLBACK;
