@@ -48,6 +48,8 @@ INSERT INTO idx VALUES ('64512');
 SELECT count(*) FROM idx WHERE a = '0.64600';
 SELECT count(*) FROM idx WHERE a = '0.64600'::as_number;
 
+-- blanks of every kind around it
+SELECT E'\t\n\r 65000 \r\n\t'::as_number AS blanks, E'\t1.10\n'::as_number AS dot_blanks;
 -- malformed input: 22P02 with what was typed (cut to 64 characters) and why
 SELECT '4294967296'::as_number;
 SELECT '1.65536'::as_number;
@@ -55,6 +57,9 @@ SELECT '65536.1'::as_number;
 SELECT '1.'::as_number;
 SELECT '.1'::as_number;
 SELECT '01'::as_number;
+SELECT '0a'::as_number;
+SELECT '1a'::as_number;
+SELECT '1.2a'::as_number;
 SELECT '1.01'::as_number;
 SELECT ''::as_number;
 SELECT '   '::as_number;

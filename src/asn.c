@@ -82,7 +82,7 @@ mountaineer_as_number_in(PG_FUNCTION_ARGS)
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;
 	if (*p != '\0')
-		refuse(input, "It has more than one number.");
+		refuse(input, "Something other than blanks follows the number.");
 	PG_RETURN_INT64((int64) high);
 }
 

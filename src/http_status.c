@@ -71,7 +71,8 @@ report_for_postgrest(ErrorData *edata)
 {
 	int			status;
 
-	if (!http_status_enabled || edata->elevel < ERROR || !edata->output_to_client)
+	/* (an ERROR of a backend always goes to its client) */
+	if (!http_status_enabled || edata->elevel < ERROR)
 		return;
 	status = status_of(edata);
 	if (status == 0)
