@@ -26,10 +26,11 @@ echo "1..75"
 
 dropdb --if-exists -f $db 2>/dev/null
 createdb $db || { echo "# cannot create a database"; exit 1; }
-# the API's login role first, so that the host logins the demo estate makes
-# (mountaineer_vault) are granted to it, as create_host_login() does
-"$top/tools/api.sh" setup || exit 1
 q -c 'CREATE EXTENSION mountaineer' || exit 1
+# the API's login role before the estates, so that the host logins the demo
+# estate makes (mountaineer_vault) are granted to it, as create_host_login()
+# does when it exists
+"$top/tools/api.sh" setup || exit 1
 for m in "${modules[@]}"; do q -c "CREATE EXTENSION mountaineer_$m CASCADE" || exit 1; done
 for m in "${modules[@]}"; do
     f=$top/modules/$m/demo/estate.sql

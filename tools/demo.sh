@@ -40,6 +40,9 @@ echo "== (re)creating database '$db' with the extensions: mountaineer ${modules[
 q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 q -c 'CREATE EXTENSION mountaineer'
 for m in "${modules[@]}"; do q -c "CREATE EXTENSION mountaineer_$m CASCADE"; done
+# the REST API's login role before the estates: host logins made by them
+# (mountaineer_vault) are granted to it
+tools/api.sh setup
 
 for m in "${modules[@]}"; do
     f=modules/$m/demo/estate.sql
