@@ -1,0 +1,1234 @@
+-- mountaineer_hardware 1.5: sites, racks, devices, rack placement, ports (1.4:
+-- rack_elevation_svg, media-type domains for PostgREST, the view
+-- device_summary for BI tools, column comments).
+-- Every row trigger that fires on INSERT carries WHEN (NOT
+-- mountaineer.restoring(its table)): it stands aside while pg_restore, or psql
+-- running a pg_dump script, restores that table (src/restore.c).
+\echo Use "CREATE EXTENSION mountaineer_hardware CASCADE" to load this file. \quit
+
+--------------------------------------------------------------------------
+-- Kinds
+--------------------------------------------------------------------------
+CREATE TYPE mountaineer.rack_attachment AS ENUM ('square_hole', 'round_hole', 'threaded');
+COMMENT ON TYPE mountaineer.rack_attachment IS
+    'How equipment attaches to a rack''s posts: square holes (cage nuts), round holes, or threaded holes.';
+
+CREATE TYPE mountaineer.rack_fastener AS ENUM ('m5', 'm6', '10-32', '12-24');
+COMMENT ON TYPE mountaineer.rack_fastener IS 'The screws a rack takes.';
+
+CREATE TYPE mountaineer.device_kind AS ENUM
+    ('server', 'pdu', 'network', 'patch_panel', 'power_panel', 'other');
+COMMENT ON TYPE mountaineer.device_kind IS 'What a device is; server, pdu and network have a one-to-one detail table.';
+
+CREATE TYPE mountaineer.network_speed AS ENUM
+    ('100m', '1g', '10g', '25g', '40g', '50g', '100g', '200g', '400g', '800g');
+COMMENT ON TYPE mountaineer.network_speed IS 'Port speed of a network device.';
+
+CREATE TYPE mountaineer.network_interconnect AS ENUM
+    ('rj45', 'sfp', 'sfp_plus', 'sfp28', 'qsfp_plus', 'qsfp28', 'qsfp_dd', 'osfp');
+COMMENT ON TYPE mountaineer.network_interconnect IS 'Connector of a network device''s ports.';
+
+CREATE TYPE mountaineer.port_kind AS ENUM
+    ('interface', 'console', 'console_server', 'power_port', 'power_outlet',
+     'front_port', 'rear_port', 'power_feed');
+COMMENT ON TYPE mountaineer.port_kind IS
+    'interface: a data port; console / console_server: serial console and its server side; power_port: a device''s power inlet; power_outlet: a PDU''s outlet; front_port / rear_port: patch-panel pass-through; power_feed: a circuit from a power panel.';
+
+-- == media types (1.4) ==
+-- Domains named after a media type: PostgREST 12 serves the result of a
+-- function returning one with that Content-Type (its "media type
+-- handlers"), when the request accepts it.  In SQL they are text.
+CREATE DOMAIN mountaineer."image/svg+xml" AS text;
+COMMENT ON DOMAIN mountaineer."image/svg+xml" IS
+    'An SVG document (text). Named after its media type, so that PostgREST serves a function returning it with Content-Type: image/svg+xml (request it with Accept: image/svg+xml).';
+CREATE DOMAIN mountaineer."text/plain" AS text;
+COMMENT ON DOMAIN mountaineer."text/plain" IS
+    'Plain text. Named after its media type, so that PostgREST serves a function returning it with Content-Type: text/plain (request it with Accept: text/plain).';
+
+--------------------------------------------------------------------------
+-- Sites and racks
+--
+-- Every name is a name (mountaineer.is_valid_name: 1..100 characters, no
+-- leading or trailing white space, no control characters) and every number
+-- has a range that NaN and Infinity fall outside; each CHECK is named
+-- <table>_<column>_check, so its 23514 error names the column.
+--
+-- Row locks.  The checks that read another row lock it first, on purpose
+-- (device_check_position, rack_check_units, port_check_mapping), and hold
+-- under READ COMMITTED and SERIALIZABLE (README: Concurrent writers).  No
+-- lock is taken by accident: with a BEFORE UPDATE row trigger on a table,
+-- PostgreSQL counts its generated slug, which is under a UNIQUE index, as
+-- updated by every UPDATE and takes the key-exclusive row lock, which waits
+-- for and blocks every foreign-key check against the row; so the only such
+-- trigger here is device's, which must write NEW.  Likewise rack names are
+-- unique through a partial unique index, not a UNIQUE constraint: a column
+-- of a non-partial unique index is a key column, and a rename would block
+-- every device insert into the rack until commit.
+--------------------------------------------------------------------------
+CREATE TABLE mountaineer.site (
+    id        uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    slug      text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    name      text NOT NULL UNIQUE CONSTRAINT site_name_check CHECK (mountaineer.is_valid_name(name)),
+    vendor    text CONSTRAINT site_vendor_check CHECK (mountaineer.is_valid_name(vendor)),
+    address   text CONSTRAINT site_address_check CHECK (char_length(address) <= 1000 AND address ~ '[^[:space:]]' AND replace(address, E'\n', ' ') !~ '[[:cntrl:]]'),
+    noc_phone text CONSTRAINT site_noc_phone_check
+                   CHECK (char_length(noc_phone) <= 40 AND noc_phone ~ '^\+?[0-9(][-0-9 ()./]*[0-9]( ?(x|ext\.?) ?[0-9]+)?$'),
+    noc_email text CONSTRAINT site_noc_email_check
+                   CHECK (char_length(noc_email) <= 254 AND noc_email ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+$'),
+    noc_url   text CONSTRAINT site_noc_url_check
+                   CHECK (char_length(noc_url) <= 2000 AND noc_url ~* '^https?://[^[:space:][:cntrl:]]+$')
+);
+COMMENT ON TABLE mountaineer.site IS 'A datacenter or other place that holds racks.';
+COMMENT ON COLUMN mountaineer.site.slug IS 'Short URL-safe form of id.';
+COMMENT ON COLUMN mountaineer.site.name IS 'Unique; a name (1..100 characters, no leading or trailing white space, no control characters).';
+COMMENT ON COLUMN mountaineer.site.vendor IS 'Colocation provider, if any; a name.';
+COMMENT ON COLUMN mountaineer.site.address IS 'Postal address, lines separated by newlines; at most 1000 characters, not blank, no other control characters.';
+COMMENT ON COLUMN mountaineer.site.noc_phone IS 'Network operations centre phone: digits, spaces and ( ) . / -, an optional leading + and extension (x12, ext. 12); at most 40 characters.';
+COMMENT ON COLUMN mountaineer.site.noc_email IS 'Network operations centre e-mail: one @, no white space; at most 254 characters.';
+COMMENT ON COLUMN mountaineer.site.noc_url IS 'Network operations centre web page or ticket portal: http(s)://, no white space; at most 2000 characters.';
+SELECT mountaineer.manage_table('mountaineer.site');
+
+CREATE TABLE mountaineer.rack (
+    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    slug       text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    site_id    uuid NOT NULL REFERENCES mountaineer.site ON DELETE RESTRICT,
+    name       text NOT NULL CONSTRAINT rack_name_check CHECK (mountaineer.is_valid_name(name)),
+    units      int  NOT NULL DEFAULT 42 CHECK (units BETWEEN 1 AND 100),
+    posts      int  CHECK (posts IN (2, 4)),
+    depth_in   numeric CONSTRAINT rack_depth_in_check CHECK (depth_in > 0 AND depth_in <= 100),
+    width_in   numeric CONSTRAINT rack_width_in_check CHECK (width_in > 0 AND width_in <= 50),
+    attachment mountaineer.rack_attachment,
+    fasteners  mountaineer.rack_fastener,
+    descending boolean NOT NULL DEFAULT false,
+    -- the target of device's (rack_id, site_id) foreign key
+    CONSTRAINT rack_id_site_id_key UNIQUE (id, site_id)
+);
+CREATE INDEX rack_site_idx ON mountaineer.rack (site_id);
+-- rack names are unique within a site; partial (name is never NULL) so that
+-- name is not a key column and a rename does not block device inserts
+CREATE UNIQUE INDEX rack_site_id_name_key ON mountaineer.rack (site_id, name) WHERE name IS NOT NULL;
+COMMENT ON INDEX mountaineer.rack_site_id_name_key IS
+    'Rack names are unique within a site. A partial index, not a UNIQUE constraint, so that renaming a rack takes the non-key row lock and does not block device inserts into it; ON CONFLICT (site_id, name) needs WHERE name IS NOT NULL.';
+COMMENT ON TABLE mountaineer.rack IS 'A rack (cabinet) at a site.';
+COMMENT ON COLUMN mountaineer.rack.slug IS 'Short URL-safe form of id.';
+COMMENT ON COLUMN mountaineer.rack.name IS 'Unique within its site; a name (1..100 characters, no leading or trailing white space, no control characters).';
+COMMENT ON COLUMN mountaineer.rack.units IS 'Height in rack units (U), 1..100; units are numbered from 1 at the bottom.';
+COMMENT ON COLUMN mountaineer.rack.posts IS 'Two-post or four-post.';
+COMMENT ON COLUMN mountaineer.rack.depth_in IS 'Usable depth in inches, more than 0 and at most 100.';
+COMMENT ON COLUMN mountaineer.rack.width_in IS 'Rail width in inches (19 or 23), more than 0 and at most 50.';
+COMMENT ON COLUMN mountaineer.rack.descending IS 'Display only: the rack''s labels run top-down (U1 at the top).';
+SELECT mountaineer.manage_table('mountaineer.rack');
+
+--------------------------------------------------------------------------
+-- Devices and their kinds
+--------------------------------------------------------------------------
+CREATE TABLE mountaineer.device (
+    id           uuid CONSTRAINT device_pkey PRIMARY KEY DEFAULT gen_random_uuid(),   -- src/cable.c opens device_pkey
+    slug         text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    kind         mountaineer.device_kind NOT NULL,
+    name         text NOT NULL CONSTRAINT device_name_check CHECK (mountaineer.is_valid_name(name)),
+    manufacturer text CONSTRAINT device_manufacturer_check CHECK (mountaineer.is_valid_name(manufacturer)),
+    model        text CONSTRAINT device_model_check CHECK (mountaineer.is_valid_name(model)),
+    serial       text CONSTRAINT device_serial_check CHECK (mountaineer.is_valid_name(serial)),
+    asset_id     text CONSTRAINT device_asset_id_check CHECK (mountaineer.is_valid_name(asset_id)),
+    asset_tag    text CONSTRAINT device_asset_tag_check CHECK (mountaineer.is_valid_name(asset_tag)),
+    units        int NOT NULL DEFAULT 1 CHECK (units BETWEEN 0 AND 100),
+    draw_watts   numeric CONSTRAINT device_draw_watts_check CHECK (draw_watts BETWEEN 0 AND 100000),
+    -- its rack is checked by the (rack_id, site_id) key below (MATCH FULL):
+    -- one relationship between device and rack, so that the REST API
+    -- embeds one in the other without a hint (1.4)
+    rack_id      uuid,
+    position     mountaineer.rackspan,
+    -- derived: its rack's site (device_check_position sets it), so that a
+    -- unique index can say that names are unique within a site
+    site_id      uuid,
+    UNIQUE (manufacturer, model, serial),
+    UNIQUE (id, kind),                      -- target of the kind tables' foreign keys
+    CHECK (position IS NULL OR rack_id IS NOT NULL),
+    -- checked at the end of each statement, so one UPDATE can swap two devices
+    CONSTRAINT device_rack_id_position_excl
+        EXCLUDE USING gist (rack_id WITH =, position WITH &&) DEFERRABLE INITIALLY IMMEDIATE,
+    -- site_id is set exactly when rack_id is, to the rack's site; a rack
+    -- that moves to another site takes its devices' site_id along
+    CONSTRAINT device_rack_id_site_id_fkey FOREIGN KEY (rack_id, site_id)
+        REFERENCES mountaineer.rack (id, site_id) MATCH FULL ON UPDATE CASCADE ON DELETE RESTRICT
+);
+CREATE INDEX device_rack_idx ON mountaineer.device (rack_id);
+CREATE INDEX device_name_idx ON mountaineer.device (name);
+-- the devices racked at one site have distinct names
+CREATE UNIQUE INDEX device_site_id_name_key ON mountaineer.device (site_id, name) WHERE site_id IS NOT NULL;
+COMMENT ON INDEX mountaineer.device_site_id_name_key IS
+    'The devices racked at one site have distinct names (unracked devices are at no site). ON CONFLICT (site_id, name) needs WHERE site_id IS NOT NULL.';
+COMMENT ON TABLE mountaineer.device IS
+    'A piece of hardware: server, PDU, network device, patch panel, power panel or other. Two devices in one rack cannot occupy the same units on colliding faces; the devices racked at one site have distinct names.';
+COMMENT ON COLUMN mountaineer.device.slug IS 'Short URL-safe form of id.';
+COMMENT ON COLUMN mountaineer.device.name IS 'Unique among the devices racked at its site; a name (1..100 characters, no leading or trailing white space, no control characters).';
+COMMENT ON COLUMN mountaineer.device.units IS 'Height in U; 0 for zero-U devices such as vertical PDUs.';
+COMMENT ON COLUMN mountaineer.device.draw_watts IS 'Expected power draw in watts, 0..100000.';
+COMMENT ON COLUMN mountaineer.device.rack_id IS 'The rack it is in, if any. Setting it to NULL unracks the device: its position is cleared with it.';
+COMMENT ON COLUMN mountaineer.device.position IS
+    'Units and face it occupies, e.g. U10-U11/full; required in a rack unless zero-U, its height equals units and it fits the rack.';
+COMMENT ON COLUMN mountaineer.device.site_id IS
+    'Derived, not written: the site of its rack (NULL when unracked), kept by the trigger check_position and, when the rack moves, by the foreign key. Writing another value is refused.';
+SELECT mountaineer.manage_table('mountaineer.device');
+
+-- Placement rules that need the rack's height: a CHECK cannot read another
+-- table, so a trigger says them, naming rack, device and units.  It also
+-- sets site_id from the rack and clears the position of a device being
+-- unracked.  Race with a rack shrinking (rack_check_units): this trigger
+-- takes FOR KEY SHARE on the rack row, then reads the rack in a statement
+-- of its own, so under READ COMMITTED it sees any shrink that committed
+-- while it waited; a shrink in progress holds FOR UPDATE on the rack, which
+-- this waits for, and a shrink that starts later waits for this transaction.
+-- FOR KEY SHARE (what the foreign key takes anyway), not FOR SHARE: a rename
+-- or any other update of the rack that leaves its units alone must not wait
+-- for, nor block, device inserts.  Lock order: the rack, then the device.
+-- This is the one BEFORE UPDATE trigger of the module (it writes NEW): so an
+-- UPDATE of a device takes the key-exclusive lock on it (see above), and a
+-- port, host or detail row inserted for that device waits for it to commit.
+CREATE FUNCTION mountaineer.device_check_position() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r         mountaineer.rack;
+    rack_site uuid;
+    explicit  boolean;
+BEGIN
+    explicit := CASE TG_OP WHEN 'INSERT' THEN NEW.site_id IS NOT NULL
+                           ELSE NEW.site_id IS DISTINCT FROM OLD.site_id END;
+    IF NEW.rack_id IS NULL THEN
+        -- unracking takes the device off its units (unless it is given
+        -- another position: that is refused below)
+        IF TG_OP = 'UPDATE' AND OLD.rack_id IS NOT NULL AND NEW.position::text IS NOT DISTINCT FROM OLD.position::text THEN
+            NEW.position := NULL;
+        END IF;
+        IF NEW.position IS NOT NULL THEN
+            RAISE EXCEPTION 'device % has position % but no rack', mountaineer.excerpt(NEW.name), NEW.position
+                USING ERRCODE = 'check_violation',
+                      HINT = 'A position is a place in a rack: give rack_id with it, or no position.';
+        END IF;
+    ELSE
+        PERFORM 1 FROM mountaineer.rack WHERE id = NEW.rack_id FOR KEY SHARE;
+        SELECT * INTO r FROM mountaineer.rack WHERE id = NEW.rack_id;
+        IF NOT FOUND THEN
+            RETURN NEW;                          -- the foreign key reports it
+        END IF;
+        rack_site := r.site_id;
+        IF NEW.units = 0 THEN
+            IF NEW.position IS NOT NULL THEN
+                RAISE EXCEPTION 'zero-U device % cannot take position % in rack %',
+                    mountaineer.excerpt(NEW.name), NEW.position, mountaineer.excerpt(r.name)
+                    USING ERRCODE = 'check_violation',
+                          HINT = 'A zero-U device sits in a rack with no position.';
+            END IF;
+        ELSIF NEW.position IS NULL THEN
+            RAISE EXCEPTION 'device % (% U) in rack % needs a position',
+                mountaineer.excerpt(NEW.name), NEW.units, mountaineer.excerpt(r.name)
+                USING ERRCODE = 'not_null_violation',
+                      HINT = 'Give a position such as mountaineer.rack_first_fit(rack_id, units).';
+        ELSIF mountaineer.height(NEW.position) <> NEW.units THEN
+            RAISE EXCEPTION 'device % is % U but position % in rack % is % U',
+                mountaineer.excerpt(NEW.name), NEW.units, NEW.position, mountaineer.excerpt(r.name),
+                mountaineer.height(NEW.position)
+                USING ERRCODE = 'check_violation';
+        ELSIF mountaineer.upper(NEW.position) > r.units THEN
+            RAISE EXCEPTION 'device % at % does not fit rack % of % U',
+                mountaineer.excerpt(NEW.name), NEW.position, mountaineer.excerpt(r.name), r.units
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    IF explicit AND NEW.site_id IS DISTINCT FROM rack_site THEN
+        RAISE EXCEPTION 'device % cannot be given site_id %: its site is its rack''s', mountaineer.excerpt(NEW.name), NEW.site_id
+            USING ERRCODE = 'check_violation',
+                  DETAIL = CASE WHEN NEW.rack_id IS NULL THEN 'It is in no rack, so at no site.'
+                                ELSE format('Its rack %s is at site %s.', mountaineer.excerpt(r.name),
+                                            (SELECT mountaineer.excerpt(s.name) FROM mountaineer.site s WHERE s.id = rack_site)) END,
+                  HINT = 'site_id follows rack_id: leave it out, and set rack_id to move the device.';
+    END IF;
+    NEW.site_id := rack_site;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.device_check_position() IS
+    'Trigger: a racked device has a position (unless zero-U) whose height is its units and which fits the rack; a device taken out of its rack loses its position; site_id is the rack''s site. Locks the rack FOR KEY SHARE before reading it.';
+REVOKE EXECUTE ON FUNCTION mountaineer.device_check_position() FROM PUBLIC;
+CREATE TRIGGER check_position BEFORE INSERT OR UPDATE OF rack_id, position, units, site_id ON mountaineer.device
+    FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.device')) EXECUTE FUNCTION mountaineer.device_check_position();
+
+-- Shrinking a rack must not strand devices above its new top.  An AFTER
+-- trigger (see the top of this section: a BEFORE UPDATE trigger would make
+-- every update of a rack block device inserts).  Race with a device placed
+-- in the rack (device_check_position, which holds FOR KEY SHARE on the rack
+-- until commit): this takes FOR UPDATE on the rack row, which waits for
+-- every such transaction and keeps new ones waiting until this one ends,
+-- then reads the devices in a statement of its own, which sees what those
+-- transactions committed.  Lock order: the rack (its UPDATE, then FOR
+-- UPDATE), then the devices, read without locks.  Two transactions that
+-- each place a device in a rack and then shrink it deadlock (one is
+-- refused with 40P01); shrink first, or take FOR UPDATE on the rack first.
+CREATE FUNCTION mountaineer.rack_check_units() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    d record;
+BEGIN
+    PERFORM 1 FROM mountaineer.rack WHERE id = NEW.id FOR UPDATE;
+    SELECT name, position INTO d FROM mountaineer.device
+     WHERE rack_id = NEW.id AND mountaineer.upper(position) > NEW.units
+     ORDER BY mountaineer.upper(position) DESC LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'rack % cannot shrink to % U: device % sits at %',
+            mountaineer.excerpt(NEW.name), NEW.units, mountaineer.excerpt(d.name), d.position
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.rack_check_units() IS
+    'Trigger: a rack cannot shrink below the devices in it. Locks the rack FOR UPDATE, waiting for every transaction placing a device in it, before reading its devices.';
+REVOKE EXECUTE ON FUNCTION mountaineer.rack_check_units() FROM PUBLIC;
+CREATE TRIGGER check_units AFTER UPDATE OF units ON mountaineer.rack
+    FOR EACH ROW WHEN (NEW.units < OLD.units) EXECUTE FUNCTION mountaineer.rack_check_units();
+
+-- One-to-one detail tables: the (id, kind) foreign key makes a server row
+-- possible only for a device whose kind is server, and so on.
+CREATE TABLE mountaineer.server (
+    id         uuid PRIMARY KEY,
+    slug       text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    kind       mountaineer.device_kind NOT NULL DEFAULT 'server' CHECK (kind = 'server'),
+    memory_mib int CONSTRAINT server_memory_mib_check CHECK (memory_mib BETWEEN 1 AND 67108864),
+    cores      int CONSTRAINT server_cores_check CHECK (cores BETWEEN 1 AND 65536),
+    FOREIGN KEY (id, kind) REFERENCES mountaineer.device (id, kind) ON DELETE CASCADE
+);
+COMMENT ON TABLE mountaineer.server IS 'Server details of a device of kind server.';
+COMMENT ON COLUMN mountaineer.server.id IS 'The device''s id.';
+COMMENT ON COLUMN mountaineer.server.kind IS 'Always server; ties the row to a device of that kind.';
+COMMENT ON COLUMN mountaineer.server.memory_mib IS 'Memory in MiB, 1..67108864 (64 TiB).';
+COMMENT ON COLUMN mountaineer.server.cores IS 'CPU cores, 1..65536.';
+SELECT mountaineer.manage_table('mountaineer.server');
+
+CREATE TABLE mountaineer.pdu (
+    id    uuid PRIMARY KEY,
+    slug  text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    kind  mountaineer.device_kind NOT NULL DEFAULT 'pdu' CHECK (kind = 'pdu'),
+    volts numeric CONSTRAINT pdu_volts_check CHECK (volts > 0 AND volts <= 1000),
+    amps  numeric CONSTRAINT pdu_amps_check CHECK (amps > 0 AND amps <= 1000),
+    watts numeric GENERATED ALWAYS AS (volts * amps) STORED,
+    FOREIGN KEY (id, kind) REFERENCES mountaineer.device (id, kind) ON DELETE CASCADE
+);
+COMMENT ON TABLE mountaineer.pdu IS 'Power distribution unit details of a device of kind pdu.';
+COMMENT ON COLUMN mountaineer.pdu.id IS 'The device''s id.';
+COMMENT ON COLUMN mountaineer.pdu.kind IS 'Always pdu; ties the row to a device of that kind.';
+COMMENT ON COLUMN mountaineer.pdu.volts IS 'Supply voltage, more than 0 and at most 1000.';
+COMMENT ON COLUMN mountaineer.pdu.amps IS 'Rated current, more than 0 and at most 1000.';
+COMMENT ON COLUMN mountaineer.pdu.watts IS 'Capacity: volts × amps.';
+SELECT mountaineer.manage_table('mountaineer.pdu');
+
+CREATE TABLE mountaineer.network_device (
+    id           uuid PRIMARY KEY,
+    slug         text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    kind         mountaineer.device_kind NOT NULL DEFAULT 'network' CHECK (kind = 'network'),
+    speed        mountaineer.network_speed,
+    interconnect mountaineer.network_interconnect,
+    FOREIGN KEY (id, kind) REFERENCES mountaineer.device (id, kind) ON DELETE CASCADE
+);
+COMMENT ON TABLE mountaineer.network_device IS 'Switch or router details of a device of kind network.';
+COMMENT ON COLUMN mountaineer.network_device.id IS 'The device''s id.';
+COMMENT ON COLUMN mountaineer.network_device.kind IS 'Always network; ties the row to a device of that kind.';
+SELECT mountaineer.manage_table('mountaineer.network_device');
+
+--------------------------------------------------------------------------
+-- Ports
+--------------------------------------------------------------------------
+CREATE TABLE mountaineer.port (
+    id                 uuid CONSTRAINT port_pkey PRIMARY KEY DEFAULT gen_random_uuid(),   -- src/cable.c opens port_pkey
+    slug               text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    device_id          uuid NOT NULL REFERENCES mountaineer.device ON DELETE CASCADE,
+    name               text NOT NULL CONSTRAINT port_name_check CHECK (mountaineer.is_valid_name(name)),
+    kind               mountaineer.port_kind NOT NULL,
+    positions          int NOT NULL DEFAULT 1 CHECK (positions BETWEEN 1 AND 1024),
+    rear_port_id       uuid REFERENCES mountaineer.port ON DELETE RESTRICT,
+    rear_port_position int CONSTRAINT port_rear_port_position_check CHECK (rear_port_position BETWEEN 1 AND 1024),
+    UNIQUE (device_id, name),
+    -- src/cable.c opens this index by name, to find the front port at a rear position
+    CONSTRAINT port_rear_port_id_rear_port_position_key UNIQUE (rear_port_id, rear_port_position),
+    CONSTRAINT port_positions_rear_only CHECK (kind = 'rear_port' OR positions = 1),
+    CONSTRAINT port_front_maps_rear CHECK ((kind = 'front_port') = (rear_port_id IS NOT NULL)),
+    CONSTRAINT port_rear_position_given CHECK ((rear_port_id IS NULL) = (rear_port_position IS NULL))
+);
+CREATE INDEX port_device_idx ON mountaineer.port (device_id);
+COMMENT ON TABLE mountaineer.port IS
+    'A port of a device: data interface, console, power inlet or outlet, power feed, or a patch panel''s front or rear port.';
+COMMENT ON COLUMN mountaineer.port.slug IS 'Short URL-safe form of id.';
+COMMENT ON COLUMN mountaineer.port.name IS 'Unique per device; a name (1..100 characters, no leading or trailing white space, no control characters).';
+COMMENT ON COLUMN mountaineer.port.positions IS 'Rear ports: how many front ports it can carry (a trunk''s strands); 1 for every other port.';
+COMMENT ON COLUMN mountaineer.port.rear_port_id IS 'Front ports: the rear port of the same device it passes through.';
+COMMENT ON COLUMN mountaineer.port.rear_port_position IS 'Front ports: which position (1..positions) of that rear port; each position is mapped at most once.';
+SELECT mountaineer.manage_table('mountaineer.port');
+
+-- A front port maps to an existing position of a rear port of its own
+-- device; a rear port that carries front ports keeps its kind and device
+-- and does not shrink below them.  An AFTER trigger: it sees the whole
+-- statement's rows (a statement may remap front ports and shrink their
+-- rear port at once) and does not add a BEFORE UPDATE trigger to port.
+-- Race between a front port being mapped and its rear port changing: the
+-- front port's side takes FOR KEY SHARE on the rear port (as the foreign
+-- key does) and then reads it in a statement of its own; the rear port's
+-- side takes FOR UPDATE on itself, which waits for every transaction
+-- mapping a front port onto it and keeps new ones waiting, and then counts
+-- the front ports in a statement of its own.  Lock order: the rear port,
+-- then the front ports.
+CREATE FUNCTION mountaineer.port_check_mapping() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rear    record;
+    mine    text;
+    mapped  bigint;
+    highest int;
+BEGIN
+    IF NEW.rear_port_id IS NOT NULL THEN
+        PERFORM 1 FROM mountaineer.port WHERE id = NEW.rear_port_id FOR KEY SHARE;
+        SELECT p.name, p.kind, p.positions, p.device_id, d.name AS device INTO rear
+          FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id
+         WHERE p.id = NEW.rear_port_id;
+        IF FOUND THEN
+            IF rear.kind <> 'rear_port' THEN
+                RAISE EXCEPTION 'front port % must map to a rear port; port % is of kind %',
+                    mountaineer.excerpt(NEW.name), mountaineer.excerpt(rear.name), rear.kind
+                    USING ERRCODE = 'foreign_key_violation';
+            END IF;
+            IF rear.device_id <> NEW.device_id THEN
+                SELECT d.name INTO mine FROM mountaineer.device d WHERE d.id = NEW.device_id;
+                RAISE EXCEPTION 'front port % of device % must map to a rear port of its own device; rear port % is on device %',
+                    mountaineer.excerpt(NEW.name), mountaineer.excerpt(mine), mountaineer.excerpt(rear.name),
+                    mountaineer.excerpt(rear.device)
+                    USING ERRCODE = 'foreign_key_violation';
+            END IF;
+            IF NEW.rear_port_position NOT BETWEEN 1 AND rear.positions THEN
+                RAISE EXCEPTION 'front port % maps to position % of rear port %, which has positions 1..%',
+                    mountaineer.excerpt(NEW.name), NEW.rear_port_position, mountaineer.excerpt(rear.name), rear.positions
+                    USING ERRCODE = 'check_violation';
+            END IF;
+        END IF;
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.kind = 'rear_port'
+       AND (NEW.kind <> 'rear_port' OR NEW.device_id <> OLD.device_id OR NEW.positions < OLD.positions) THEN
+        PERFORM 1 FROM mountaineer.port WHERE id = NEW.id FOR UPDATE;
+        SELECT count(*), coalesce(max(p.rear_port_position), 0) INTO mapped, highest
+          FROM mountaineer.port p WHERE p.rear_port_id = NEW.id;
+        IF mapped > 0 AND (NEW.kind <> 'rear_port' OR NEW.device_id <> OLD.device_id) THEN
+            RAISE EXCEPTION 'rear port % still carries % front port(s)', mountaineer.excerpt(OLD.name), mapped
+                USING ERRCODE = 'foreign_key_violation',
+                      HINT = 'Delete those front ports, or map them to another rear port, first.';
+        END IF;
+        IF highest > NEW.positions THEN
+            RAISE EXCEPTION 'rear port % cannot shrink to % positions: position % is mapped',
+                mountaineer.excerpt(NEW.name), NEW.positions, highest
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.port_check_mapping() IS
+    'Trigger: a front port maps to an existing position of a rear port of the same device; a mapped rear port keeps its kind, device and positions. Locks the rear port (FOR KEY SHARE from the front port''s side, FOR UPDATE from the rear port''s) before reading across.';
+REVOKE EXECUTE ON FUNCTION mountaineer.port_check_mapping() FROM PUBLIC;
+CREATE TRIGGER check_mapping AFTER INSERT OR UPDATE OF device_id, kind, positions, rear_port_id, rear_port_position ON mountaineer.port
+    FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.port')) EXECUTE FUNCTION mountaineer.port_check_mapping();
+
+-- Deleting a site, rack or device that other rows still need is refused,
+-- naming them (this also covers modules' foreign keys, e.g. hosts on a device).
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.site
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.rack
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
+CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.device
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
+
+--------------------------------------------------------------------------
+-- Views
+--------------------------------------------------------------------------
+CREATE VIEW mountaineer.rack_device AS
+SELECT r.id AS rack_id, r.name AS rack, s.name AS site,
+       d.id AS device_id, d.name AS device, d.kind,
+       d.position, mountaineer.lower(d.position) AS first_unit, mountaineer.upper(d.position) AS last_unit,
+       mountaineer.face(d.position) AS face, d.units
+FROM mountaineer.rack r
+JOIN mountaineer.site s ON s.id = r.site_id
+JOIN mountaineer.device d ON d.rack_id = r.id
+ORDER BY s.name, r.name, mountaineer.lower(d.position) NULLS LAST, d.position, d.name;
+COMMENT ON VIEW mountaineer.rack_device IS
+    'Devices in each rack in unit order, with position and face; zero-U devices last.';
+
+CREATE VIEW mountaineer.rack_power AS
+SELECT r.id AS rack_id, r.name AS rack, s.name AS site,
+       coalesce(sum(p.watts), 0) AS capacity_watts,
+       coalesce(sum(d.draw_watts), 0) AS allocated_watts,
+       coalesce(sum(p.watts), 0) - coalesce(sum(d.draw_watts), 0) AS unallocated_watts
+FROM mountaineer.rack r
+JOIN mountaineer.site s ON s.id = r.site_id
+LEFT JOIN mountaineer.device d ON d.rack_id = r.id
+LEFT JOIN mountaineer.pdu p ON p.id = d.id
+GROUP BY r.id, r.name, s.name;
+COMMENT ON VIEW mountaineer.rack_power IS
+    'Per rack: capacity (Σ watts of its PDUs), allocated (Σ draw of its devices) and what is left.';
+
+CREATE VIEW mountaineer.rack_utilization AS
+SELECT r.id AS rack_id, r.name AS rack, s.name AS site, r.units,
+       u.used AS used_units, r.units - u.used AS free_units,
+       round(100.0 * u.used / r.units, 1) AS percent
+FROM mountaineer.rack r
+JOIN mountaineer.site s ON s.id = r.site_id
+CROSS JOIN LATERAL (
+    SELECT count(DISTINCT g)::int AS used
+    FROM mountaineer.device d,
+         generate_series(mountaineer.lower(d.position), mountaineer.upper(d.position)) g
+    WHERE d.rack_id = r.id
+) u;
+COMMENT ON VIEW mountaineer.rack_utilization IS
+    'Per rack: units, units used (on either face), units free, and percent used.';
+
+GRANT SELECT ON mountaineer.rack_device, mountaineer.rack_power, mountaineer.rack_utilization
+    TO mountaineer_reader;
+
+--------------------------------------------------------------------------
+-- Functions
+--------------------------------------------------------------------------
+CREATE FUNCTION mountaineer.rack_units_of(rack_id uuid) RETURNS int
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n int;
+BEGIN
+    SELECT units INTO n FROM mountaineer.rack WHERE id = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no rack with id %', $1 USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.rack_units_of(uuid) IS 'A rack''s height in U; P0002 when there is no such rack.';
+
+CREATE FUNCTION mountaineer.rack_first_fit(rack_id uuid, height int, face text DEFAULT 'full')
+    RETURNS mountaineer.rackspan
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT mountaineer.rackspan_first_fit(
+               coalesce((SELECT array_agg(d.position) FROM mountaineer.device d
+                         WHERE d.rack_id = $1 AND d.position IS NOT NULL), '{}'),
+               mountaineer.rack_units_of($1), $2, $3)
+$$;
+COMMENT ON FUNCTION mountaineer.rack_first_fit(uuid, int, text) IS
+    'The lowest free position of that height and face in the rack, NULL when none fits.';
+
+CREATE FUNCTION mountaineer.rack_free(rack_id uuid, face text DEFAULT 'full')
+    RETURNS SETOF mountaineer.rackspan
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT mountaineer.rackspan_free(
+               coalesce((SELECT array_agg(d.position) FROM mountaineer.device d
+                         WHERE d.rack_id = $1 AND d.position IS NOT NULL), '{}'),
+               mountaineer.rack_units_of($1), $2)
+$$;
+COMMENT ON FUNCTION mountaineer.rack_free(uuid, text) IS
+    'The maximal free runs of units in the rack for a device of that face, lowest first.';
+
+CREATE FUNCTION mountaineer.rack_elevation(rack_id uuid)
+    RETURNS TABLE (unit int, label int, front text, rear text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT mountaineer.rack_units_of($1);   -- P0002 for an unknown rack
+    SELECT g.u,
+           CASE WHEN r.descending THEN r.units + 1 - g.u ELSE g.u END,
+           max(d.name) FILTER (WHERE mountaineer.face(d.position) IN ('front', 'full')),
+           max(d.name) FILTER (WHERE mountaineer.face(d.position) IN ('rear', 'full'))
+    FROM mountaineer.rack r
+    CROSS JOIN LATERAL generate_series(1, mountaineer.rack_units_of($1)) g(u)
+    LEFT JOIN mountaineer.device d
+           ON d.rack_id = r.id AND d.position OPERATOR(mountaineer.@>) g.u
+    WHERE r.id = $1
+    GROUP BY g.u, r.units, r.descending
+    ORDER BY g.u DESC
+$$;
+COMMENT ON FUNCTION mountaineer.rack_elevation(uuid) IS
+    'The rack as drawn, top unit first: one row per unit (1 = bottom) with the label on its rail (counted top-down when the rack is descending) and the device at its front and at its rear (a full-depth device shows on both); P0002 when there is no such rack.';
+
+--------------------------------------------------------------------------
+-- Cables
+--------------------------------------------------------------------------
+CREATE TYPE mountaineer.cable_status AS ENUM ('planned', 'connected', 'decommissioning');
+COMMENT ON TYPE mountaineer.cable_status IS
+    'planned: not yet laid; connected: in service (must have an end on both sides); decommissioning: to be removed.';
+
+CREATE TYPE mountaineer.cable_side AS ENUM ('a', 'b');
+COMMENT ON TYPE mountaineer.cable_side IS 'The two sides of a cable; a breakout cable has several ends on one side.';
+
+CREATE TYPE mountaineer.length_unit AS ENUM ('mm', 'cm', 'm', 'km', 'in', 'ft');
+COMMENT ON TYPE mountaineer.length_unit IS 'Unit of a cable''s length.';
+
+-- src/cable.c reads a cable's status by its primary key (found by its column).
+CREATE TABLE mountaineer.cable (
+    id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    slug        text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    label       text CONSTRAINT cable_label_check CHECK (mountaineer.is_valid_name(label)),
+    type        text CONSTRAINT cable_type_check CHECK (mountaineer.is_valid_name(type)),
+    status      mountaineer.cable_status NOT NULL DEFAULT 'connected',
+    color       text CONSTRAINT cable_color_check CHECK (mountaineer.is_valid_name(color)),
+    length      numeric CONSTRAINT cable_length_check CHECK (length > 0 AND length <= 1000000),
+    length_unit mountaineer.length_unit,
+    CONSTRAINT cable_length_unit CHECK ((length IS NULL) = (length_unit IS NULL))
+);
+CREATE INDEX cable_label_idx ON mountaineer.cable (label);
+COMMENT ON TABLE mountaineer.cable IS
+    'A physical cable between ports; its ends are in cable_end. A connected cable has at least one end on each side.';
+COMMENT ON COLUMN mountaineer.cable.slug IS 'Short URL-safe form of id.';
+COMMENT ON COLUMN mountaineer.cable.label IS 'The label printed on the cable, if any: a name (1 to 100 characters, no leading or trailing white space, no control characters).';
+COMMENT ON COLUMN mountaineer.cable.type IS 'Medium, free text: cat6, om4, smf, dac, power … (a name, as label).';
+COMMENT ON COLUMN mountaineer.cable.color IS 'Colour of the jacket, free text (a name, as label).';
+COMMENT ON COLUMN mountaineer.cable.length IS 'Length, in length_unit (both or neither): more than 0, at most 1,000,000.';
+SELECT mountaineer.manage_table('mountaineer.cable');
+
+CREATE TABLE mountaineer.cable_end (
+    id       uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    slug     text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
+    cable_id uuid NOT NULL REFERENCES mountaineer.cable ON DELETE CASCADE,
+    side     mountaineer.cable_side NOT NULL,
+    -- src/cable.c probes this constraint's index for the cable on a port
+    -- (it finds the index by its column, port_id)
+    port_id  uuid NOT NULL CONSTRAINT cable_end_port_id_key UNIQUE REFERENCES mountaineer.port ON DELETE RESTRICT
+);
+-- src/cable.c probes this index for a cable's ends on one side (it finds the
+-- index by its columns, cable_id and side)
+CREATE INDEX cable_end_cable_idx ON mountaineer.cable_end (cable_id, side);
+COMMENT ON TABLE mountaineer.cable_end IS
+    'One end of a cable plugged into a port: a port is on at most one cable; several ends on one side make a breakout cable. Deleting the cable deletes its ends.';
+COMMENT ON COLUMN mountaineer.cable_end.slug IS 'Short URL-safe form of id.';
+COMMENT ON COLUMN mountaineer.cable_end.side IS 'a or b; every end on one side connects to every end on the other.';
+COMMENT ON COLUMN mountaineer.cable_end.port_id IS 'The port this end is plugged into (unique: one cable per port).';
+SELECT mountaineer.manage_table('mountaineer.cable_end');
+
+-- Which port kinds a cable may join: data to data, console to console
+-- server, a power inlet to an outlet or a feed.
+CREATE FUNCTION mountaineer.port_kinds_compatible(a mountaineer.port_kind, b mountaineer.port_kind)
+    RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN a IN ('interface', 'front_port', 'rear_port') THEN b IN ('interface', 'front_port', 'rear_port')
+        WHEN a = 'console' THEN b = 'console_server'
+        WHEN a = 'console_server' THEN b = 'console'
+        WHEN a = 'power_port' THEN b IN ('power_outlet', 'power_feed')
+        WHEN a IN ('power_outlet', 'power_feed') THEN b = 'power_port'
+        ELSE false
+    END
+$$;
+COMMENT ON FUNCTION mountaineer.port_kinds_compatible(mountaineer.port_kind, mountaineer.port_kind) IS
+    'Whether a cable may join ports of these kinds: interface, front_port and rear_port with each other; console with console_server; power_port with power_outlet or power_feed.';
+
+-- A readable name for a cable in messages: its label, else its slug.
+CREATE FUNCTION mountaineer.cable_name(c mountaineer.cable) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(c.label, c.slug)
+$$;
+COMMENT ON FUNCTION mountaineer.cable_name(mountaineer.cable) IS 'A cable''s label, else its slug: how messages name a cable.';
+
+-- What a new end's check reads, and how each read is kept true until the
+-- writer commits (issue 11; proved by specs/cable_port_kind.spec):
+--   the cable        FOR NO KEY UPDATE: one writer of a cable's ends at a
+--                    time, so ends added concurrently to opposite sides are
+--                    checked against each other;
+--   the port's kind  FOR SHARE: waits for a concurrent change of the port
+--                    (then, in READ COMMITTED, reads the kind it committed;
+--                    in REPEATABLE READ fails with 40001), and makes a kind
+--                    change started later wait for this transaction, after
+--                    which port_check_cabled sees this end and refuses;
+--   the far ports    no lock: each is on this cable already, so its kind
+--                    cannot change (port_check_cabled, the same two locks).
+-- Names of devices and cables are read for messages only.  The end itself
+-- is left out by its new and its old id, so that an attempt to change the
+-- id meets refuse_id_change's message, not "already on cable".
+CREATE FUNCTION mountaineer.cable_end_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c     mountaineer.cable;
+    me    record;
+    other record;
+    taken text;
+BEGIN
+    SELECT * INTO c FROM mountaineer.cable WHERE id = NEW.cable_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN NEW;                          -- the foreign key reports it
+    END IF;
+    SELECT p.name, p.kind, d.name AS device INTO me
+      FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id
+     WHERE p.id = NEW.port_id
+       FOR SHARE OF p;
+    IF NOT FOUND THEN
+        RETURN NEW;                          -- the foreign key reports it
+    END IF;
+    SELECT mountaineer.cable_name(x) INTO taken
+      FROM mountaineer.cable_end e JOIN mountaineer.cable x ON x.id = e.cable_id
+     WHERE e.port_id = NEW.port_id AND e.id <> NEW.id AND (TG_OP = 'INSERT' OR e.id <> OLD.id);
+    IF FOUND THEN
+        RAISE EXCEPTION 'port % of device % is already on cable %',
+            mountaineer.excerpt(me.name), mountaineer.excerpt(me.device), mountaineer.excerpt(taken)
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'A port takes one cable; disconnect the other cable first.';
+    END IF;
+    FOR other IN
+        SELECT p.name, p.kind, d.name AS device
+          FROM mountaineer.cable_end e
+          JOIN mountaineer.port p ON p.id = e.port_id
+          JOIN mountaineer.device d ON d.id = p.device_id
+         WHERE e.cable_id = NEW.cable_id AND e.side <> NEW.side AND e.id <> NEW.id
+           AND (TG_OP = 'INSERT' OR e.id <> OLD.id)
+         ORDER BY d.name, p.name
+    LOOP
+        IF NOT mountaineer.port_kinds_compatible(me.kind, other.kind) THEN
+            RAISE EXCEPTION 'cable % cannot connect port % of device % (%) to port % of device % (%)',
+                mountaineer.excerpt(mountaineer.cable_name(c)), mountaineer.excerpt(me.name),
+                mountaineer.excerpt(me.device), me.kind, mountaineer.excerpt(other.name),
+                mountaineer.excerpt(other.device), other.kind
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Data ports (interface, front_port, rear_port) connect to data ports, console to console_server, power_port to power_outlet or power_feed.';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.cable_end_check() IS
+    'Trigger: a port is on one cable (named in the error), and every end of a cable is compatible with every end on its other side; locks the cable (FOR NO KEY UPDATE) and the port (FOR SHARE) it checks.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_end_check() FROM PUBLIC;
+CREATE TRIGGER check_end BEFORE INSERT OR UPDATE ON mountaineer.cable_end
+    FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.cable_end')) EXECUTE FUNCTION mountaineer.cable_end_check();
+
+-- A connected cable has an end on each side; checked at commit, so a cable
+-- and its ends can be written in any order within one transaction.  The
+-- check locks the cable (FOR NO KEY UPDATE, as cable_end_check does), so two
+-- transactions that each take away one of the last ends of a side are
+-- checked one after the other, and the second sees the first's.  Two
+-- trigger functions, one per table, so that each reads only columns its
+-- table has (plpgsql_check checks each against its table); the check
+-- itself is the same in both: keep them alike.
+CREATE FUNCTION mountaineer.cable_check_sides() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids     uuid[];
+    cid     uuid;
+    c       mountaineer.cable;
+    missing text;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        ids := ARRAY[NEW.cable_id];
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := ARRAY[OLD.cable_id];
+    ELSE
+        ids := ARRAY[OLD.cable_id, NEW.cable_id];
+    END IF;
+    FOREACH cid IN ARRAY ids LOOP
+        SELECT * INTO c FROM mountaineer.cable WHERE id = cid FOR NO KEY UPDATE;
+        CONTINUE WHEN NOT FOUND OR c.status <> 'connected';
+        SELECT string_agg(s::text, ' and ' ORDER BY s) INTO missing
+          FROM unnest(enum_range(NULL::mountaineer.cable_side)) s
+         WHERE NOT EXISTS (SELECT FROM mountaineer.cable_end e WHERE e.cable_id = cid AND e.side = s);
+        IF missing IS NOT NULL THEN
+            RAISE EXCEPTION 'connected cable % has no end on side %', mountaineer.excerpt(mountaineer.cable_name(c)), missing
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Write the cable and both of its ends in one transaction, or give it status planned.';
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.cable_check_sides() IS
+    'Deferred constraint trigger on cable_end: at commit, every connected cable an end was written to, moved from or removed from has at least one end on side a and one on side b (the cable locked while it is checked).';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_check_sides() FROM PUBLIC;
+CREATE CONSTRAINT TRIGGER check_sides AFTER INSERT OR UPDATE OR DELETE ON mountaineer.cable_end
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.cable_end')) EXECUTE FUNCTION mountaineer.cable_check_sides();
+
+CREATE FUNCTION mountaineer.cable_status_check_sides() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c       mountaineer.cable;
+    missing text;
+BEGIN
+    SELECT * INTO c FROM mountaineer.cable WHERE id = NEW.id FOR NO KEY UPDATE;
+    IF NOT FOUND OR c.status <> 'connected' THEN
+        RETURN NULL;
+    END IF;
+    SELECT string_agg(s::text, ' and ' ORDER BY s) INTO missing
+      FROM unnest(enum_range(NULL::mountaineer.cable_side)) s
+     WHERE NOT EXISTS (SELECT FROM mountaineer.cable_end e WHERE e.cable_id = c.id AND e.side = s);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'connected cable % has no end on side %', mountaineer.excerpt(mountaineer.cable_name(c)), missing
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Write the cable and both of its ends in one transaction, or give it status planned.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.cable_status_check_sides() IS
+    'Deferred constraint trigger on cable: at commit, a cable inserted or given a new status that is connected has at least one end on side a and one on side b (the cable locked while it is checked).';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_status_check_sides() FROM PUBLIC;
+CREATE CONSTRAINT TRIGGER check_sides AFTER INSERT OR UPDATE OF status ON mountaineer.cable
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.cable')) EXECUTE FUNCTION mountaineer.cable_status_check_sides();
+
+-- A cabled port keeps its kind and cannot be deleted (nor its device) until
+-- its cable is taken off; the error names port, device and cable.  The kind
+-- check needs no lock of its own: the UPDATE holds the port's row lock,
+-- which a concurrent cable_end_check's FOR SHARE waits for, or which waits
+-- for that end to commit; under READ COMMITTED the query below, which takes
+-- a new snapshot, then sees the end.  A transaction snapshot (REPEATABLE
+-- READ, SERIALIZABLE) would not, so there a change of kind is refused.  It
+-- runs AFTER the update: a BEFORE UPDATE trigger makes PostgreSQL 15 count
+-- the stored slug as updated, so every UPDATE of a port would take the
+-- key-exclusive row lock and block every foreign key check against the port
+-- (cabling it, among others).
+CREATE FUNCTION mountaineer.port_check_cabled() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cname  text;
+    device text;
+BEGIN
+    SELECT mountaineer.cable_name(c) INTO cname
+      FROM mountaineer.cable_end e JOIN mountaineer.cable c ON c.id = e.cable_id
+     WHERE e.port_id = OLD.id;
+    IF NOT FOUND THEN
+        IF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        IF current_setting('transaction_isolation') <> 'read committed' THEN
+            SELECT d.name INTO device FROM mountaineer.device d WHERE d.id = OLD.device_id;
+            RAISE EXCEPTION 'port % of device % can only change kind under READ COMMITTED',
+                mountaineer.excerpt(OLD.name), mountaineer.excerpt(device)
+                USING ERRCODE = 'invalid_transaction_state',
+                      DETAIL = 'A transaction snapshot cannot see a cable another session plugs into the port while this change waits for it.';
+        END IF;
+        RETURN NEW;
+    END IF;
+    SELECT d.name INTO device FROM mountaineer.device d WHERE d.id = OLD.device_id;
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'port % of device % cannot be deleted: it is on cable %',
+            mountaineer.excerpt(OLD.name), mountaineer.excerpt(device), mountaineer.excerpt(cname)
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Delete the cable or its end on this port first.';
+    END IF;
+    RAISE EXCEPTION 'port % of device % cannot change kind from % to %: it is on cable %',
+        mountaineer.excerpt(OLD.name), mountaineer.excerpt(device), OLD.kind, NEW.kind, mountaineer.excerpt(cname)
+        USING ERRCODE = 'check_violation',
+              HINT = 'Delete the cable or its end on this port first.';
+END
+$$;
+COMMENT ON FUNCTION mountaineer.port_check_cabled() IS
+    'Trigger: a port on a cable cannot be deleted or change kind; the error names the port, its device and the cable. A change of kind is made only under READ COMMITTED (else 25000).';
+REVOKE EXECUTE ON FUNCTION mountaineer.port_check_cabled() FROM PUBLIC;
+CREATE TRIGGER check_cabled BEFORE DELETE ON mountaineer.port
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.port_check_cabled();
+CREATE TRIGGER check_cabled_kind AFTER UPDATE OF kind ON mountaineer.port
+    FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind) EXECUTE FUNCTION mountaineer.port_check_cabled();
+
+CREATE FUNCTION mountaineer.device_check_cabled() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n     bigint;
+    first record;
+BEGIN
+    SELECT count(*) INTO n
+      FROM mountaineer.port p JOIN mountaineer.cable_end e ON e.port_id = p.id
+     WHERE p.device_id = OLD.id;
+    IF n > 0 THEN
+        SELECT p.name, mountaineer.cable_name(c) AS cable INTO first
+          FROM mountaineer.port p
+          JOIN mountaineer.cable_end e ON e.port_id = p.id
+          JOIN mountaineer.cable c ON c.id = e.cable_id
+         WHERE p.device_id = OLD.id
+         ORDER BY p.name LIMIT 1;
+        RAISE EXCEPTION 'device % cannot be deleted: % of its ports are cabled (port % is on cable %)',
+            mountaineer.excerpt(OLD.name), n, mountaineer.excerpt(first.name), mountaineer.excerpt(first.cable)
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Delete its cables, or their ends on this device, first.';
+    END IF;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.device_check_cabled() IS
+    'Trigger: a device with a port on a cable cannot be deleted; the error names one such port and its cable.';
+REVOKE EXECUTE ON FUNCTION mountaineer.device_check_cabled() FROM PUBLIC;
+-- named to fire after refuse_delete_referenced (triggers fire in name order),
+-- so rows of other tables that need the device are reported first
+CREATE TRIGGER refuse_delete_while_cabled BEFORE DELETE ON mountaineer.device
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.device_check_cabled();
+
+--------------------------------------------------------------------------
+-- The cable graph: trace, path, power trace, impact (C engine in the core
+-- library, src/cable.c) and a Graphviz drawing.  Each follows connected
+-- cables only, unless include_planned: then planned and decommissioning
+-- cables too, as if every recorded cable were connected.
+--------------------------------------------------------------------------
+CREATE FUNCTION mountaineer.cable_trace(port_id uuid, include_planned boolean DEFAULT false)
+    RETURNS TABLE (branch int, hop int, near_port uuid, cable_id uuid, far_port uuid,
+                   near_device uuid, far_device uuid, outcome text)
+    AS '$libdir/mountaineer', 'mountaineer_cable_trace'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.cable_trace(uuid, boolean) IS
+    'Follows the cable on a port through patch panels (front to rear carrying the position, rear to the front at that position) to the far endpoint. One row per cable crossed, per branch (a rear port reached with no position and several front ports splits; a breakout cable fans out). outcome on the last hop of a branch: complete, open or loop; split on a hop whose far rear port split. Follows connected cables only (a port on a planned or decommissioning cable counts as unconnected), unless include_planned: then every cable. No rows for an unconnected port; P0002 for an unknown one.';
+
+CREATE FUNCTION mountaineer.power_trace(port_id uuid, include_planned boolean DEFAULT false)
+    RETURNS TABLE (branch int, hop int, near_port uuid, cable_id uuid, far_port uuid,
+                   near_device uuid, far_device uuid, outcome text)
+    AS '$libdir/mountaineer', 'mountaineer_power_trace'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.power_trace(uuid, boolean) IS
+    'Follows power upstream from a device''s power_port: to the outlet it is plugged into, on through each power_port of that outlet''s device (a PDU; one branch per inlet), until a power_feed (complete) or an unconnected inlet (open). Connected cables only, unless include_planned. Same columns as cable_trace; P0002 for an unknown port, 22023 for a port that is not a power_port.';
+
+CREATE FUNCTION mountaineer.impact(device_id uuid, include_planned boolean DEFAULT false)
+    RETURNS TABLE (device_id uuid, depth int, via_port uuid)
+    AS '$libdir/mountaineer', 'mountaineer_impact'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.impact(uuid, boolean) IS
+    'Every device that goes down with the given one, each once at its smallest depth: a device all of whose connected power ports are fed by failed devices, or all of whose traced interfaces lead through or to failed devices; transitively. via_port is the dependent''s port that lost its last supply or path. Only connected cables supply or lead anywhere (a server with psu1 connected and psu2 planned depends on psu1''s PDU), unless include_planned: then every cable, as if all were connected. P0002 for an unknown device.';
+
+-- A port as the documents below show it.
+CREATE FUNCTION mountaineer.port_doc(port_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object('device', d.name, 'port', p.name, 'kind', p.kind,
+                              'device_id', d.id, 'port_id', p.id)
+    FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id
+    WHERE p.id = $1
+$$;
+COMMENT ON FUNCTION mountaineer.port_doc(uuid) IS
+    'A port as cable_path shows it: {device, port, kind, device_id, port_id}; NULL for an unknown port.';
+
+CREATE FUNCTION mountaineer.cable_path(port_id uuid, include_planned boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH t AS MATERIALIZED (
+        SELECT * FROM mountaineer.cable_trace($1, $2)
+    ), b AS (
+        SELECT t.branch,
+               jsonb_agg(jsonb_build_object(
+                   'hop', t.hop,
+                   'from', mountaineer.port_doc(t.near_port),
+                   'cable', jsonb_build_object('id', c.id, 'label', c.label, 'type', c.type, 'status', c.status),
+                   'to', mountaineer.port_doc(t.far_port)) ORDER BY t.hop) AS hops,
+               (array_agg(t.outcome ORDER BY t.hop DESC))[1] AS outcome,
+               (array_agg(t.far_port ORDER BY t.hop DESC))[1] AS dest
+        FROM t JOIN mountaineer.cable c ON c.id = t.cable_id
+        GROUP BY t.branch
+    )
+    SELECT jsonb_build_object(
+        'origin', mountaineer.port_doc($1),
+        'status', CASE
+                      WHEN NOT EXISTS (SELECT FROM t) THEN 'open'
+                      WHEN EXISTS (SELECT FROM t WHERE outcome = 'loop') THEN 'loop'
+                      WHEN EXISTS (SELECT FROM t WHERE outcome = 'split') THEN 'split'
+                      WHEN EXISTS (SELECT FROM t WHERE outcome = 'open') THEN 'open'
+                      ELSE 'complete'
+                  END,
+        'destinations', coalesce((SELECT jsonb_agg(mountaineer.port_doc(b.dest) ORDER BY b.branch)
+                                  FILTER (WHERE b.outcome = 'complete') FROM b), '[]'),
+        'branches', coalesce((SELECT jsonb_agg(jsonb_build_object('branch', b.branch, 'outcome', b.outcome,
+                                                                  'hops', b.hops) ORDER BY b.branch)
+                              FROM b), '[]'))
+$$;
+COMMENT ON FUNCTION mountaineer.cable_path(uuid, boolean) IS
+    'cable_trace as one document: origin, status (complete; open: a branch ends at an unconnected port or half-connected cable, or the origin is unconnected; split: a rear port fanned out to several front ports; loop), destinations (the endpoints of complete branches) and every branch with its hops (each cable with its status). Connected cables only, unless include_planned. P0002 for an unknown port.';
+
+CREATE FUNCTION mountaineer.dot_id(s text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT '"' || replace(replace(replace(s, '\', '\\'), '"', '\"'), E'\n', '\n') || '"'
+$$;
+COMMENT ON FUNCTION mountaineer.dot_id(text) IS 'A string quoted as a Graphviz DOT ID (backslash, quote and newline escaped).';
+
+-- returns "text/plain" since 1.4, so that PostgREST serves it as such
+CREATE FUNCTION mountaineer.topology_dot(site_id uuid, include_planned boolean DEFAULT false) RETURNS mountaineer."text/plain"
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    site_name text;
+    body      text;
+BEGIN
+    SELECT s.name INTO site_name FROM mountaineer.site s WHERE s.id = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no site with id %', $1 USING ERRCODE = 'no_data_found';
+    END IF;
+    WITH here AS (
+        SELECT d.id FROM mountaineer.device d JOIN mountaineer.rack r ON r.id = d.rack_id WHERE r.site_id = $1
+    ), edge AS (
+        -- every pair of ends on opposite sides of a cable touching the site
+        SELECT c.id AS cable_id, coalesce(c.label, c.slug) AS cable, c.type, c.status,
+               pa.device_id AS a_dev, pa.name AS a_port, pb.device_id AS b_dev, pb.name AS b_port
+        FROM mountaineer.cable c
+        JOIN mountaineer.cable_end ea ON ea.cable_id = c.id AND ea.side = 'a'
+        JOIN mountaineer.cable_end eb ON eb.cable_id = c.id AND eb.side = 'b'
+        JOIN mountaineer.port pa ON pa.id = ea.port_id
+        JOIN mountaineer.port pb ON pb.id = eb.port_id
+        WHERE (c.status = 'connected' OR $2)
+          AND c.id IN (SELECT e.cable_id FROM mountaineer.cable_end e
+                       JOIN mountaineer.port p ON p.id = e.port_id
+                       WHERE p.device_id IN (SELECT id FROM here))
+    ), node AS (
+        SELECT DISTINCT d.id, d.name, d.kind, d.slug FROM mountaineer.device d
+        WHERE d.id IN (SELECT a_dev FROM edge UNION SELECT b_dev FROM edge)
+    )
+    SELECT coalesce((SELECT string_agg(format('  %s [label=%s, shape=%s];', mountaineer.dot_id(n.slug),
+                                              mountaineer.dot_id(n.name || E'\n' || n.kind),
+                                              CASE n.kind WHEN 'patch_panel' THEN 'cds'
+                                                          WHEN 'pdu' THEN 'hexagon'
+                                                          WHEN 'power_panel' THEN 'doubleoctagon'
+                                                          WHEN 'network' THEN 'component'
+                                                          ELSE 'box' END),
+                                       E'\n' ORDER BY n.name, n.id) || E'\n' FROM node n), '')
+        || coalesce((SELECT string_agg(format('  %s -- %s [label=%s, taillabel=%s, headlabel=%s%s];',
+                                              mountaineer.dot_id(mountaineer.slug(e.a_dev)),
+                                              mountaineer.dot_id(mountaineer.slug(e.b_dev)),
+                                              mountaineer.dot_id(e.cable || coalesce(' (' || e.type || ')', '')),
+                                              mountaineer.dot_id(e.a_port), mountaineer.dot_id(e.b_port),
+                                              CASE e.status WHEN 'connected' THEN '' ELSE ', style=dashed' END),
+                                       E'\n' ORDER BY e.cable, e.cable_id, e.a_port, e.b_port) || E'\n' FROM edge e), '')
+      INTO body;
+    RETURN format(E'graph %s {\n  graph [label=%s, rankdir=LR];\n  node [fontname="Helvetica"];\n  edge [fontname="Helvetica", fontsize=9];\n%s}\n',
+                  mountaineer.dot_id('site ' || site_name), mountaineer.dot_id(site_name), body)::mountaineer."text/plain";
+END
+$$;
+COMMENT ON FUNCTION mountaineer.topology_dot(uuid, boolean) IS
+    'The site''s cabled devices as a Graphviz DOT graph: a node per device (shape by kind), an edge per cable (label and type; port names at its ends), every connected cable with an end on a device racked at the site; with include_planned also its planned and decommissioning cables, dashed. psql -Atc "SELECT mountaineer.topology_dot(…)" | dot -Tsvg > site.svg. Returns text/plain, which PostgREST serves with that Content-Type. P0002 for an unknown site.';
+
+GRANT EXECUTE ON FUNCTION mountaineer.cable_trace(uuid, boolean), mountaineer.power_trace(uuid, boolean),
+    mountaineer.impact(uuid, boolean), mountaineer.cable_path(uuid, boolean), mountaineer.topology_dot(uuid, boolean)
+    TO mountaineer_reader;
+
+-- == rack elevation as SVG (1.4) ==
+CREATE FUNCTION mountaineer.xml_escape(s text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT replace(replace(replace(replace(replace(s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&apos;')
+$$;
+COMMENT ON FUNCTION mountaineer.xml_escape(text) IS
+    'A string escaped for XML text and attribute values (& < > " and '' as entities).';
+
+-- A name as a box shows it: at most 26 characters (what 160 pixels hold at
+-- 11 pixels), a longer one cut to 25 and an ellipsis; the box's tooltip
+-- (its <title>) has the whole name.
+CREATE FUNCTION mountaineer.svg_label(name text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN char_length($1) > 26 THEN left($1, 25) || '…' ELSE $1 END
+$$;
+COMMENT ON FUNCTION mountaineer.svg_label(text) IS
+    'A name as rack_elevation_svg labels a box with it: at most 26 characters, a longer one cut to 25 and an ellipsis (the box''s tooltip has the whole name).';
+
+-- The drawing: a heading, then the rack's front and rear side by side, each
+-- unit a slot with its label on the rail (rack_elevation(): top-down when
+-- the rack is descending), each device a box over the units it takes on the
+-- faces it takes (a full-depth device on both, a half-depth one on its own
+-- face), filled by kind; beside them the zero-U devices and a key to the
+-- colours.  Devices come from rack_elevation() too: a name is unique in a
+-- rack, so a device's units on a face are the units showing its name there.
+-- Every name is escaped (xml_escape).  Geometry in pixels: a unit is 20
+-- high, a face 160 wide.
+CREATE FUNCTION mountaineer.rack_elevation_svg(rack_id uuid) RETURNS mountaineer."image/svg+xml"
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT mountaineer.rack_units_of($1);   -- P0002 for an unknown rack
+    WITH rack AS (
+        SELECT r.id, r.name, r.units, r.descending, s.name AS site,
+               20 AS uh, 160 AS cw, 52 AS top,   -- unit height, face width, y of the top unit
+               38 AS fx, 242 AS rx, 418 AS sx    -- x of the front face, the rear face, the side panel
+        FROM mountaineer.rack r JOIN mountaineer.site s ON s.id = r.site_id
+        WHERE r.id = $1
+    ), colour (kind, fill) AS (
+        VALUES ('server', '#a6c8ff'), ('network', '#b5e3a1'), ('pdu', '#f7a8a8'),
+               ('patch_panel', '#f9e79f'), ('power_panel', '#f8c291'), ('other', '#d5d5d5')
+    ), unit AS (
+        SELECT e.unit, e.label, e.front, e.rear FROM mountaineer.rack_elevation($1) e
+    ), face (face, x) AS (
+        SELECT 'front', rack.fx FROM rack UNION ALL SELECT 'rear', rack.rx FROM rack
+    ), box AS (   -- each device on each face it takes, over its units
+        SELECT f.face, f.x, b.name, mountaineer.svg_label(b.name) AS label, b.lo, b.hi, d.kind::text AS kind, d.position
+        FROM face f
+        CROSS JOIN LATERAL (
+            SELECT CASE f.face WHEN 'front' THEN u.front ELSE u.rear END AS name, min(u.unit) AS lo, max(u.unit) AS hi
+            FROM unit u GROUP BY 1
+        ) b
+        JOIN mountaineer.device d ON d.rack_id = $1 AND d.name = b.name
+    ), zero_u AS (
+        SELECT d.name, mountaineer.svg_label(d.name) AS label, d.kind::text AS kind, row_number() OVER (ORDER BY d.name, d.id) AS n
+        FROM mountaineer.device d WHERE d.rack_id = $1 AND d.position IS NULL
+    ), kinds AS (
+        SELECT c.kind, c.fill, row_number() OVER (ORDER BY c.kind) AS n
+        FROM colour c
+        WHERE c.kind IN (SELECT b.kind FROM box b UNION SELECT z.kind FROM zero_u z)
+    ), side AS (   -- the side panel: zero-U devices, then the key
+        SELECT (SELECT count(*) FROM zero_u) AS zn
+    )
+    SELECT format(E'<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %1$s %2$s" font-family="sans-serif" font-size="11">\n',
+                  rack.sx + 170,
+                  greatest(rack.top + rack.units * rack.uh, rack.top + (greatest(side.zn, 1) + (SELECT count(*) FROM kinds) + 3) * 16) + 10)
+        || format(E'<title>Rack %s at %s</title>\n', mountaineer.xml_escape(rack.name), mountaineer.xml_escape(rack.site))
+        || format(E'<text x="10" y="20" font-size="14" font-weight="bold">Rack %s at %s, %s U%s</text>\n',
+                  mountaineer.xml_escape(rack.name), mountaineer.xml_escape(rack.site), rack.units,
+                  CASE WHEN rack.descending THEN ', numbered top-down' ELSE '' END)
+        || (SELECT string_agg(format(E'<text x="%s" y="%s" text-anchor="middle" font-weight="bold">%s</text>\n',
+                                     f.x + rack.cw / 2, rack.top - 8, initcap(f.face)), '' ORDER BY f.x)
+              FROM face f)
+        -- the units: a slot per unit and face, its label on the rail to its left
+        || (SELECT string_agg(format(E'<rect x="%s" y="%s" width="%s" height="%s" fill="#ffffff" stroke="#cccccc"/><text x="%s" y="%s" text-anchor="end" dominant-baseline="central" fill="#666666">%s</text>\n',
+                                     f.x, rack.top + (rack.units - u.unit) * rack.uh, rack.cw, rack.uh,
+                                     f.x - 4, rack.top + (rack.units - u.unit) * rack.uh + rack.uh / 2, u.label),
+                              '' ORDER BY f.x, u.unit DESC)
+              FROM face f CROSS JOIN unit u)
+        -- the devices
+        || coalesce((SELECT string_agg(format(E'<g><title>%s (%s) %s</title><rect x="%s" y="%s" width="%s" height="%s" rx="2" fill="%s" stroke="#333333"/><text x="%s" y="%s" text-anchor="middle" dominant-baseline="central">%s</text></g>\n',
+                                              mountaineer.xml_escape(b.name), b.kind, b.position,
+                                              b.x + 1, rack.top + (rack.units - b.hi) * rack.uh + 1, rack.cw - 2,
+                                              (b.hi - b.lo + 1) * rack.uh - 2, c.fill,
+                                              b.x + rack.cw / 2, rack.top + (rack.units - b.hi) * rack.uh + (b.hi - b.lo + 1) * rack.uh / 2,
+                                              mountaineer.xml_escape(b.label)),
+                                       '' ORDER BY b.x, b.hi DESC)
+                       FROM box b JOIN colour c ON c.kind = b.kind), '')
+        -- beside the rack: the zero-U devices, then the key to the colours
+        || format(E'<text x="%s" y="%s" font-weight="bold">Zero-U</text>\n', rack.sx, rack.top + 12)
+        || coalesce((SELECT string_agg(format(E'<g><title>%s (%s)</title><rect x="%s" y="%s" width="10" height="10" fill="%s" stroke="#333333"/><text x="%s" y="%s">%s</text></g>\n',
+                                              mountaineer.xml_escape(z.name), z.kind, rack.sx, rack.top + 16 * z.n + 3, c.fill,
+                                              rack.sx + 14, rack.top + 16 * z.n + 12, mountaineer.xml_escape(z.label)),
+                                       '' ORDER BY z.n)
+                       FROM zero_u z JOIN colour c ON c.kind = z.kind),
+                    format(E'<text x="%s" y="%s" fill="#666666">none</text>\n', rack.sx, rack.top + 28))
+        || format(E'<text x="%s" y="%s" font-weight="bold">Kinds</text>\n', rack.sx, rack.top + 16 * (greatest(side.zn, 1) + 2) + 12)
+        || coalesce((SELECT string_agg(format(E'<rect x="%s" y="%s" width="10" height="10" fill="%s" stroke="#333333"/><text x="%s" y="%s">%s</text>\n',
+                                              rack.sx, rack.top + 16 * (greatest(side.zn, 1) + 2 + k.n) + 3, k.fill,
+                                              rack.sx + 14, rack.top + 16 * (greatest(side.zn, 1) + 2 + k.n) + 12, k.kind),
+                                       '' ORDER BY k.n)
+                       FROM kinds k), '')
+        || E'</svg>\n'
+    FROM rack, side
+$$;
+COMMENT ON FUNCTION mountaineer.rack_elevation_svg(uuid) IS
+    'The rack drawn as an SVG document: front and rear side by side, units numbered on the rail (top-down when the rack is descending), each device a box labelled with its name over the units it takes, on both faces when full depth and on its own face when half depth, filled by kind; zero-U devices and a key to the colours beside it. Through PostgREST: GET /rpc/rack_elevation_svg?rack_id=… with Accept: image/svg+xml. P0002 for an unknown rack.';
+GRANT EXECUTE ON FUNCTION mountaineer.rack_elevation_svg(uuid) TO mountaineer_reader;
+
+-- == BI views (1.4) ==
+-- What a dashboard asks of the hardware that rack_power and
+-- rack_utilization do not answer: how many devices of each kind each site
+-- has.  (A device status -- planned, active, decommissioned -- comes with a
+-- later version; until then every device counts.)
+CREATE VIEW mountaineer.device_summary AS
+SELECT s.name AS site, d.kind, count(*) AS devices,
+       sum(d.units) AS units, coalesce(sum(d.draw_watts), 0) AS draw_watts
+FROM mountaineer.device d
+LEFT JOIN mountaineer.site s ON s.id = d.site_id
+GROUP BY s.name, d.kind;
+COMMENT ON VIEW mountaineer.device_summary IS
+    'For BI tools: per site (NULL: devices in no rack) and kind, how many devices, the units they take and the power they are expected to draw.';
+COMMENT ON COLUMN mountaineer.device_summary.site IS 'The site''s name; NULL for the devices that are in no rack (and so at no site).';
+COMMENT ON COLUMN mountaineer.device_summary.kind IS 'server, pdu, network, patch_panel, power_panel or other.';
+COMMENT ON COLUMN mountaineer.device_summary.devices IS 'How many devices of that kind the site has.';
+COMMENT ON COLUMN mountaineer.device_summary.units IS 'The rack units they take, in U (the sum of their heights; zero-U devices add 0).';
+COMMENT ON COLUMN mountaineer.device_summary.draw_watts IS 'The power they are expected to draw, in watts (the sum of their draw_watts; 0 when none is recorded).';
+GRANT SELECT ON mountaineer.device_summary TO mountaineer_reader;
+
+-- == column comments (1.4) ==
+-- Every column carries a COMMENT: PostgREST's OpenAPI document (GET /) and
+-- psql's \d+ describe the API from them (test/catalog.sql checks it).  The
+-- columns commented since 1.0 keep their comments.
+COMMENT ON COLUMN mountaineer.site.id IS 'Primary key; set by the database (gen_random_uuid()) unless given, never changed.';
+COMMENT ON COLUMN mountaineer.rack.id IS 'Primary key; set by the database (gen_random_uuid()) unless given, never changed.';
+COMMENT ON COLUMN mountaineer.rack.site_id IS 'The site the rack stands at (site.id). A site with racks cannot be deleted; moving the rack moves its devices with it.';
+COMMENT ON COLUMN mountaineer.rack.attachment IS 'How equipment attaches to the rails: square_hole, round_hole or threaded; NULL if unknown.';
+COMMENT ON COLUMN mountaineer.rack.fasteners IS 'Screw size the rails take: m5, m6, 10-32 or 12-24; NULL if unknown.';
+COMMENT ON COLUMN mountaineer.device.id IS 'Primary key; set by the database (gen_random_uuid()) unless given, never changed. The kind tables (server, pdu, network_device) use the same id.';
+COMMENT ON COLUMN mountaineer.device.kind IS 'What the device is: server, pdu, network, patch_panel, power_panel or other. A device with a row in a kind table cannot change kind.';
+COMMENT ON COLUMN mountaineer.device.manufacturer IS 'Maker, e.g. Dell; a name. (manufacturer, model, serial) is unique.';
+COMMENT ON COLUMN mountaineer.device.model IS 'Model as the maker names it, e.g. PowerEdge R650; a name.';
+COMMENT ON COLUMN mountaineer.device.serial IS 'Serial number from the maker; a name, unique with manufacturer and model.';
+COMMENT ON COLUMN mountaineer.device.asset_id IS 'Your asset-management id for the device, if any; a name.';
+COMMENT ON COLUMN mountaineer.device.asset_tag IS 'The text on the asset tag stuck on the device, if any; a name.';
+COMMENT ON COLUMN mountaineer.server.slug IS 'Short URL-safe form of id (the device''s slug).';
+COMMENT ON COLUMN mountaineer.pdu.slug IS 'Short URL-safe form of id (the device''s slug).';
+COMMENT ON COLUMN mountaineer.network_device.slug IS 'Short URL-safe form of id (the device''s slug).';
+COMMENT ON COLUMN mountaineer.network_device.speed IS 'Speed of its ports: 100m, 1g, 10g, 25g, 40g, 50g, 100g, 200g, 400g or 800g; NULL if unknown.';
+COMMENT ON COLUMN mountaineer.network_device.interconnect IS 'Connector of its ports: rj45, sfp, sfp_plus, sfp28, qsfp_plus, qsfp28, qsfp_dd or osfp; NULL if unknown.';
+COMMENT ON COLUMN mountaineer.port.id IS 'Primary key; set by the database (gen_random_uuid()) unless given, never changed.';
+COMMENT ON COLUMN mountaineer.port.device_id IS 'The device the port is on (device.id); deleting the device deletes its ports, unless one is cabled.';
+COMMENT ON COLUMN mountaineer.port.kind IS 'interface, console, console_server, power_port (inlet), power_outlet, power_feed, front_port or rear_port (patch panels). A cabled port cannot change kind.';
+COMMENT ON COLUMN mountaineer.cable.id IS 'Primary key; set by the database (gen_random_uuid()) unless given, never changed.';
+COMMENT ON COLUMN mountaineer.cable.status IS 'planned (not laid yet), connected (the default: in service, an end on each side) or decommissioning (to be removed). Traces follow connected cables only unless asked to include planned ones.';
+COMMENT ON COLUMN mountaineer.cable.length_unit IS 'Unit of length: mm, cm, m, km, in or ft; set exactly when length is.';
+COMMENT ON COLUMN mountaineer.cable_end.id IS 'Primary key; set by the database (gen_random_uuid()) unless given, never changed.';
+COMMENT ON COLUMN mountaineer.cable_end.cable_id IS 'The cable this end belongs to (cable.id); deleting the cable deletes its ends.';
+
+COMMENT ON COLUMN mountaineer.rack_device.rack_id IS 'The rack''s id.';
+COMMENT ON COLUMN mountaineer.rack_device.rack IS 'The rack''s name.';
+COMMENT ON COLUMN mountaineer.rack_device.site IS 'The name of the rack''s site.';
+COMMENT ON COLUMN mountaineer.rack_device.device_id IS 'The device''s id.';
+COMMENT ON COLUMN mountaineer.rack_device.device IS 'The device''s name.';
+COMMENT ON COLUMN mountaineer.rack_device.kind IS 'The device''s kind: server, pdu, network, patch_panel, power_panel or other.';
+COMMENT ON COLUMN mountaineer.rack_device.position IS 'Units and face it occupies, e.g. U10-U11/front; NULL for a zero-U device.';
+COMMENT ON COLUMN mountaineer.rack_device.first_unit IS 'Its lowest unit (1 = the bottom of the rack); NULL for a zero-U device.';
+COMMENT ON COLUMN mountaineer.rack_device.last_unit IS 'Its highest unit; NULL for a zero-U device.';
+COMMENT ON COLUMN mountaineer.rack_device.face IS 'front or rear (a half-depth device on that face) or full (full depth); NULL for a zero-U device.';
+COMMENT ON COLUMN mountaineer.rack_device.units IS 'Its height in U; 0 for a zero-U device.';
+COMMENT ON COLUMN mountaineer.rack_power.rack_id IS 'The rack''s id.';
+COMMENT ON COLUMN mountaineer.rack_power.rack IS 'The rack''s name.';
+COMMENT ON COLUMN mountaineer.rack_power.site IS 'The name of the rack''s site.';
+COMMENT ON COLUMN mountaineer.rack_power.capacity_watts IS 'What the rack''s PDUs can deliver, in watts: the sum of their volts × amps (0 without PDUs).';
+COMMENT ON COLUMN mountaineer.rack_power.allocated_watts IS 'What the rack''s devices are expected to draw, in watts: the sum of their draw_watts (a device without one counts 0).';
+COMMENT ON COLUMN mountaineer.rack_power.unallocated_watts IS 'capacity_watts - allocated_watts: the headroom in watts; negative when the rack is over-committed.';
+COMMENT ON COLUMN mountaineer.rack_utilization.rack_id IS 'The rack''s id.';
+COMMENT ON COLUMN mountaineer.rack_utilization.rack IS 'The rack''s name.';
+COMMENT ON COLUMN mountaineer.rack_utilization.site IS 'The name of the rack''s site.';
+COMMENT ON COLUMN mountaineer.rack_utilization.units IS 'The rack''s height in U.';
+COMMENT ON COLUMN mountaineer.rack_utilization.used_units IS 'Units with a device on either face (a unit with a half-depth device at the front only counts as used).';
+COMMENT ON COLUMN mountaineer.rack_utilization.free_units IS 'units - used_units: units with nothing on either face.';
+COMMENT ON COLUMN mountaineer.rack_utilization.percent IS 'used_units as a percentage of units, to one decimal (0.0 .. 100.0).';
+
+
+-- == device types (1.5) ==
+-- End: device types (1.5)
+
+
+-- == sites, regions, locations and status (1.5) ==
+-- End: sites, regions, locations and status (1.5)
+
+
+-- == tags and attributes (1.5) ==
+-- End: tags and attributes (1.5)
+
+
+-- == circuits (1.5) ==
+-- End: circuits (1.5)
+
+
+-- == power (1.5) ==
+-- End: power (1.5)

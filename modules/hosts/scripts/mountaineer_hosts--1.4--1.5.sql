@@ -1,0 +1,11 @@
+-- mountaineer_hosts 1.4 -> 1.5: the model issue 12 asks for (device types, site
+-- hierarchy, status, tags and attributes, circuits, VLAN groups, power).
+\echo Use "ALTER EXTENSION mountaineer_hosts UPDATE TO '1.5'" to load this file. \quit
+
+
+-- == status (1.5) ==
+-- End: status (1.5)
+
+
+-- == tags and attributes (1.5) ==
+-- End: tags and attributes (1.5)

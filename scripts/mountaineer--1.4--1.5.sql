@@ -1,0 +1,7 @@
+-- mountaineer 1.4 -> 1.5: the model issue 12 asks for (device types, site
+-- hierarchy, status, tags and attributes, circuits, VLAN groups, power).
+\echo Use "ALTER EXTENSION mountaineer UPDATE TO '1.5'" to load this file. \quit
+
+
+-- == tags and attributes (1.5) ==
+-- End: tags and attributes (1.5)
