@@ -67,7 +67,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
-      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports):'
       AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND NOT EXISTS (SELECT FROM pg_attribute a JOIN pg_index i ON i.indrelid = a.attrelid
                       WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.atttypid = 'uuid'::regtype
@@ -77,7 +77,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
-      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports):'
       AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND (EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
                    AND t.tgfoid = 'mountaineer.log_change()'::regprocedure)   -- logged twice
@@ -93,7 +93,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
-      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports):'
       AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 32 = 32   -- TRUNCATE
                       AND t.tgfoid = 'mountaineer.log_truncate()'::regprocedure AND t.tgenabled <> 'D')$$,
@@ -102,7 +102,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
-      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock):'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports):'
       AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'A_refuse_id_change'
                       AND t.tgfoid = 'mountaineer.refuse_id_change()'::regprocedure AND t.tgenabled <> 'D')$$,

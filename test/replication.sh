@@ -174,6 +174,7 @@ SELECT allocate_prefix('10.0.0.0/16', 24, NULL, 'ams1 storage');
 SELECT allocate_prefix('2001:db8::/48', 56, NULL, 'ams1 storage');
 DELETE FROM ip_address WHERE host_id = t.host('web2.prod.example.net') AND family(address) = 6;
 SELECT count(*) FROM events_since('replication check', 10);
+SELECT * FROM import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-1", "row": {"name": "imported"}}]');
 INSERT INTO monitoring_exception (host_id, monitored, during, reason)
 VALUES (t.host('a02-c02.stage.example.net'), true, '[2031-01-01 00:00+00,2031-02-01 00:00+00)', 'load test'),
        (t.host('db2.prod.example.net'), false, '[2030-06-01 00:00+00,2030-06-02 00:00+00)', 'failover drill');
@@ -242,6 +243,7 @@ declare -A internal=(
     [current_host_safes]="vault: callable only by mountaineer_host members (the row-level security policies call it); as a reader its refusal (42501) is compared on both sides"
     [highstate_latest_refresh]="salt internal: only the triggers on highstate call it, on writes a standby refuses first"
     [salt_pillar]="salt: for the Salt master's role and admins; the read checks run as a reader, whose refusal (42501) is compared on both sides"
+    [import_columns]="core internal (1.5, revoked from PUBLIC): called only by import_rows, which is checked as a write"
     [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
 )
 
@@ -684,6 +686,13 @@ fn events_since|SELECT count(*) FROM mountaineer.events_since('replication check
 fn events_since|SELECT count(*) FROM mountaineer.events_since('replication check, new')
 fn events_ack|SELECT mountaineer.events_ack('replication check', 5)
 fn prune_changes|SELECT mountaineer.prune_changes('0 seconds')
+fn import_rows|SELECT * FROM mountaineer.import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-2", "row": {"name": "imported 2"}}]')
+import_source INSERT|INSERT INTO mountaineer.import_source VALUES ('replication insert', 'vrf', 'mountaineer.vrf')
+import_source UPDATE|UPDATE mountaineer.import_source SET table_name = 'mountaineer.site'
+import_source DELETE|DELETE FROM mountaineer.import_source WHERE source = 'replication'
+import_key INSERT|INSERT INTO mountaineer.import_key VALUES ('replication', 'vrf', 'v-9', gen_random_uuid())
+import_key UPDATE|UPDATE mountaineer.import_key SET row_id = gen_random_uuid()
+import_key DELETE|DELETE FROM mountaineer.import_key WHERE key = 'v-1'
 event_consumer INSERT|INSERT INTO mountaineer.event_consumer (name) VALUES ('replication insert')
 event_consumer UPDATE|UPDATE mountaineer.event_consumer SET acked_id = 0
 event_consumer DELETE|DELETE FROM mountaineer.event_consumer WHERE name = 'replication check'
