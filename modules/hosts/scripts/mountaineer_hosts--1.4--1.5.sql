@@ -9,3 +9,7 @@
 
 -- == tags and attributes (1.5) ==
 -- End: tags and attributes (1.5)
+
+
+-- == cluster kind ec2 (1.5) ==
+-- End: cluster kind ec2 (1.5)

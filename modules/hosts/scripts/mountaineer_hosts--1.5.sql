@@ -609,3 +609,7 @@ COMMENT ON COLUMN mountaineer.cluster_detail.scheduled_count IS 'How many guests
 
 -- == tags and attributes (1.5) ==
 -- End: tags and attributes (1.5)
+
+
+-- == cluster kind ec2 (1.5) ==
+-- End: cluster kind ec2 (1.5)
