@@ -1307,7 +1307,7 @@ GRANT INSERT, UPDATE, DELETE ON mountaineer.import_source, mountaineer.import_ke
 -- The columns a batch may set: every column of the table but id and the
 -- generated ones.  NULL when the table has no such column.
 CREATE FUNCTION mountaineer.import_columns(tbl regclass, names text[]) RETURNS text[]
-    LANGUAGE sql STABLE STRICT
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     RETURN (SELECT array_agg(n ORDER BY n) FROM unnest(names) n
              WHERE n <> 'id' AND EXISTS (SELECT FROM pg_attribute a
@@ -1333,7 +1333,9 @@ DECLARE
     n_rm      integer := 0;
     n         integer;
     known     text;
-    gone      record;
+    gone_key  text;
+    stage     regclass;
+    gone_id   uuid;
     msg       text;
     state     text;
 BEGIN
@@ -1426,41 +1428,45 @@ BEGIN
         END LOOP;
         RAISE EXCEPTION 'import_rows: %', msg USING ERRCODE = state;   -- no value is wrong on its own
     END;
-    SELECT count(*) INTO n_total FROM pg_temp.mountaineer_import_stage;
-
-    IF EXISTS (SELECT FROM pg_temp.mountaineer_import_stage s WHERE NOT s.present) THEN
-        EXECUTE format('INSERT INTO %s (id%s) SELECT s.id%s FROM pg_temp.mountaineer_import_stage s WHERE NOT s.present',
+    -- the statements on the staging table are dynamic: it exists only now
+    stage := to_regclass('pg_temp.mountaineer_import_stage');
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE NOT present) FROM %s', stage) INTO n_total, n;
+    IF n > 0 THEN
+        EXECUTE format('INSERT INTO %s (id%s) SELECT s.id%s FROM %s s WHERE NOT s.present',
                        tbl,
                        (SELECT string_agg(', ' || quote_ident(c), '' ORDER BY c) FROM unnest(cols) c),
-                       (SELECT string_agg(', (s.r).' || quote_ident(c), '' ORDER BY c) FROM unnest(cols) c));
+                       (SELECT string_agg(', (s.r).' || quote_ident(c), '' ORDER BY c) FROM unnest(cols) c),
+                       stage);
         GET DIAGNOSTICS n_in = ROW_COUNT;
-        INSERT INTO mountaineer.import_key (source, kind, key, row_id)
-        SELECT import_rows.source, import_rows.kind, s.key, s.id FROM pg_temp.mountaineer_import_stage s WHERE NOT s.present
-        ON CONFLICT ON CONSTRAINT import_key_pkey DO NOTHING;   -- a row deleted by hand keeps its key and id
+        EXECUTE format('INSERT INTO mountaineer.import_key (source, kind, key, row_id)
+                        SELECT $1, $2, s.key, s.id FROM %s s WHERE NOT s.present
+                        ON CONFLICT ON CONSTRAINT import_key_pkey DO NOTHING', stage)   -- a row deleted by hand keeps its key and id
+            USING source, kind;
     END IF;
     IF cardinality(cols) > 0 THEN
         -- only the rows that differ: an unchanged re-import writes nothing
-        EXECUTE format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM pg_temp.mountaineer_import_stage s '
+        EXECUTE format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %5$s s '
                        'WHERE s.present AND t.id = s.id AND ROW(%4$s) IS DISTINCT FROM ROW(%3$s)',
                        tbl,
                        (SELECT string_agg(quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
                        (SELECT string_agg('(s.r).' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
-                       (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c));
+                       (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
+                       stage);
         GET DIAGNOSTICS n_up = ROW_COUNT;
     END IF;
 
     IF prune THEN
         -- what the source no longer has: deleted, or given on_prune's values
         -- when other rows still refer to it (a foreign key refuses)
-        FOR gone IN SELECT k.key, k.row_id FROM mountaineer.import_key k
-                     WHERE k.source = import_rows.source AND k.kind = import_rows.kind
-                       AND NOT EXISTS (SELECT FROM pg_temp.mountaineer_import_stage s WHERE s.key = k.key)
-                     ORDER BY k.key LOOP
+        FOR gone_key, gone_id IN EXECUTE format(
+                'SELECT k.key, k.row_id FROM mountaineer.import_key k
+                  WHERE k.source = $1 AND k.kind = $2 AND NOT EXISTS (SELECT FROM %s s WHERE s.key = k.key)
+                  ORDER BY k.key', stage) USING source, kind LOOP
             BEGIN
-                EXECUTE format('DELETE FROM %s WHERE id = $1', tbl) USING gone.row_id;
+                EXECUTE format('DELETE FROM %s WHERE id = $1', tbl) USING gone_id;
                 GET DIAGNOSTICS n = ROW_COUNT;
                 DELETE FROM mountaineer.import_key k
-                 WHERE k.source = import_rows.source AND k.kind = import_rows.kind AND k.key = gone.key;
+                 WHERE k.source = import_rows.source AND k.kind = import_rows.kind AND k.key = gone_key;
             EXCEPTION WHEN foreign_key_violation THEN
                 IF on_prune IS NULL THEN
                     RAISE;
@@ -1471,13 +1477,13 @@ BEGIN
                                (SELECT string_agg(quote_ident(c), ', ' ORDER BY c) FROM jsonb_object_keys(on_prune) c),
                                (SELECT string_agg('p.' || quote_ident(c), ', ' ORDER BY c) FROM jsonb_object_keys(on_prune) c),
                                (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM jsonb_object_keys(on_prune) c))
-                    USING gone.row_id, on_prune;
+                    USING gone_id, on_prune;
                 GET DIAGNOSTICS n = ROW_COUNT;
             END;
             n_rm := n_rm + n;
         END LOOP;
     END IF;
-    DROP TABLE pg_temp.mountaineer_import_stage;
+    EXECUTE format('DROP TABLE %s', stage);
 
     RETURN QUERY SELECT kind, n_in, n_up, n_total - n_in - n_up, n_rm;
 END

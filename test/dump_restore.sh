@@ -46,6 +46,8 @@ DELETE FROM public.probe WHERE n % 3 = 0;
 -- an outbox consumer and its cursor (mountaineer.event_consumer)
 SELECT count(*) FROM mountaineer.events_since('dump-check', 10);
 SELECT mountaineer.events_ack('dump-check', handed_id) FROM mountaineer.event_consumer WHERE name = 'dump-check';
+-- an import's map (mountaineer.import_source, mountaineer.import_key)
+SELECT * FROM mountaineer.import_rows('dump-check', 'probe', 'public.probe', '[{"key": "p-1", "row": {"n": 7}}]');
 DO $$
 BEGIN
     IF to_regclass('mountaineer.port') IS NOT NULL THEN
