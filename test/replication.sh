@@ -243,6 +243,7 @@ declare -A internal=(
     [highstate_latest_refresh]="salt internal: only the triggers on highstate call it, on writes a standby refuses first"
     [salt_pillar]="salt: for the Salt master's role and admins; the read checks run as a reader, whose refusal (42501) is compared on both sides"
     [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
+    [vlan_group_site]="networks internal (1.5, revoked from PUBLIC): called only by the triggers on vlan and vlan_group, on writes a standby refuses first"
 )
 
 # --- read checks ---------------------------------------------------------------------

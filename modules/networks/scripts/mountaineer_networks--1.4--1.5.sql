@@ -48,6 +48,16 @@ COMMENT ON CONSTRAINT vlan_group_vid_key ON mountaineer.vlan IS 'A vid once per 
 COMMENT ON TABLE mountaineer.vlan IS 'A VLAN, at a site or global (site_id NULL), in a VLAN group or none: a VLAN id is used once per group; without a group, once per site and once globally.';
 COMMENT ON COLUMN mountaineer.vlan.vid IS 'The 802.1Q VLAN id, 1..4094, within its group''s range; unique per group, and without a group unique per site and once among global VLANs.';
 
+-- The site a group keeps its VLANs at: its own for a site's group; NULL
+-- for a global one, whose VLANs may be at any site.  (A location's group,
+-- when locations come: the location's site.)
+CREATE FUNCTION mountaineer.vlan_group_site(g mountaineer.vlan_group) RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN g.site_id;
+COMMENT ON FUNCTION mountaineer.vlan_group_site(mountaineer.vlan_group) IS 'Internal: the site a VLAN group keeps its VLANs at (its scope''s site), NULL when they may be at any site.';
+REVOKE EXECUTE ON FUNCTION mountaineer.vlan_group_site(mountaineer.vlan_group) FROM PUBLIC;
+
 -- A VLAN of a group lies in the group's range and, for a group scoped to a
 -- site, at that site (given NULL, it takes the group's site).  The group row
 -- is locked FOR SHARE, so a concurrent narrowing of the range (an UPDATE of
@@ -58,7 +68,8 @@ CREATE FUNCTION mountaineer.vlan_check_group() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    g mountaineer.vlan_group;
+    g       mountaineer.vlan_group;
+    at_site uuid;
 BEGIN
     IF NEW.group_id IS NULL THEN
         RETURN NEW;
@@ -71,13 +82,14 @@ BEGIN
         RAISE EXCEPTION 'VLAN "%" (%) lies outside the range % to % of VLAN group "%"', NEW.name, NEW.vid, g.min_vid, g.max_vid, g.name
             USING ERRCODE = 'check_violation';
     END IF;
-    IF g.site_id IS NOT NULL THEN
+    at_site := mountaineer.vlan_group_site(g);
+    IF at_site IS NOT NULL THEN
         IF NEW.site_id IS NULL THEN
-            NEW.site_id := g.site_id;
-        ELSIF NEW.site_id <> g.site_id THEN
-            RAISE EXCEPTION 'VLAN "%" is at site "%" but its VLAN group "%" is scoped to site "%"', NEW.name,
+            NEW.site_id := at_site;
+        ELSIF NEW.site_id <> at_site THEN
+            RAISE EXCEPTION 'VLAN "%" is at site "%" but its VLAN group "%" is at site "%"', NEW.name,
                 (SELECT s.name FROM mountaineer.site s WHERE s.id = NEW.site_id), g.name,
-                (SELECT s.name FROM mountaineer.site s WHERE s.id = g.site_id)
+                (SELECT s.name FROM mountaineer.site s WHERE s.id = at_site)
                 USING ERRCODE = 'check_violation';
         END IF;
     END IF;
@@ -91,7 +103,7 @@ CREATE TRIGGER vlan_check_group BEFORE INSERT OR UPDATE OF group_id, vid, site_i
     EXECUTE FUNCTION mountaineer.vlan_check_group();
 
 -- A group's range may not shrink past one of its VLANs, nor its scope move
--- to a site where its VLANs are not.  Only under READ COMMITTED: the check
+-- to a site where its VLANs are not (vlan_group_site).  Only under READ COMMITTED: the check
 -- must see VLANs committed while the UPDATE waited for their FOR SHARE lock
 -- on the row, which a REPEATABLE READ snapshot would not.
 CREATE FUNCTION mountaineer.vlan_group_keep_vlans() RETURNS trigger
@@ -101,6 +113,7 @@ AS $$
 DECLARE
     n     bigint;
     names text[];
+    at_site uuid := mountaineer.vlan_group_site(NEW);
 BEGIN
     IF NEW.min_vid > OLD.min_vid OR NEW.max_vid < OLD.max_vid THEN
         PERFORM mountaineer.check_read_committed(format('narrowing VLAN group "%s"', OLD.name));
@@ -113,14 +126,14 @@ BEGIN
                 USING ERRCODE = 'check_violation', HINT = 'Move or delete those VLANs first.';
         END IF;
     END IF;
-    IF NEW.site_id IS DISTINCT FROM OLD.site_id AND NEW.site_id IS NOT NULL THEN
+    IF at_site IS DISTINCT FROM mountaineer.vlan_group_site(OLD) AND at_site IS NOT NULL THEN
         PERFORM mountaineer.check_read_committed(format('moving VLAN group "%s"', OLD.name));
         SELECT count(*), (array_agg(format('%s (%s)', v.name, v.vid) ORDER BY v.vid))[1:10] INTO n, names
           FROM mountaineer.vlan v
-         WHERE v.group_id = NEW.id AND v.site_id IS DISTINCT FROM NEW.site_id;
+         WHERE v.group_id = NEW.id AND v.site_id IS DISTINCT FROM at_site;
         IF n > 0 THEN
             RAISE EXCEPTION 'VLAN group "%" cannot be scoped to site "%": % VLAN(s) are not at that site: %', OLD.name,
-                (SELECT s.name FROM mountaineer.site s WHERE s.id = NEW.site_id), n,
+                (SELECT s.name FROM mountaineer.site s WHERE s.id = at_site), n,
                 array_to_string(names, ', ') || CASE WHEN n > 10 THEN ', ...' ELSE '' END
                 USING ERRCODE = 'check_violation', HINT = 'Move those VLANs to the site, or out of the group, first.';
         END IF;

@@ -51,7 +51,7 @@ SELECT throws_ok($$INSERT INTO vlan (group_id, vid, name) SELECT a, 103, 'vg-t-h
 SELECT throws_ok($$INSERT INTO vlan (group_id, vid, name) SELECT a, 100, 'vg-t-again' FROM t_group$$, '23505',
                  'duplicate key value violates unique constraint "vlan_group_vid_key"', 'a vid once per group');
 SELECT throws_ok($$INSERT INTO vlan (group_id, site_id, vid, name) SELECT g.a, s.b, 101, 'vg-t-elsewhere' FROM t_group g, t_site s$$, '23514',
-                 'VLAN "vg-t-elsewhere" is at site "vg-t-b" but its VLAN group "vg-t-access" is scoped to site "vg-t-a"', 'a VLAN of a site''s group is at no other site');
+                 'VLAN "vg-t-elsewhere" is at site "vg-t-b" but its VLAN group "vg-t-access" is at site "vg-t-a"', 'a VLAN of a site''s group is at no other site');
 SELECT lives_ok($$INSERT INTO vlan (group_id, vid, name) SELECT b, 100, 'vg-t-office-b' FROM t_group$$, 'the same vid in another group');
 SELECT lives_ok($$INSERT INTO vlan (site_id, vid, name) SELECT a, 100, 'vg-t-loose' FROM t_site$$,
                 'and at the same site without a group: groups and the ungrouped VLANs of a site do not collide');
