@@ -103,16 +103,17 @@ CREATE TRIGGER vlan_check_group BEFORE INSERT OR UPDATE OF group_id, vid, site_i
     EXECUTE FUNCTION mountaineer.vlan_check_group();
 
 -- A group's range may not shrink past one of its VLANs, nor its scope move
--- to a site where its VLANs are not (vlan_group_site).  Only under READ COMMITTED: the check
--- must see VLANs committed while the UPDATE waited for their FOR SHARE lock
--- on the row, which a REPEATABLE READ snapshot would not.
+-- to a site where its VLANs are not (vlan_group_site).  Only under READ
+-- COMMITTED: the check must see VLANs committed while the UPDATE waited for
+-- their FOR SHARE lock on the row, which a REPEATABLE READ snapshot would
+-- not.
 CREATE FUNCTION mountaineer.vlan_group_keep_vlans() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    n     bigint;
-    names text[];
+    n       bigint;
+    names   text[];
     at_site uuid := mountaineer.vlan_group_site(NEW);
 BEGIN
     IF NEW.min_vid > OLD.min_vid OR NEW.max_vid < OLD.max_vid THEN
