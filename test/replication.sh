@@ -245,6 +245,7 @@ declare -A internal=(
     [salt_pillar]="salt: for the Salt master's role and admins; the read checks run as a reader, whose refusal (42501) is compared on both sides"
     [import_columns]="core internal (1.5, revoked from PUBLIC): called only by import_rows, which is checked as a write"
     [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
+    [vlan_group_site]="networks internal (1.5, revoked from PUBLIC): called only by the triggers on vlan and vlan_group, on writes a standby refuses first"
 )
 
 # --- read checks ---------------------------------------------------------------------
@@ -540,6 +541,10 @@ SELECT '65536.1'::mountaineer.as_number;
 SELECT name, mountaineer.next_free_asn(id) FROM mountaineer.asn_range ORDER BY name;
 -- @! next_free_asn
 SELECT mountaineer.next_free_asn('00000000-0000-0000-0000-000000000000');
+-- @ next_free_vlan
+SELECT name, mountaineer.next_free_vlan(id) FROM mountaineer.vlan_group ORDER BY name;
+-- @! next_free_vlan
+SELECT mountaineer.next_free_vlan('00000000-0000-0000-0000-000000000000');
 -- @ rack_elevation_svg svg_label xml_escape
 SELECT r.name, mountaineer.rack_elevation_svg(r.id) FROM mountaineer.rack r ORDER BY 1;
 SELECT s, mountaineer.xml_escape(s), mountaineer.svg_label(s) FROM unnest(ARRAY['a01-c01', 'a&b <c> "d" ''e''', repeat('x', 30)]) s ORDER BY 1;
@@ -674,6 +679,10 @@ asn_range DELETE|DELETE FROM mountaineer.asn_range WHERE name = 'ams1 fabric'
 asn INSERT|INSERT INTO mountaineer.asn (asn, rir_id) SELECT '1.10', id FROM mountaineer.rir WHERE name = 'RIPE NCC'
 asn UPDATE|UPDATE mountaineer.asn SET description = 'transit' WHERE asn = 64496
 asn DELETE|DELETE FROM mountaineer.asn WHERE asn = 64496
+fn allocate_vlan|SELECT mountaineer.allocate_vlan(id, 'replication check') FROM mountaineer.vlan_group WHERE name = 'transit'
+vlan_group INSERT|INSERT INTO mountaineer.vlan_group (name, site_id) VALUES ('lab', t.site('fra1'))
+vlan_group UPDATE|UPDATE mountaineer.vlan_group SET description = 'transit' WHERE name = 'transit'
+vlan_group DELETE|WITH gone AS (DELETE FROM mountaineer.vlan WHERE group_id = (SELECT id FROM mountaineer.vlan_group WHERE name = 'fra1 access')) DELETE FROM mountaineer.vlan_group WHERE name = 'fra1 access'
 fn free_add|SELECT mountaineer.free_add(t.prefix('10.0.0.0/24'), '10.0.0.0/24', mountaineer.vrf_key(NULL), '10.0.0.1/32')
 fn free_take|SELECT mountaineer.free_take(mountaineer.vrf_key(NULL), mountaineer.next_free_prefix('10.0.0.0/16', 24))
 fn prefix_attach|SELECT mountaineer.prefix_attach(jsonb_populate_record(NULL::mountaineer.prefix, jsonb_build_object('id', gen_random_uuid(), 'prefix', mountaineer.next_free_prefix('10.0.0.0/16', 24), 'status', 'active', 'is_pool', false)))

@@ -54,3 +54,21 @@ INSERT INTO asn_range (name, rir_id, first_asn, last_asn, description)
 SELECT 'ams1 fabric', id, '4200000000', '4200000999', 'leaf and spine ASNs of ams1' FROM rir WHERE name = 'private';
 SELECT allocate_asn((SELECT id FROM asn_range WHERE name = 'ams1 fabric'), 'ams1 ' || leaf) FROM unnest(ARRAY['spine', 'leaf A01', 'leaf A02']) leaf;
 \endif
+
+-- VLAN groups: each site's access VLANs (offices, phones, Wi-Fi) come from a
+-- group of its own, 100..199, and the inter-site transit VLANs from a global
+-- one; the server VLANs above stay without a group.  They came with 1.5.
+SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_vlan_groups
+FROM pg_extension WHERE extname = 'mountaineer_networks' \gset
+\if :has_vlan_groups
+INSERT INTO vlan_group (name, site_id, min_vid, max_vid, description)
+SELECT s.name || ' access', s.id, 100, 199, 'access VLANs of ' || s.name FROM site s WHERE s.name IN ('ams1', 'fra1') ORDER BY s.name;
+INSERT INTO vlan_group (name, min_vid, max_vid, description) VALUES ('transit', 3000, 3099, 'inter-site transit VLANs, the same id at every site');
+SELECT allocate_vlan(g.id, v.name)
+FROM vlan_group g, unnest(ARRAY['office', 'voice', 'wifi']) WITH ORDINALITY v(name, n)
+WHERE g.name = 'ams1 access' ORDER BY v.n;
+SELECT allocate_vlan(g.id, v.name)
+FROM vlan_group g, unnest(ARRAY['office', 'voice']) WITH ORDINALITY v(name, n)
+WHERE g.name = 'fra1 access' ORDER BY v.n;
+SELECT allocate_vlan((SELECT id FROM vlan_group WHERE name = 'transit'), 'ams1-fra1');
+\endif
