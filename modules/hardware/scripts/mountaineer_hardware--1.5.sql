@@ -1364,6 +1364,11 @@ ALTER TABLE mountaineer.device
     ADD COLUMN device_type_id uuid CONSTRAINT device_device_type_id_fkey REFERENCES mountaineer.device_type ON DELETE RESTRICT;
 ALTER TABLE mountaineer.device ALTER COLUMN units DROP DEFAULT;
 CREATE INDEX device_device_type_idx ON mountaineer.device (device_type_id);
+-- a new type may change the device's units (device_type_defaults, which
+-- fires first): check_position then checks its position against them
+DROP TRIGGER check_position ON mountaineer.device;
+CREATE TRIGGER check_position BEFORE INSERT OR UPDATE OF rack_id, position, units, site_id, device_type_id ON mountaineer.device
+    FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.device')) EXECUTE FUNCTION mountaineer.device_check_position();
 COMMENT ON COLUMN mountaineer.device.device_type_id IS
     'Its model (device_type.id), if recorded. A device inserted with a type gets the type''s ports and takes its units, kind, draw_watts, manufacturer and model when not given (given ones that contradict the type are refused); a type in use cannot be deleted.';
 COMMENT ON COLUMN mountaineer.device.units IS
