@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(63);
+SELECT plan(64);
 
 -- fixture: a site with a rack; a server type with two interfaces and two
 -- power inlets, a half-depth 24-port patch panel, a zero-U PDU type
@@ -188,6 +188,25 @@ SELECT throws_ok($$UPDATE device SET device_type_id = (SELECT id FROM device_typ
 UPDATE device SET device_type_id = NULL WHERE name = 'dt-srv3';
 SELECT results_eq($$SELECT units, model, device_type_id IS NULL FROM device WHERE name = 'dt-srv3'$$,
     $$VALUES (1, 'PowerEdge R650', true)$$, 'clearing the type keeps what the device took from it');
+
+-- COPY: an ordinary bulk load makes the ports; a restore (the owner, with
+-- check_function_bodies off, as pg_restore runs it) does not, since the
+-- ports are restored with their own ids, nor does it fill in defaults
+INSERT INTO device_type (id, manufacturer_id, model, kind, units)
+SELECT '44444444-0000-0000-0000-000000000001', dell, 'copy-model', 'server', 2 FROM ids;
+INSERT INTO port_template (device_type_id, name, kind) VALUES ('44444444-0000-0000-0000-000000000001', 'eth0', 'interface');
+COPY mountaineer.device (id, kind, name, device_type_id) FROM STDIN;
+44444444-0000-0000-0000-0000000000a1	server	dt-copied	44444444-0000-0000-0000-000000000001
+\.
+SET check_function_bodies = off;
+COPY mountaineer.device (id, kind, name, units, device_type_id) FROM STDIN;
+44444444-0000-0000-0000-0000000000a2	server	dt-restored	2	44444444-0000-0000-0000-000000000001
+\.
+RESET check_function_bodies;
+SELECT results_eq($$SELECT d.name, d.units, d.model, (SELECT count(*) FROM port p WHERE p.device_id = d.id)::int
+                     FROM device d WHERE d.name IN ('dt-copied', 'dt-restored') ORDER BY 1$$,
+    $$VALUES ('dt-copied', 2, 'copy-model', 1), ('dt-restored', 2, NULL, 0)$$,
+    'a bulk COPY of typed devices makes their ports; a restore makes none and fills nothing in');
 
 -- privileges
 SET LOCAL ROLE mountaineer_reader;
