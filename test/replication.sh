@@ -721,7 +721,7 @@ port_template INSERT|INSERT INTO mountaineer.port_template (device_type_id, name
 port_template UPDATE|UPDATE mountaineer.port_template SET name = 'bmc' WHERE name = 'ipmi'
 port_template DELETE|DELETE FROM mountaineer.port_template WHERE name = 'ipmi'
 fn device_apply_type|SELECT count(*) FROM mountaineer.device_apply_type(t.dev('spare-sw-01'))
-fn device_apply_type|SELECT count(*) FROM mountaineer.device_apply_type(ARRAY[t.dev('spare-02'), t.dev('spare-pp-01')])
+fn device_apply_types|SELECT count(*) FROM mountaineer.device_apply_types(ARRAY[t.dev('spare-02'), t.dev('spare-pp-01')])
 cable INSERT|INSERT INTO mountaineer.cable (label, type, status) VALUES ('SPARE-2', 'cat6', 'planned')
 cable UPDATE|UPDATE mountaineer.cable SET color = 'blue' WHERE label = 'A01-D01'
 cable DELETE|DELETE FROM mountaineer.cable WHERE label = 'A01-D02'

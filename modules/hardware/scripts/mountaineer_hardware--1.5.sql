@@ -1468,7 +1468,7 @@ CREATE TRIGGER a_type_defaults_update BEFORE UPDATE OF device_type_id, kind, uni
 -- the device had).  A port whose name the device already has, or a front
 -- port whose rear position is taken, is left out (ON CONFLICT DO NOTHING):
 -- so it is idempotent.
-CREATE FUNCTION mountaineer.device_apply_type(device_ids uuid[]) RETURNS SETOF mountaineer.port
+CREATE FUNCTION mountaineer.device_apply_types(device_ids uuid[]) RETURNS SETOF mountaineer.port
     LANGUAGE sql VOLATILE STRICT
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1500,10 +1500,10 @@ AS $$
     )
     SELECT * FROM made UNION ALL SELECT * FROM fronts
 $$;
-COMMENT ON FUNCTION mountaineer.device_apply_type(uuid[]) IS
+COMMENT ON FUNCTION mountaineer.device_apply_types(uuid[]) IS
     'Creates, on each of the devices, the ports of its type that it lacks (by name; front ports mapped to the rear port of the rear template''s name) and returns them. Idempotent; devices without a type, and unknown ids, are skipped.';
-REVOKE EXECUTE ON FUNCTION mountaineer.device_apply_type(uuid[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION mountaineer.device_apply_type(uuid[]) TO mountaineer_editor;
+REVOKE EXECUTE ON FUNCTION mountaineer.device_apply_types(uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.device_apply_types(uuid[]) TO mountaineer_editor;
 
 CREATE FUNCTION mountaineer.device_apply_type(device_id uuid) RETURNS SETOF mountaineer.port
     LANGUAGE plpgsql VOLATILE STRICT
@@ -1521,7 +1521,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Set its device_type_id first.';
     END IF;
-    RETURN QUERY SELECT * FROM mountaineer.device_apply_type(ARRAY[d.id]) p ORDER BY p.name;
+    RETURN QUERY SELECT * FROM mountaineer.device_apply_types(ARRAY[d.id]) p ORDER BY p.name;
 END
 $$;
 COMMENT ON FUNCTION mountaineer.device_apply_type(uuid) IS
@@ -1545,7 +1545,7 @@ BEGIN
     END IF;
     SELECT array_agg(n.id) INTO typed FROM new_devices n WHERE n.device_type_id IS NOT NULL;
     IF typed IS NOT NULL THEN
-        PERFORM FROM mountaineer.device_apply_type(typed);
+        PERFORM FROM mountaineer.device_apply_types(typed);
     END IF;
     RETURN NULL;
 END

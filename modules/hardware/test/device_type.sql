@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(64);
+SELECT plan(65);
 
 -- fixture: a site with a rack; a server type with two interfaces and two
 -- power inlets, a half-depth 24-port patch panel, a zero-U PDU type
@@ -174,6 +174,12 @@ SELECT throws_ok($$SELECT * FROM device_apply_type('00000000-0000-0000-0000-0000
 SELECT throws_ok($$SELECT * FROM device_apply_type((SELECT id FROM device WHERE name = 'dt-plain'))$$, '22023',
     'device "dt-plain" has no device type', 'device_apply_type of a device without a type');
 SELECT is((SELECT count(*) FROM device_apply_type(NULL::uuid))::int, 0, 'device_apply_type(NULL) is empty (STRICT)');
+DELETE FROM port p USING device d WHERE d.id = p.device_id AND d.name IN ('dt-bulk1', 'dt-bulk2') AND p.name IN ('psu2', 'front24');
+SELECT results_eq($$SELECT d.name, p.name FROM device_apply_types(ARRAY(SELECT id FROM device WHERE name IN ('dt-bulk1', 'dt-bulk2', 'dt-plain'))
+                                                || '00000000-0000-0000-0000-000000000000'::uuid) p
+                     JOIN device d ON d.id = p.device_id ORDER BY 1, 2$$,
+    $$VALUES ('dt-bulk1', 'front24'), ('dt-bulk2', 'idrac'), ('dt-bulk2', 'psu2')$$,
+    'device_apply_types does many devices at once (the template added since too), skipping untyped devices and unknown ids');
 
 -- changing a device's type: units and kind follow, ports stay until asked
 INSERT INTO device_type (manufacturer_id, model, kind, units, draw_watts) SELECT dell, 'R750', 'server', 2, 700 FROM ids;
