@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(65);
+SELECT plan(66);
 
 -- fixture: a site with a rack; a server type with two interfaces and two
 -- power inlets, a half-depth 24-port patch panel, a zero-U PDU type
@@ -112,6 +112,11 @@ SELECT is((SELECT count(*) FROM port p JOIN device d ON d.id = p.device_id WHERE
     'one statement of 100 typed devices gets every port of each');
 SELECT is((SELECT count(*) FROM port f JOIN port r ON r.id = f.rear_port_id WHERE f.device_id <> r.device_id)::int, 0,
     'no front port maps to another device''s rear port');
+WITH d AS (INSERT INTO device (name, device_type_id) SELECT 'dt-cte', r650 FROM ids RETURNING id)
+INSERT INTO port (device_id, name, kind) SELECT id, 'eth0', 'console' FROM d;
+SELECT results_eq($$SELECT p.name, p.kind::text FROM port p JOIN device d ON d.id = p.device_id WHERE d.name = 'dt-cte' ORDER BY 1$$,
+    $$VALUES ('eth0', 'console'), ('eth1', 'interface'), ('psu1', 'power_port'), ('psu2', 'power_port')$$,
+    'a port made by hand in the inserting statement is kept, and its template skipped');
 INSERT INTO device (name, kind) VALUES ('dt-plain', 'other');
 SELECT results_eq($$SELECT units, device_type_id IS NULL, (SELECT count(*) FROM port p WHERE p.device_id = d.id)::int FROM device d WHERE name = 'dt-plain'$$,
     $$VALUES (1, true, 0)$$, 'a device without a type is 1 U when not given, and gets no ports');
