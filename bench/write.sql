@@ -293,14 +293,14 @@ VALUES
           SELECT p.id, mountaineer.vrf_key(NULL), x FROM mountaineer.prefix p, mountaineer.prefix_free_expected(p) x
            WHERE p.vrf_id IS NULL AND p.prefix = '21.0.0.0/8'$q$], :n)),
 ('device with ports', 3, '{mountaineer.device,mountaineer.port}', :n / 4 * 4, :s / 4 * 4, :s / 4,
- bench_w_fmt(ARRAY[$q$INSERT INTO mountaineer.device (id, kind, name)
-                      SELECT md5('wdv' || g)::uuid, 'server', 'benchw-dev-' || g FROM generate_series(1, %1$s / 4) g$q$,
+ bench_w_fmt(ARRAY[$q$INSERT INTO mountaineer.device (id, kind, name, units)
+                      SELECT md5('wdv' || g)::uuid, 'server', 'benchw-dev-' || g, 1 FROM generate_series(1, %1$s / 4) g$q$,
                    $q$INSERT INTO mountaineer.port (id, device_id, name, kind)
                       SELECT md5('wpt' || g || '-' || k)::uuid, md5('wdv' || g)::uuid, 'eth' || k, 'interface'
                         FROM generate_series(1, %1$s / 4) g, generate_series(1, 3) k$q$], :n),
- ARRAY[format('COPY mountaineer.device (id, kind, name) FROM %L', :'f_device'),
+ ARRAY[format('COPY mountaineer.device (id, kind, name, units) FROM %L', :'f_device'),
        format('COPY mountaineer.port (id, device_id, name, kind) FROM %L', :'f_port')],
- ARRAY[$q$INSERT INTO mountaineer.device (id, kind, name) VALUES (md5('wdv' || $1)::uuid, 'server', 'benchw-dev-' || $1)$q$,
+ ARRAY[$q$INSERT INTO mountaineer.device (id, kind, name, units) VALUES (md5('wdv' || $1)::uuid, 'server', 'benchw-dev-' || $1, 1)$q$,
        $q$INSERT INTO mountaineer.port (id, device_id, name, kind) VALUES (md5('wpt' || $1 || '-1')::uuid, md5('wdv' || $1)::uuid, 'eth1', 'interface')$q$,
        $q$INSERT INTO mountaineer.port (id, device_id, name, kind) VALUES (md5('wpt' || $1 || '-2')::uuid, md5('wdv' || $1)::uuid, 'eth2', 'interface')$q$,
        $q$INSERT INTO mountaineer.port (id, device_id, name, kind) VALUES (md5('wpt' || $1 || '-3')::uuid, md5('wdv' || $1)::uuid, 'eth3', 'interface')$q$],
@@ -344,7 +344,7 @@ VALUES
 -- The COPY files: the same rows as the INSERT … SELECT.
 COPY (SELECT md5('wip' || g)::uuid, '100.64.0.0'::inet + g, :'host_id' FROM generate_series(1, :n) g) TO :'f_ip_address';
 COPY (SELECT md5('wpx' || g)::uuid, network(set_masklen('21.0.0.0'::inet + g * 16, 28)) FROM generate_series(0, :n - 1) g) TO :'f_prefix';
-COPY (SELECT md5('wdv' || g)::uuid, 'server', 'benchw-dev-' || g FROM generate_series(1, :n / 4) g) TO :'f_device';
+COPY (SELECT md5('wdv' || g)::uuid, 'server', 'benchw-dev-' || g, 1 FROM generate_series(1, :n / 4) g) TO :'f_device';
 COPY (SELECT md5('wpt' || g || '-' || k)::uuid, md5('wdv' || g)::uuid, 'eth' || k, 'interface'
         FROM generate_series(1, :n / 4) g, generate_series(1, 3) k) TO :'f_port';
 COPY (SELECT md5('wcb' || g)::uuid, 'benchw-cable-' || g FROM generate_series(1, :cables) g) TO :'f_cable';

@@ -729,6 +729,17 @@ network_device DELETE|DELETE FROM mountaineer.network_device WHERE id = t.dev('a
 port INSERT|INSERT INTO mountaineer.port (device_id, name, kind) VALUES (t.dev('spare-01'), 'eth2', 'interface')
 port UPDATE|UPDATE mountaineer.port SET name = 'bmc' WHERE id = t.port('spare-01', 'ipmi')
 port DELETE|DELETE FROM mountaineer.port WHERE id = t.port('spare-01', 'ipmi')
+manufacturer INSERT|INSERT INTO mountaineer.manufacturer (name) VALUES ('Juniper')
+manufacturer UPDATE|UPDATE mountaineer.manufacturer SET description = 'rack PDUs and KVM' WHERE name = 'Raritan'
+manufacturer DELETE|WITH d AS (DELETE FROM mountaineer.device WHERE name = 'spare-pp-01'), t AS (DELETE FROM mountaineer.device_type WHERE model = 'CP24BL') DELETE FROM mountaineer.manufacturer WHERE name = 'Panduit'
+device_type INSERT|INSERT INTO mountaineer.device_type (manufacturer_id, model, kind, units) SELECT id, 'PowerEdge R750', 'server', 2 FROM mountaineer.manufacturer WHERE name = 'Dell'
+device_type UPDATE|UPDATE mountaineer.device_type SET description = 'zero-U PDU' WHERE model = 'PX3-5190R'
+device_type DELETE|WITH d AS (DELETE FROM mountaineer.device WHERE name = 'spare-pp-01') DELETE FROM mountaineer.device_type WHERE model = 'CP24BL'
+port_template INSERT|INSERT INTO mountaineer.port_template (device_type_id, name, kind) SELECT id, 'eth2', 'interface' FROM mountaineer.device_type WHERE model = 'PowerEdge R650'
+port_template UPDATE|UPDATE mountaineer.port_template SET name = 'bmc' WHERE name = 'ipmi'
+port_template DELETE|DELETE FROM mountaineer.port_template WHERE name = 'ipmi'
+fn device_apply_type|SELECT count(*) FROM mountaineer.device_apply_type(t.dev('spare-sw-01'))
+fn device_apply_types|SELECT count(*) FROM mountaineer.device_apply_types(ARRAY[t.dev('spare-02'), t.dev('spare-pp-01')])
 cable INSERT|INSERT INTO mountaineer.cable (label, type, status) VALUES ('SPARE-2', 'cat6', 'planned')
 cable UPDATE|UPDATE mountaineer.cable SET color = 'blue' WHERE label = 'A01-D01'
 cable DELETE|DELETE FROM mountaineer.cable WHERE label = 'A01-D02'

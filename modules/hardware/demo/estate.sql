@@ -158,3 +158,54 @@ INSERT INTO cable_end (cable_id, side, port_id)
 SELECT id, 'a'::cable_side, a FROM w UNION ALL SELECT id, 'b', b FROM w;
 DROP VIEW racked_server;
 DROP TABLE wiring;
+
+-- Device types (1.5): the models of the estate's hardware with the ports
+-- every unit of them has.  The PDUs and the console server, recorded before
+-- types existed, are given theirs (they have every port of it already);
+-- the spares in stock are inserted with a type and get their ports from
+-- it.  An older release (test/upgrade.sh loads this estate into each one)
+-- stops before them.
+SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_device_types
+FROM pg_extension WHERE extname = 'mountaineer_hardware' \gset
+\if :has_device_types
+INSERT INTO manufacturer (name, description) VALUES
+    ('Dell', 'servers'), ('Arista', 'data-centre switches'), ('Panduit', 'patch panels and cabling'),
+    ('Raritan', 'rack PDUs'), ('Opengear', 'console servers');
+INSERT INTO device_type (manufacturer_id, model, part_number, kind, units, full_depth, draw_watts, description)
+SELECT m.id, t.model, t.part, t.kind::device_kind, t.units, t.full_depth, t.watts, t.description
+FROM manufacturer m JOIN (VALUES
+    ('Dell', 'PowerEdge R650', '210-AYJZ', 'server', 1, true, 450, '1U, two 25G ports, iDRAC, two PSUs'),
+    ('Arista', '7050SX3-48YC8', 'DCS-7050SX3-48YC8', 'network', 1, true, 350, '48 x 25G SFP28, 8 x 100G QSFP100'),
+    ('Panduit', 'CP24BL', 'CP24BLY', 'patch_panel', 1, false, NULL, '24-port Cat6 keystone panel'),
+    ('Raritan', 'PX3-5190R', 'PX3-5190R', 'pdu', 0, true, 15, 'zero-U metered PDU, 24 outlets'),
+    ('Opengear', 'CM8100', 'CM8148-10G', 'other', 1, false, 20, '8-port console server, half depth')
+) t(maker, model, part, kind, units, full_depth, watts, description) ON t.maker = m.name;
+INSERT INTO port_template (device_type_id, name, kind, positions)
+SELECT t.id, p.name, p.kind::port_kind, 1
+FROM device_type t JOIN (
+    SELECT 'PowerEdge R650' AS model, name, kind FROM (VALUES ('eth0', 'interface'), ('eth1', 'interface'), ('ipmi', 'interface'),
+                                                           ('psu1', 'power_port'), ('psu2', 'power_port')) v(name, kind)
+    UNION ALL SELECT '7050SX3-48YC8', 'Ethernet' || n, 'interface' FROM generate_series(1, 48) n
+    UNION ALL SELECT '7050SX3-48YC8', psu, 'power_port' FROM unnest(ARRAY['psu1', 'psu2']) psu
+    UNION ALL SELECT 'CP24BL', 'rear' || n, 'rear_port' FROM generate_series(1, 24) n
+    UNION ALL SELECT 'PX3-5190R', 'outlet' || n, 'power_outlet' FROM generate_series(1, 24) n
+    UNION ALL SELECT 'PX3-5190R', 'inlet', 'power_port'
+    UNION ALL SELECT 'CM8100', 'console' || n, 'console_server' FROM generate_series(1, 8) n
+) p ON p.model = t.model;
+-- each front port of the keystone panel passes through the rear port behind it
+INSERT INTO port_template (device_type_id, name, kind, rear_template_id, rear_position)
+SELECT r.device_type_id, 'front' || substr(r.name, 5), 'front_port', r.id, 1
+FROM port_template r JOIN device_type t ON t.id = r.device_type_id
+WHERE t.model = 'CP24BL' AND r.kind = 'rear_port';
+
+UPDATE device d SET device_type_id = t.id
+FROM device_type t WHERE d.model = t.model AND d.kind IN ('pdu', 'other');
+SELECT count(*) AS missing_ports FROM device d CROSS JOIN LATERAL device_apply_type(d.id) WHERE d.device_type_id IS NOT NULL;
+
+-- in stock, in no rack: a server, a switch and a patch panel, ports and all
+INSERT INTO device (name, serial, device_type_id)
+SELECT s.name, s.serial, t.id FROM device_type t JOIN (VALUES
+    ('spare-02', 'SNSPARE2', 'PowerEdge R650'), ('spare-sw-01', 'JPESPARE1', '7050SX3-48YC8'),
+    ('spare-pp-01', NULL, 'CP24BL')
+) s(name, serial, model) ON s.model = t.model;
+\endif

@@ -55,3 +55,8 @@ SELECT count(*) AS down_with_a01_pdu_a FROM mountaineer.impact((SELECT id FROM m
 -- The site as a Graphviz graph (pipe it into dot -Tsvg); its first lines:
 SELECT line FROM regexp_split_to_table(mountaineer.topology_dot((SELECT id FROM mountaineer.site WHERE name = 'ams1')), E'\n')
      WITH ORDINALITY AS l(line, n) WHERE n <= 6 ORDER BY n;
+-- Device types (1.5): each model, its ports, and the devices of it.
+SELECT m.name AS manufacturer, t.model, t.kind, t.units, t.full_depth,
+       (SELECT count(*) FROM mountaineer.port_template p WHERE p.device_type_id = t.id) AS ports,
+       (SELECT count(*) FROM mountaineer.device d WHERE d.device_type_id = t.id) AS devices
+FROM mountaineer.device_type t JOIN mountaineer.manufacturer m ON m.id = t.manufacturer_id ORDER BY 1, 2;
