@@ -1726,4 +1726,14 @@ COMMENT ON COLUMN mountaineer.host_address.dns_names IS 'The PTR name of each ad
 
 
 -- == tags and attributes (1.5) ==
+-- tags and attributes on every inventory table (mountaineer.manage_attributes,
+-- core 1.5); exempt: prefix_free and vrf_lock (derived, kept by triggers).
+SELECT mountaineer.manage_attributes('mountaineer.vrf');
+SELECT mountaineer.manage_attributes('mountaineer.vlan');
+SELECT mountaineer.manage_attributes('mountaineer.prefix');
+SELECT mountaineer.manage_attributes('mountaineer.ip_range');
+SELECT mountaineer.manage_attributes('mountaineer.ip_address');
+SELECT mountaineer.manage_attributes('mountaineer.rir');
+SELECT mountaineer.manage_attributes('mountaineer.asn_range');
+SELECT mountaineer.manage_attributes('mountaineer.asn');
 -- End: tags and attributes (1.5)
