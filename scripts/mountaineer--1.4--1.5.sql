@@ -201,7 +201,7 @@ AS $$
 DECLARE
     t text;
 BEGIN
-    SELECT relname INTO t FROM pg_class WHERE oid = tbl AND relnamespace = 'mountaineer'::regnamespace;
+    SELECT relname::text INTO t FROM pg_class WHERE oid = tbl AND relnamespace = 'mountaineer'::regnamespace;
     IF t IS NULL THEN
         RAISE EXCEPTION 'manage_attributes: % is not a table of schema mountaineer', tbl
             USING ERRCODE = 'invalid_parameter_value';

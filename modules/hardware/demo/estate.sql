@@ -171,8 +171,8 @@ INSERT INTO tag (name, color, description) VALUES
     ('gpu', '3f51b5', 'has GPUs');
 INSERT INTO attribute_definition (table_name, key, type, label, description) VALUES
     ('rack', 'rack_owner', 'text', 'Rack owner', 'the team that pays for the rack');
-INSERT INTO attribute_definition (table_name, key, type, choices, default_value, description) VALUES
-    ('device', 'support_tier', 'select', '{none,next-business-day,4h}', '"none"', 'the vendor support contract');
+INSERT INTO attribute_definition (table_name, key, type, choices, description) VALUES
+    ('device', 'support_tier', 'select', '{none,next-business-day,4h}', 'the vendor support contract');
 INSERT INTO attribute_definition (table_name, key, type, description) VALUES
     ('device', 'warranty_until', 'date', 'end of the vendor warranty');
 UPDATE rack SET attributes = jsonb_build_object('rack_owner', CASE name WHEN 'A03' THEN 'payments' ELSE 'platform' END)
@@ -180,5 +180,5 @@ WHERE name IN ('A01', 'A02', 'A03');
 UPDATE device d SET tags = '{pci}',
        attributes = d.attributes || '{"support_tier": "4h", "warranty_until": "2028-03-31"}'
 FROM rack r WHERE r.id = d.rack_id AND r.name = 'A03' AND d.kind = 'server';
-UPDATE device SET tags = '{gpu}' WHERE name = 'a01-c01';
+UPDATE device SET tags = '{gpu}' WHERE name = 'a02-c01';
 \endif
