@@ -1331,7 +1331,7 @@ SELECT mountaineer.manage_table('mountaineer.attribute_definition');
 -- and cost a call per key and row.
 CREATE FUNCTION mountaineer.attribute_value_problem(def mountaineer.attribute_definition, value jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE def.type
+RETURN CASE WHEN value = 'null' THEN NULL ELSE CASE def.type
         WHEN 'text' THEN CASE WHEN jsonb_typeof(value) <> 'string' THEN 'text (a JSON string)'
                               WHEN def.regex IS NOT NULL AND (value #>> '{}') !~ def.regex THEN format('text matching %s', def.regex) END
         WHEN 'url' THEN CASE WHEN jsonb_typeof(value) <> 'string' OR (value #>> '{}') !~ '^https?://[^[:space:]/?#]+[^[:space:]]*$'
@@ -1350,17 +1350,20 @@ RETURN CASE def.type
                                   THEN 'a date (YYYY-MM-DD)' END
         WHEN 'select' THEN CASE WHEN jsonb_typeof(value) <> 'string' OR NOT (value #>> '{}') = ANY (def.choices)
                                     THEN 'one of ' || array_to_string(def.choices, ', ') END
-    END;
+    END END;
 COMMENT ON FUNCTION mountaineer.attribute_value_problem(mountaineer.attribute_definition, jsonb) IS
-    'For attributes_check() and the definition triggers: NULL when value fits the definition (its type, choices, minimum, maximum and regex), else what it must be ("an integer from 1 to 42"), for the message.';
+    'For attributes_check() and the definition triggers: NULL when value fits the definition (a JSON null always does: it is no value) (its type, choices, minimum, maximum and regex), else what it must be ("an integer from 1 to 42"), for the message.';
 REVOKE EXECUTE ON FUNCTION mountaineer.attribute_value_problem(mountaineer.attribute_definition, jsonb) FROM PUBLIC;
 
--- The row trigger (attributes_check_insert, attributes_check_update): on
--- INSERT it fills in the defaults of the keys the row lacks; it refuses a
--- tag that does not exist (23503), an unknown key, a value of the wrong
--- type and a required key missing (23514, naming the key).  It costs one
--- query for an inserted row without tags or attributes, and the update
--- trigger fires only when tags or attributes change.
+-- The row triggers (attributes_check_insert BEFORE INSERT, which fills in
+-- the defaults of the keys a row lacks; attributes_check_update AFTER
+-- UPDATE, which only checks: a BEFORE UPDATE row trigger would make every
+-- UPDATE of the table lock its row as if its key changed, blocking the
+-- foreign-key checks of rows that refer to it).  Refused: a tag that does
+-- not exist (23503), an unknown key, a value of the wrong type and a
+-- required key missing (23514, naming the key).  An inserted row without
+-- tags or attributes costs one query; the update trigger fires only when
+-- tags or attributes change.
 CREATE FUNCTION mountaineer.attributes_check() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -1370,16 +1373,17 @@ DECLARE
     defaults jsonb;
     bad      record;
     existing text[];
+    attrs    jsonb := NEW.attributes;
 BEGIN
     -- a NULL tag, attributes that are not an object: the CHECKs refuse them
-    IF array_position(NEW.tags, NULL) IS NOT NULL OR coalesce(jsonb_typeof(NEW.attributes), '') <> 'object' THEN
+    IF array_position(NEW.tags, NULL) IS NOT NULL OR coalesce(jsonb_typeof(attrs), '') <> 'object' THEN
         RETURN NEW;
     END IF;
     IF NEW.tags <> '{}' AND (TG_OP = 'INSERT' OR NEW.tags IS DISTINCT FROM OLD.tags) THEN
         -- one query: the tags that exist, locked as a foreign key's check
-        -- locks (a tag being deleted or renamed meanwhile is waited for, then
-        -- missed), sorted: the row keeps them as a set, {b,a,a} as {a,b}
-        existing := ARRAY(SELECT name FROM mountaineer.tag WHERE name = ANY (NEW.tags) ORDER BY name FOR KEY SHARE);
+        -- locks its row (a tag being deleted or renamed meanwhile is waited
+        -- for, then missed)
+        existing := ARRAY(SELECT name FROM mountaineer.tag WHERE name = ANY (NEW.tags) FOR KEY SHARE);
         IF NOT existing @> NEW.tags THEN
             SELECT t INTO missing FROM unnest(NEW.tags) t WHERE NOT t = ANY (existing) ORDER BY t LIMIT 1;
             RAISE EXCEPTION 'tag % does not exist', mountaineer.excerpt(missing)
@@ -1387,28 +1391,25 @@ BEGIN
                       DETAIL = format('%s.tags names tags of mountaineer.tag.', TG_TABLE_NAME),
                       HINT = 'Create the tag first: INSERT INTO mountaineer.tag (name) VALUES (...).';
         END IF;
-        NEW.tags := existing;
     END IF;
 
-    IF TG_OP = 'UPDATE' AND NEW.attributes IS NOT DISTINCT FROM OLD.attributes THEN
-        RETURN NEW;
+    IF TG_OP = 'UPDATE' AND attrs IS NOT DISTINCT FROM OLD.attributes THEN
+        RETURN NULL;
     END IF;
-    -- a JSON null is no value: {"owner": null} unsets owner
-    IF NEW.attributes <> '{}' THEN
-        NEW.attributes := jsonb_strip_nulls(NEW.attributes);
-    END IF;
-    -- the keys the row lacks: defaults (on insert) and the first required one without
+    -- the keys the row lacks (a JSON null is no value): their defaults (on
+    -- insert), and the first required one without
     SELECT coalesce(jsonb_object_agg(d.key, d.default_value) FILTER (WHERE d.default_value IS NOT NULL AND TG_OP = 'INSERT'), '{}'),
            min(d.key) FILTER (WHERE d.required AND (d.default_value IS NULL OR TG_OP = 'UPDATE'))
       INTO defaults, missing
       FROM mountaineer.attribute_definition d
-     WHERE d.table_name = TG_TABLE_NAME AND (d.required OR d.default_value IS NOT NULL) AND NOT NEW.attributes ? d.key;
-    NEW.attributes := NEW.attributes || defaults;
+     WHERE d.table_name = TG_TABLE_NAME AND (d.required OR d.default_value IS NOT NULL)
+       AND coalesce(attrs -> d.key, 'null') = 'null';
+    attrs := attrs || defaults;
     -- unknown keys and wrong values first, then a required key missing
-    IF NEW.attributes <> '{}' THEN
+    IF attrs <> '{}' THEN
         SELECT e.key, e.value, d.id IS NOT NULL AS known, mountaineer.attribute_value_problem(d, e.value) AS problem
           INTO bad
-          FROM jsonb_each(NEW.attributes) e
+          FROM jsonb_each(attrs) e
           LEFT JOIN mountaineer.attribute_definition d ON d.table_name = TG_TABLE_NAME AND d.key = e.key
          WHERE d.id IS NULL OR mountaineer.attribute_value_problem(d, e.value) IS NOT NULL
          ORDER BY e.key LIMIT 1;
@@ -1432,11 +1433,15 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   DETAIL = format('mountaineer.attribute_definition says every %s carries "%s", and it has no default.', TG_TABLE_NAME, missing);
     END IF;
+    IF TG_OP = 'UPDATE' THEN
+        RETURN NULL;   -- AFTER: the row is written
+    END IF;
+    NEW.attributes := attrs;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION mountaineer.attributes_check() IS
-    'BEFORE INSERT and BEFORE UPDATE OF tags, attributes row trigger attached by manage_attributes(): keeps tags a sorted set of existing tags (locked FOR KEY SHARE, 23503 for one that does not exist), drops null attributes, fills in defaults on insert, and refuses an unknown key, a wrong value or a missing required key (23514, naming the key).';
+    'BEFORE INSERT and AFTER UPDATE OF tags, attributes row trigger attached by manage_attributes(): refuses a tag that does not exist (23503; the tags are locked FOR KEY SHARE, as a foreign key locks), an unknown key, a wrong value or a missing required key (23514, naming the key; a JSON null is no value); on insert fills in the defaults of the keys the row lacks.';
 REVOKE EXECUTE ON FUNCTION mountaineer.attributes_check() FROM PUBLIC;
 
 -- The tables manage_attributes() has equipped, found by the trigger it
@@ -1469,20 +1474,20 @@ BEGIN
                    'ADD COLUMN attributes jsonb NOT NULL DEFAULT ''{}'' CONSTRAINT %I CHECK (jsonb_typeof(attributes) = ''object'')',
                    tbl, t || '_tags_check', t || '_attributes_check');
     EXECUTE format('COMMENT ON COLUMN %s.tags IS %L', tbl,
-                   'Names of tags (mountaineer.tag) the row carries, a sorted set; filter with tags @> ''{prod}'' (REST: ?tags=cs.{prod}), which uses an index.');
+                   'Names of tags (mountaineer.tag) the row carries; filter with tags @> ''{prod}'' (REST: ?tags=cs.{prod}), which uses an index.');
     EXECUTE format('COMMENT ON COLUMN %s.attributes IS %L', tbl,
                    format('Custom attributes: a JSON object whose keys and value types mountaineer.attribute_definition defines for %s (23514 otherwise); filter with attributes @> ''{"key": "value"}'' (REST: ?attributes=cs.{"key":"value"}), which uses an index.', t));
     EXECUTE format('CREATE INDEX %I ON %s USING gin (tags)', t || '_tags_idx', tbl);
     EXECUTE format('CREATE INDEX %I ON %s USING gin (attributes jsonb_path_ops)', t || '_attributes_idx', tbl);
     EXECUTE format('CREATE TRIGGER attributes_check_insert BEFORE INSERT ON %s FOR EACH ROW '
                    'WHEN (NOT mountaineer.restoring(%L)) EXECUTE FUNCTION mountaineer.attributes_check()', tbl, 'mountaineer.' || t);
-    EXECUTE format('CREATE TRIGGER attributes_check_update BEFORE UPDATE OF tags, attributes ON %s FOR EACH ROW '
+    EXECUTE format('CREATE TRIGGER attributes_check_update AFTER UPDATE OF tags, attributes ON %s FOR EACH ROW '
                    'WHEN (OLD.tags IS DISTINCT FROM NEW.tags OR OLD.attributes IS DISTINCT FROM NEW.attributes) '
                    'EXECUTE FUNCTION mountaineer.attributes_check()', tbl);
 END
 $$;
 COMMENT ON FUNCTION mountaineer.manage_attributes(regclass) IS
-    'For module install scripts, once per inventory table (after manage_table()): adds the columns tags (text[] of tag names) and attributes (jsonb object) with their CHECKs <table>_tags_check and <table>_attributes_check, GIN indexes <table>_tags_idx and <table>_attributes_idx (jsonb_path_ops), and the row triggers attributes_check_insert and attributes_check_update.';
+    'For module install scripts, once per inventory table (after manage_table()): adds the columns tags (text[] of tag names) and attributes (jsonb object) with their CHECKs <table>_tags_check and <table>_attributes_check, GIN indexes <table>_tags_idx and <table>_attributes_idx (jsonb_path_ops), and the row triggers attributes_check_insert (BEFORE INSERT) and attributes_check_update (AFTER UPDATE OF tags, attributes).';
 REVOKE EXECUTE ON FUNCTION mountaineer.manage_attributes(regclass) FROM PUBLIC;
 
 -- Changing what rows carry rewrites them, in every table, as the owner
@@ -1582,7 +1587,7 @@ BEGIN
     -- value it does not take, or none when it is required without a default
     EXECUTE format('SELECT count(*), (array_agg(l ORDER BY l))[1:10], min(p) FROM ('
                    'SELECT %s AS l, mountaineer.attribute_value_problem($2, t.attributes -> $1) AS p FROM %s t '
-                   'WHERE CASE WHEN t.attributes ? $1 THEN mountaineer.attribute_value_problem($2, t.attributes -> $1) IS NOT NULL '
+                   'WHERE CASE WHEN coalesce(t.attributes -> $1, ''null'') <> ''null'' THEN mountaineer.attribute_value_problem($2, t.attributes -> $1) IS NOT NULL '
                    'ELSE ($2).required AND ($2).default_value IS NULL END) q',
                    coalesce(mountaineer.row_label(tbl, 't'), 't.slug'), tbl)
        INTO n, names, problem USING coalesce(OLD.key, NEW.key), d;
@@ -1601,7 +1606,7 @@ BEGIN
     END IF;
     -- a new definition, or one made required, brings its default to the rows without the key
     IF NEW.default_value IS NOT NULL AND (TG_OP = 'INSERT' OR (NEW.required AND NOT OLD.required)) THEN
-        EXECUTE format('UPDATE %s SET attributes = attributes || jsonb_build_object($1, $2) WHERE NOT attributes ? $1', tbl)
+        EXECUTE format('UPDATE %s SET attributes = attributes || jsonb_build_object($1, $2) WHERE coalesce(attributes -> $1, ''null'') = ''null''', tbl)
           USING NEW.key, NEW.default_value;
     END IF;
     RETURN NULL;

@@ -71,9 +71,9 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT relname FROM managed m WHERE NOT exempt AND NOT EXISTS (
         SELECT FROM pg_trigger t WHERE t.tgrelid = m.tbl AND t.tgname = 'attributes_check_update' AND t.tgenabled = 'O'
-           AND pg_get_triggerdef(t.oid) = format('CREATE TRIGGER attributes_check_update BEFORE UPDATE OF tags, attributes ON %s FOR EACH ROW WHEN (((old.tags IS DISTINCT FROM new.tags) OR (old.attributes IS DISTINCT FROM new.attributes))) EXECUTE FUNCTION mountaineer.attributes_check()',
+           AND pg_get_triggerdef(t.oid) = format('CREATE TRIGGER attributes_check_update AFTER UPDATE OF tags, attributes ON %s FOR EACH ROW WHEN (((old.tags IS DISTINCT FROM new.tags) OR (old.attributes IS DISTINCT FROM new.attributes))) EXECUTE FUNCTION mountaineer.attributes_check()',
                                                  'mountaineer.' || m.relname))$$,
-    'every inventory table has attributes_check_update, BEFORE UPDATE OF tags, attributes when either changed');
+    'every inventory table has attributes_check_update, AFTER UPDATE OF tags, attributes when either changed');
 SELECT is_empty($$
     SELECT relname FROM managed m WHERE NOT exempt AND (col_description(m.tbl, (SELECT attnum FROM pg_attribute WHERE attrelid = m.tbl AND attname = 'tags')) IS NULL
                                                       OR col_description(m.tbl, (SELECT attnum FROM pg_attribute WHERE attrelid = m.tbl AND attname = 'attributes')) IS NULL)$$,

