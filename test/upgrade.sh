@@ -28,10 +28,13 @@ default_of()  { q -d postgres -c "SELECT default_version FROM pg_available_exten
 # The releases to upgrade from: every version that is not some extension's default.
 releases=$(for e in "${exts[@]}"; do d=$(default_of "$e"); versions_of "$e" | grep -vxF "$d"; done | sort -uV)
 
-# Each extension's newest version at release $1 (its oldest, if it is younger).
+# Each extension's newest released version at release $1 (its oldest, if it
+# is younger): a version not in released.sha256 is not part of any release
+# (mountaineer_dns 1.1, made after release 1.4, is not what 1.4 had).
 version_at() {
     local e=$1 r=$2 v best=
     for v in $(versions_of "$e"); do
+        grep -q "/$e--$v\.sql\$" "$top/released.sha256" || continue
         [ "$(printf '%s\n%s\n' "$v" "$r" | sort -V | head -1)" = "$v" ] && best=$v
     done
     echo "${best:-$(versions_of "$e" | head -1)}"

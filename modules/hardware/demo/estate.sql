@@ -208,4 +208,26 @@ SELECT s.name, s.serial, t.id FROM device_type t JOIN (VALUES
     ('spare-02', 'SNSPARE2', 'PowerEdge R650'), ('spare-sw-01', 'JPESPARE1', '7050SX3-48YC8'),
     ('spare-pp-01', NULL, 'CP24BL')
 ) s(name, serial, model) ON s.model = t.model;
+-- Tags and custom attributes (core and hardware 1.5): rack A03 holds the
+-- payment servers, in scope of the PCI audit; racks have an owning team,
+-- devices a support contract and a warranty.  An older release
+-- (test/upgrade.sh loads this estate into each one) stops before them.
+SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_tags
+FROM pg_extension WHERE extname = 'mountaineer_hardware' \gset
+\if :has_tags
+INSERT INTO tag (name, color, description) VALUES
+    ('pci', 'f44336', 'in scope of the PCI DSS audit'),
+    ('gpu', '3f51b5', 'has GPUs');
+INSERT INTO attribute_definition (table_name, key, type, label, description) VALUES
+    ('rack', 'rack_owner', 'text', 'Rack owner', 'the team that pays for the rack');
+INSERT INTO attribute_definition (table_name, key, type, choices, description) VALUES
+    ('device', 'support_tier', 'select', '{none,next-business-day,4h}', 'the vendor support contract');
+INSERT INTO attribute_definition (table_name, key, type, description) VALUES
+    ('device', 'warranty_until', 'date', 'end of the vendor warranty');
+UPDATE rack SET attributes = jsonb_build_object('rack_owner', CASE name WHEN 'A03' THEN 'payments' ELSE 'platform' END)
+WHERE name IN ('A01', 'A02', 'A03');
+UPDATE device d SET tags = '{pci}',
+       attributes = d.attributes || '{"support_tier": "4h", "warranty_until": "2028-03-31"}'
+FROM rack r WHERE r.id = d.rack_id AND r.name = 'A03' AND d.kind = 'server';
+UPDATE device SET tags = '{gpu}' WHERE name = 'a02-c01';
 \endif

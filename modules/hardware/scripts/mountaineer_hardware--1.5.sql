@@ -1618,6 +1618,14 @@ CREATE TRIGGER rename_devices AFTER UPDATE OF name ON mountaineer.manufacturer
 
 
 -- == tags and attributes (1.5) ==
+-- tags and attributes on every inventory table (mountaineer.manage_attributes,
+-- core 1.5); exempt: server, pdu and network_device (one with their device,
+-- which carries them) and cable_end (one with its cable).
+SELECT mountaineer.manage_attributes('mountaineer.site');
+SELECT mountaineer.manage_attributes('mountaineer.rack');
+SELECT mountaineer.manage_attributes('mountaineer.device');
+SELECT mountaineer.manage_attributes('mountaineer.port');
+SELECT mountaineer.manage_attributes('mountaineer.cable');
 -- End: tags and attributes (1.5)
 
 

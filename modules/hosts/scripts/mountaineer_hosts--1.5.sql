@@ -608,6 +608,15 @@ COMMENT ON COLUMN mountaineer.cluster_detail.scheduled_count IS 'How many guests
 
 
 -- == tags and attributes (1.5) ==
+-- tags and attributes on every inventory table (mountaineer.manage_attributes,
+-- core 1.5); exempt: cluster_member and host_role (join rows: what they join
+-- carries them), grain (facts Salt reports, not inventory) and host_move_lock
+-- (derived).
+SELECT mountaineer.manage_attributes('mountaineer.environment');
+SELECT mountaineer.manage_attributes('mountaineer.role');
+SELECT mountaineer.manage_attributes('mountaineer.cluster');
+SELECT mountaineer.manage_attributes('mountaineer.host');
+SELECT mountaineer.manage_attributes('mountaineer.monitoring_exception');
 -- End: tags and attributes (1.5)
 
 

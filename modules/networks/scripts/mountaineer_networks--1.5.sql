@@ -1933,4 +1933,14 @@ GRANT EXECUTE ON FUNCTION mountaineer.allocate_vlan(uuid, text) TO mountaineer_e
 
 
 -- == tags and attributes (1.5) ==
+-- tags and attributes on every inventory table (mountaineer.manage_attributes,
+-- core 1.5); exempt: prefix_free and vrf_lock (derived, kept by triggers).
+SELECT mountaineer.manage_attributes('mountaineer.vrf');
+SELECT mountaineer.manage_attributes('mountaineer.vlan');
+SELECT mountaineer.manage_attributes('mountaineer.prefix');
+SELECT mountaineer.manage_attributes('mountaineer.ip_range');
+SELECT mountaineer.manage_attributes('mountaineer.ip_address');
+SELECT mountaineer.manage_attributes('mountaineer.rir');
+SELECT mountaineer.manage_attributes('mountaineer.asn_range');
+SELECT mountaineer.manage_attributes('mountaineer.asn');
 -- End: tags and attributes (1.5)
