@@ -142,7 +142,7 @@ DECLARE
     b_inst    jsonb;
     b_addr    jsonb;
     n_gone    integer := 0;
-    counts    jsonb := '[]';
+    counts    jsonb := '[]'::jsonb;
 BEGIN
     IF document IS NULL OR prune IS NULL THEN
         RAISE EXCEPTION 'ec2_import: document and prune must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -639,7 +639,7 @@ BEGIN
             )
             SELECT coalesce(b_inst, '[]') || coalesce(jsonb_agg(jsonb_build_object('key', kept.key,
                        'row', to_jsonb(kept) - '{key,id,slug}'::text[] || '{"state": "terminated"}')), '[]'),
-                   count(*) FILTER (WHERE kept.state <> 'terminated')
+                   (count(*) FILTER (WHERE kept.state <> 'terminated'))::integer
               INTO b_inst, n_gone FROM kept;
             SELECT counts || to_jsonb(c) INTO counts
               FROM mountaineer.import_rows(src, 'ec2_instance', 'mountaineer.ec2_instance', b_inst, true) c;
