@@ -12,7 +12,7 @@
 \set instances `cat modules/ec2/test/data/describe-instances.json`
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(71);
+SELECT plan(74);
 
 CREATE TEMP TABLE doc (name text PRIMARY KEY, d jsonb NOT NULL);
 INSERT INTO doc VALUES ('vpcs', :'vpcs'), ('subnets', :'subnets'), ('instances', :'instances');
@@ -276,6 +276,17 @@ SET LOCAL ROLE mountaineer_editor;
 SELECT results_eq($$SELECT object, inserted, updated FROM ec2_import(pg_temp.doc('vpcs'), region => 'eu-west-1')$$,
     $$VALUES ('region', 0, 0), ('vpc', 1, 0), ('vpc_cidr', 1, 0)$$, 'an editor may: the default VPC comes back');
 RESET ROLE;
+
+-- what every inventory table does: an id never changes, TRUNCATE logs each row
+SELECT throws_ok($$UPDATE ec2_instance SET id = gen_random_uuid() WHERE instance_id = 'i-0123456789abcdef0'$$, '428C9', NULL,
+    'the id of an ec2_instance row cannot change');
+SELECT throws_ok($$UPDATE ec2_subnet SET id = gen_random_uuid() WHERE subnet_id = 'subnet-0aa11bb22cc33dd44'$$, '428C9', NULL,
+    'nor that of an ec2_subnet row');
+CREATE TEMP TABLE before_truncate AS SELECT (SELECT count(*) FROM ec2_instance) + (SELECT count(*) FROM ec2_subnet) AS n, (SELECT max(id) FROM change) AS c;
+TRUNCATE ec2_instance, ec2_subnet;
+SELECT is((SELECT count(*) FROM change WHERE id > (SELECT c FROM before_truncate) AND op = 'truncate'
+              AND table_name IN ('ec2_instance', 'ec2_subnet')), (SELECT n FROM before_truncate),
+    'TRUNCATE logs one row per row removed');
 
 SELECT * FROM finish();
 ROLLBACK;
