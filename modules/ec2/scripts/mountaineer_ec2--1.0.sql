@@ -520,13 +520,19 @@ BEGIN
         END IF;
 
         SELECT k.row_id INTO cl_id FROM mountaineer.import_key k WHERE k.source = src AND k.kind = 'region' AND k.key = reg;
-        -- new hosts go into the environment aws (made on first use); a host
-        -- moved to another environment stays there
+        -- new hosts go into the environment aws (made on first use; the
+        -- first imports of two regions at once make it once: the second
+        -- waits for the first's row, then reads it); a host moved to
+        -- another environment stays there
         SELECT e.id INTO env_id FROM mountaineer.environment e WHERE e.name = 'aws';
         IF NOT FOUND THEN
             INSERT INTO mountaineer.environment (name, description)
             VALUES ('aws', 'Hosts of AWS EC2 instances (ec2_import); move one to another environment and the import leaves it there')
+            ON CONFLICT (name) DO NOTHING
             RETURNING id INTO env_id;
+            IF env_id IS NULL THEN
+                SELECT e.id INTO STRICT env_id FROM mountaineer.environment e WHERE e.name = 'aws';
+            END IF;
         END IF;
 
         -- the hostname: the Name tag when it is a host name and unique (a
