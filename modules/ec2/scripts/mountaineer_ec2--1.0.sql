@@ -123,7 +123,7 @@ CREATE FUNCTION mountaineer.ec2_import(document jsonb, prune boolean DEFAULT fal
 AS $$
 DECLARE
     id_form   CONSTANT text := '-[0-9a-f]{8}(?:[0-9a-f]{9})?$';
-    label     CONSTANT text := '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+    label     CONSTANT text := '[a-z0-9](?:[a-z0-9-]*[a-z0-9])?';   -- at most 63 characters: checked apart
     reg       text := ec2_import.region;
     src       text;
     bad       record;
@@ -379,21 +379,25 @@ BEGIN
     ----------------------------------------------------------------------
     -- The region: the one of every availability zone, and of the argument
     ----------------------------------------------------------------------
-    FOR bad IN
-        SELECT format('$.Subnets[%s].AvailabilityZone', e.o - 1) AS path, e.v ->> 'AvailabilityZone' AS az
+    WITH az AS (
+        SELECT ARRAY[1, e.o::int] AS ord, format('$.Subnets[%s].AvailabilityZone', e.o - 1) AS path, e.v ->> 'AvailabilityZone' AS az
           FROM jsonb_array_elements(coalesce(document -> 'Subnets', '[]')) WITH ORDINALITY AS e(v, o)
         UNION ALL
-        SELECT format('$.Reservations[%s].Instances[%s].Placement.AvailabilityZone', r.o - 1, e.o - 1), e.v #>> '{Placement,AvailabilityZone}'
+        SELECT ARRAY[2, r.o::int, e.o::int], format('$.Reservations[%s].Instances[%s].Placement.AvailabilityZone', r.o - 1, e.o - 1),
+               e.v #>> '{Placement,AvailabilityZone}'
           FROM jsonb_array_elements(coalesce(document -> 'Reservations', '[]')) WITH ORDINALITY AS r(v, o),
                jsonb_array_elements(r.v -> 'Instances') WITH ORDINALITY AS e(v, o)
-    LOOP
-        IF reg IS NULL THEN
-            reg := mountaineer.ec2_region(bad.az);
-        ELSIF mountaineer.ec2_region(bad.az) <> reg THEN
-            RAISE EXCEPTION 'ec2_import: %: % is not in region % (one import, one region)', bad.path, mountaineer.excerpt(bad.az), reg
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-    END LOOP;
+    ), first AS (
+        SELECT coalesce(reg, (SELECT mountaineer.ec2_region(az.az) FROM az ORDER BY az.ord LIMIT 1)) AS region
+    )
+    SELECT f.region, x.path, x.az INTO bad
+      FROM first f LEFT JOIN LATERAL (SELECT az.path, az.az FROM az WHERE mountaineer.ec2_region(az.az) <> f.region
+                                       ORDER BY az.ord LIMIT 1) x ON true;
+    reg := bad.region;
+    IF bad.path IS NOT NULL THEN
+        RAISE EXCEPTION 'ec2_import: %: % is not in region % (one import, one region)', bad.path, mountaineer.excerpt(bad.az), reg
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF reg IS NULL THEN
         RAISE EXCEPTION 'ec2_import: the document names no availability zone, so its region is unknown'
             USING ERRCODE = 'invalid_parameter_value',
@@ -548,7 +552,8 @@ BEGIN
                    jsonb_array_elements(r.v -> 'Instances') WITH ORDINALITY AS x(v, o)
               LEFT JOIN mountaineer.import_key k ON k.source = src AND k.kind = 'instance' AND k.key = x.v ->> 'InstanceId'
         ), wanted AS (
-            SELECT i.*, CASE WHEN i.name ~ ('^' || label || '$') THEN i.name || '.' || i.domain
+            SELECT i.*, CASE WHEN i.name ~ '[^.]{64}' THEN NULL
+                             WHEN i.name ~ ('^' || label || '$') THEN i.name || '.' || i.domain
                              WHEN i.name ~ ('^' || label || '(?:\.' || label || ')+$') AND length(i.name) <= 253 THEN i.name END AS want
               FROM i
         ), named AS (

@@ -12,7 +12,7 @@
 \set instances `cat modules/ec2/test/data/describe-instances.json`
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(74);
+SELECT plan(75);
 
 CREATE TEMP TABLE doc (name text PRIMARY KEY, d jsonb NOT NULL);
 INSERT INTO doc VALUES ('vpcs', :'vpcs'), ('subnets', :'subnets'), ('instances', :'instances');
@@ -216,6 +216,11 @@ SELECT results_eq($$SELECT * FROM ec2_import((SELECT d FROM smaller), prune => t
     'prune with all three outputs: a VPC, its block, subnet, instance and address gone, children first');
 SELECT is((SELECT count(*) FROM vrf WHERE name = 'vpc-5e4d3c2b'), 0::bigint, 'its VRF is gone');
 SELECT is((SELECT count(*) FROM prefix WHERE prefix <<= '172.31.0.0/16'), 0::bigint, 'and its prefixes');
+
+-- a label longer than 63 characters is no host name
+SELECT ec2_import(jsonb_set((SELECT d FROM smaller), '{Reservations,0,Instances,0,Tags,0,Value}', to_jsonb(repeat('a', 64))));
+SELECT is((pg_temp.host_of('i-0123456789abcdef0')).hostname, 'i-0123456789abcdef0.eu-west-1.compute.internal',
+    'a Name tag with a label of 64 characters names it not');
 
 -- bad documents: refused naming the JSON path, nothing written (the
 -- statistics count the rolled-back rows too: compare the rows instead)
