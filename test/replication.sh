@@ -572,6 +572,8 @@ SELECT mountaineer.dns_name('bad_name.example');
 -- @ dns_zone_assign dns_verify
 SELECT * FROM mountaineer.dns_zone_assign(ARRAY['web1.prod.example.net', '22.0.0.10.in-addr.arpa']) ORDER BY name;
 SELECT count(*) FROM mountaineer.dns_verify();
+-- @ ec2_tags ec2_region
+SELECT mountaineer.ec2_tags('[{"Key": "Name", "Value": "web-1"}]'), mountaineer.ec2_region('eu-west-1a'), mountaineer.ec2_region('nowhere');
 -- @ prefix_free_verify
 SELECT count(*) FROM mountaineer.prefix_free_verify();
 SELECT * FROM mountaineer.prefix_free_verify() ORDER BY prefix_id;
@@ -696,6 +698,13 @@ fn events_since|SELECT count(*) FROM mountaineer.events_since('replication check
 fn events_ack|SELECT mountaineer.events_ack('replication check', 5)
 fn prune_changes|SELECT mountaineer.prune_changes('0 seconds')
 fn import_rows|SELECT * FROM mountaineer.import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-2", "row": {"name": "imported 2"}}]')
+fn ec2_import|SELECT * FROM mountaineer.ec2_import('{"Vpcs": []}', region => 'eu-west-1')
+ec2_subnet INSERT|INSERT INTO mountaineer.ec2_subnet (subnet_id, prefix_id, vpc_id, availability_zone) VALUES ('subnet-0c1a2b3c4d5e6f709', t.prefix('10.0.3.0/24'), 'vpc-07d4c1e2b3a495867', 'eu-west-1c')
+ec2_subnet UPDATE|UPDATE mountaineer.ec2_subnet SET state = 'pending' WHERE subnet_id = 'subnet-0c1a2b3c4d5e6f701'
+ec2_subnet DELETE|DELETE FROM mountaineer.ec2_subnet WHERE subnet_id = 'subnet-0c1a2b3c4d5e6f702'
+ec2_instance INSERT|INSERT INTO mountaineer.ec2_instance (instance_id, host_id, instance_type, state, availability_zone) VALUES ('i-0d1e2f3a4b5c6d709', t.host('web1.prod.example.net'), 't3.micro', 'running', 'eu-west-1a')
+ec2_instance UPDATE|UPDATE mountaineer.ec2_instance SET state = 'stopped' WHERE instance_id = 'i-0d1e2f3a4b5c6d703'
+ec2_instance DELETE|DELETE FROM mountaineer.ec2_instance WHERE instance_id = 'i-0d1e2f3a4b5c6d702'
 import_source INSERT|INSERT INTO mountaineer.import_source VALUES ('replication insert', 'vrf', 'mountaineer.vrf')
 import_source UPDATE|UPDATE mountaineer.import_source SET table_name = 'mountaineer.site'
 import_source DELETE|DELETE FROM mountaineer.import_source WHERE source = 'replication'

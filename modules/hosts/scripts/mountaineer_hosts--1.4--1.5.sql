@@ -1,6 +1,6 @@
 -- mountaineer_hosts 1.4 -> 1.5: the model issue 12 asks for (device types, site
--- hierarchy, status, tags and attributes, circuits, VLAN groups, power);
--- needs mountaineer 1.5: update it first.
+-- hierarchy, status, tags and attributes, circuits, VLAN groups, power),
+-- the cluster kind ec2; needs mountaineer 1.5: update it first.
 \echo Use "ALTER EXTENSION mountaineer_hosts UPDATE TO '1.5'" to load this file. \quit
 
 DO $$
@@ -32,4 +32,7 @@ SELECT mountaineer.manage_attributes('mountaineer.monitoring_exception');
 
 
 -- == cluster kind ec2 (1.5) ==
+-- The EC2 import (mountaineer_ec2) makes one cluster of this kind per AWS
+-- region; the value cannot be used in the transaction that adds it.
+ALTER TYPE mountaineer.cluster_kind ADD VALUE 'ec2' AFTER 'ecs';
 -- End: cluster kind ec2 (1.5)

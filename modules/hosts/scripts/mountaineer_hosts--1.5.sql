@@ -1,6 +1,6 @@
 -- mountaineer_hosts 1.5: hosts on hardware, virtual machines, containers,
 -- clusters, roles, grains and monitoring exceptions (1.4: the view
--- host_summary for BI tools, column comments).
+-- host_summary for BI tools, column comments; 1.5: the cluster kind ec2).
 -- Every row trigger that fires on INSERT carries WHEN (NOT
 -- mountaineer.restoring(its table)): it stands aside while pg_restore, or psql
 -- running a pg_dump script, restores that table (src/restore.c).
@@ -621,4 +621,7 @@ SELECT mountaineer.manage_attributes('mountaineer.monitoring_exception');
 
 
 -- == cluster kind ec2 (1.5) ==
+-- The EC2 import (mountaineer_ec2) makes one cluster of this kind per AWS
+-- region; the value cannot be used in the transaction that adds it.
+ALTER TYPE mountaineer.cluster_kind ADD VALUE 'ec2' AFTER 'ecs';
 -- End: cluster kind ec2 (1.5)
