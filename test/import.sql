@@ -7,7 +7,7 @@
 -- specs/import.spec.
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(44);
+SELECT plan(45);
 
 CREATE TEMP VIEW written AS
     SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::int AS n
@@ -193,6 +193,12 @@ SELECT throws_ok(
 SELECT is(pg_temp.changes_since_mark(), 0::bigint, 'no refused batch wrote to the change log');
 
 -- who may import: editors (and the table's own privileges apply)
+SET LOCAL ROLE mountaineer_editor;
+SELECT results_eq(
+    $$SELECT * FROM mountaineer.import_rows('test:editor', 'vpc', 'mountaineer.vrf', '[{"key": "vpc-e", "row": {"name": "imp editor"}}]')$$,
+    $$VALUES ('vpc', 1, 0, 0, 0)$$,
+    'an editor may import');
+RESET ROLE;
 SET LOCAL ROLE mountaineer_reader;
 SELECT throws_ok(
     $$SELECT * FROM mountaineer.import_rows('test:eu-west-1', 'vpc', 'mountaineer.vrf', '[]')$$,

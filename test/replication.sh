@@ -243,7 +243,7 @@ declare -A internal=(
     [current_host_safes]="vault: callable only by mountaineer_host members (the row-level security policies call it); as a reader its refusal (42501) is compared on both sides"
     [highstate_latest_refresh]="salt internal: only the triggers on highstate call it, on writes a standby refuses first"
     [salt_pillar]="salt: for the Salt master's role and admins; the read checks run as a reader, whose refusal (42501) is compared on both sides"
-    [import_columns]="core internal (1.5, revoked from PUBLIC): called only by import_rows, which is checked as a write"
+    [import_columns]="core (1.5), for editors only (revoked from PUBLIC, granted to mountaineer_editor because import_rows runs with its caller's privileges): a catalogue read called only by import_rows, which is checked as a write"
     [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
     [vlan_group_site]="networks internal (1.5, revoked from PUBLIC): called only by the triggers on vlan and vlan_group, on writes a standby refuses first"
 )
