@@ -158,3 +158,38 @@ INSERT INTO cable_end (cable_id, side, port_id)
 SELECT id, 'a'::cable_side, a FROM w UNION ALL SELECT id, 'b', b FROM w;
 DROP VIEW racked_server;
 DROP TABLE wiring;
+
+-- Regions, locations and status: Europe > Netherlands > Amsterdam holds
+-- ams1, Europe > Germany > Frankfurt fra1; ams1's racks stand in cage 7 on
+-- the second floor of the AM3 building, cage 8 is being built.  A planned
+-- storage box in A03, a03-c08 on its way out, the spare in store.  They
+-- came with 1.5; an older release (test/upgrade.sh loads this estate into
+-- each one) stops before them.
+SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_sites
+FROM pg_extension WHERE extname = 'mountaineer_hardware' \gset
+\if :has_sites
+INSERT INTO region (name, description) VALUES ('Europe', 'EMEA operations');
+INSERT INTO region (name, parent_id) SELECT c, id FROM region, unnest(ARRAY['Netherlands', 'Germany']) c WHERE name = 'Europe';
+INSERT INTO region (name, parent_id) SELECT 'Amsterdam', id FROM region WHERE name = 'Netherlands';
+INSERT INTO region (name, parent_id) SELECT 'Frankfurt', id FROM region WHERE name = 'Germany';
+UPDATE site s SET region_id = r.id FROM region r
+WHERE (s.name, r.name) IN (('ams1', 'Amsterdam'), ('fra1', 'Frankfurt'));
+
+INSERT INTO location (site_id, name, description) SELECT id, 'AM3', 'Equinix AM3 building' FROM site WHERE name = 'ams1';
+INSERT INTO location (site_id, parent_id, name) SELECT site_id, id, 'Floor 2' FROM location WHERE name = 'AM3';
+INSERT INTO location (site_id, parent_id, name, status)
+SELECT site_id, id, c.name, c.status::site_status FROM location, (VALUES ('Cage 7', 'active'), ('Cage 8', 'planned')) c(name, status)
+WHERE location.name = 'Floor 2';
+UPDATE rack r SET location_id = l.id FROM location l WHERE l.name = 'Cage 7' AND r.site_id = l.site_id;
+UPDATE rack SET status = 'available' WHERE name = 'R1';
+
+WITH d AS (
+    INSERT INTO device (kind, name, manufacturer, model, serial, units, draw_watts, rack_id, position, status)
+    SELECT 'server', 'a03-s02', 'Supermicro', 'SSG-620P', 'SMA03B', 2, 900, id, 'U30-U31', 'planned'
+    FROM rack WHERE name = 'A03'
+    RETURNING id
+)
+INSERT INTO server (id, memory_mib, cores) SELECT id, 131072, 32 FROM d;
+UPDATE device SET status = 'decommissioning' WHERE name = 'a03-c08';
+UPDATE device SET status = 'inventory' WHERE name = 'spare-01';
+\endif
