@@ -161,8 +161,8 @@ DROP TABLE wiring;
 
 -- Regions, locations and status: Europe > Netherlands > Amsterdam holds
 -- ams1, Europe > Germany > Frankfurt fra1; ams1's racks stand in cage 7 on
--- the second floor of the AM3 building, cage 8 is being built.  A planned
--- storage box in A03, a03-c08 on its way out, the spare in store.  They
+-- the second floor of the AM3 building, cage 8 is being built.  A second,
+-- planned switch in A03, a03-c08 on its way out, the spare in store.  They
 -- came with 1.5; an older release (test/upgrade.sh loads this estate into
 -- each one) stops before them.
 SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_sites
@@ -185,11 +185,11 @@ UPDATE rack SET status = 'available' WHERE name = 'R1';
 
 WITH d AS (
     INSERT INTO device (kind, name, manufacturer, model, serial, units, draw_watts, rack_id, position, status)
-    SELECT 'server', 'a03-s02', 'Supermicro', 'SSG-620P', 'SMA03B', 2, 900, id, 'U30-U31', 'planned'
+    SELECT 'network', 'a03-tor-b', 'Arista', '7050SX3-48YC8', 'JPEA03B', 1, 350, id, 'U40/full', 'planned'
     FROM rack WHERE name = 'A03'
     RETURNING id
 )
-INSERT INTO server (id, memory_mib, cores) SELECT id, 131072, 32 FROM d;
+INSERT INTO network_device (id, speed, interconnect) SELECT id, '25g', 'sfp28' FROM d;
 UPDATE device SET status = 'decommissioning' WHERE name = 'a03-c08';
 UPDATE device SET status = 'inventory' WHERE name = 'spare-01';
 \endif
