@@ -7,6 +7,17 @@
 -- A lifecycle status on hosts; the same text in the full script and the
 -- upgrade script (the column is added here in both, and the views that
 -- read it are replaced here).
+-- It reads device.status: mountaineer_hardware 1.5 first.
+DO $$
+BEGIN
+    IF pg_catalog.to_regtype('mountaineer.device_status') IS NULL THEN
+        RAISE EXCEPTION 'mountaineer_hosts 1.5 needs mountaineer_hardware 1.5'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run ALTER EXTENSION mountaineer_hardware UPDATE first.';
+    END IF;
+END
+$$;
+
 CREATE TYPE mountaineer.host_status AS ENUM ('planned', 'staged', 'active', 'offline', 'failed', 'decommissioning');
 COMMENT ON TYPE mountaineer.host_status IS
     'Lifecycle of a host: planned (to be built), staged (being installed or configured), active (in service), offline (shut down on purpose), failed (broken), decommissioning (to be removed).';
