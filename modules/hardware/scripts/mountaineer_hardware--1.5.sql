@@ -1270,9 +1270,12 @@ SELECT mountaineer.manage_table('mountaineer.region');
 -- advisory lock for the whole table (moves are rare; inserts do not take
 -- it: a new row has no children yet) and then reads the parents, one
 -- statement per step, seeing what a move that held the lock committed.
--- Under REPEATABLE READ or SERIALIZABLE the snapshot is older than the
--- lock, so each parent is also locked FOR KEY SHARE, which fails with
--- 40001 when a concurrent transaction has changed it since.  An INSERT is
+-- Under READ COMMITTED each parent is locked FOR KEY SHARE (it cannot be
+-- deleted under us, and a rename neither waits nor is waited for).  Under
+-- REPEATABLE READ or SERIALIZABLE the snapshot is older than the lock, so
+-- each parent is locked FOR SHARE instead, which fails with 40001 when a
+-- concurrent transaction has changed it since (FOR KEY SHARE would not:
+-- it does not conflict with a change of parent_id).  An INSERT is
 -- checked too: one statement can insert two rows naming each other.
 CREATE FUNCTION mountaineer.region_check_parent() RETURNS trigger
     LANGUAGE plpgsql
@@ -1282,6 +1285,7 @@ DECLARE
     cur  uuid := NEW.parent_id;
     seen uuid[] := ARRAY[NEW.id];
     up   uuid;
+    rc   boolean := current_setting('transaction_isolation') = 'read committed';
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         PERFORM pg_advisory_xact_lock('mountaineer.region'::regclass::oid::int, 0);
@@ -1297,14 +1301,18 @@ BEGIN
                       HINT = 'Move the other region out first.';
         END IF;
         seen := seen || cur;
-        SELECT r.parent_id INTO up FROM mountaineer.region r WHERE r.id = cur FOR KEY SHARE;
+        IF rc THEN
+            SELECT r.parent_id INTO up FROM mountaineer.region r WHERE r.id = cur FOR KEY SHARE;
+        ELSE
+            SELECT r.parent_id INTO up FROM mountaineer.region r WHERE r.id = cur FOR SHARE;
+        END IF;
         cur := up;
     END LOOP;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION mountaineer.region_check_parent() IS
-    'Trigger: a region is never inside itself (23514 naming both regions). A move takes a transaction advisory lock on the region table first, so two concurrent moves are checked one after the other.';
+    'Trigger: a region is never inside itself (23514 naming both regions). A move takes a transaction advisory lock on the region table first, so two concurrent moves are checked one after the other; under REPEATABLE READ or SERIALIZABLE a move that cannot see a concurrent one fails with 40001.';
 REVOKE EXECUTE ON FUNCTION mountaineer.region_check_parent() FROM PUBLIC;
 CREATE TRIGGER check_parent AFTER INSERT OR UPDATE OF parent_id ON mountaineer.region
     FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL AND NOT mountaineer.restoring('mountaineer.region'))
@@ -1371,6 +1379,7 @@ DECLARE
     cur  uuid := NEW.parent_id;
     seen uuid[] := ARRAY[NEW.id];
     up   uuid;
+    rc   boolean := current_setting('transaction_isolation') = 'read committed';
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         PERFORM pg_advisory_xact_lock('mountaineer.location'::regclass::oid::int, 0);
@@ -1386,14 +1395,18 @@ BEGIN
                       HINT = 'Move the other location out first.';
         END IF;
         seen := seen || cur;
-        SELECT l.parent_id INTO up FROM mountaineer.location l WHERE l.id = cur FOR KEY SHARE;
+        IF rc THEN
+            SELECT l.parent_id INTO up FROM mountaineer.location l WHERE l.id = cur FOR KEY SHARE;
+        ELSE
+            SELECT l.parent_id INTO up FROM mountaineer.location l WHERE l.id = cur FOR SHARE;
+        END IF;
         cur := up;
     END LOOP;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION mountaineer.location_check_parent() IS
-    'Trigger: a location is never inside itself (23514 naming both locations). A move takes a transaction advisory lock on the location table first, so two concurrent moves are checked one after the other.';
+    'Trigger: a location is never inside itself (23514 naming both locations). A move takes a transaction advisory lock on the location table first, so two concurrent moves are checked one after the other; under REPEATABLE READ or SERIALIZABLE a move that cannot see a concurrent one fails with 40001.';
 REVOKE EXECUTE ON FUNCTION mountaineer.location_check_parent() FROM PUBLIC;
 CREATE TRIGGER check_parent AFTER INSERT OR UPDATE OF parent_id ON mountaineer.location
     FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL AND NOT mountaineer.restoring('mountaineer.location'))
