@@ -374,9 +374,25 @@ $$;
 COMMENT ON FUNCTION mountaineer.location_devices(uuid) IS
     'Every device in a rack in the location or in a location inside it, at any depth; P0002 for an unknown location.';
 
+-- For the REST API: PostgREST cannot embed a location's parent through
+-- the composite self-reference (parent_id, site_id) by a hint, but embeds
+-- through a "computed relationship": a function of the row returning the
+-- related rows (ROWS 1: at most one, so a to-one embedding).
+-- /location?select=name,parent_location(name).  A region's parent embeds
+-- through its column: /region?select=name,parent:parent_id(name).
+CREATE FUNCTION mountaineer.parent_location(mountaineer.location) RETURNS SETOF mountaineer.location
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 1
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.* FROM mountaineer.location p WHERE p.id = $1.parent_id
+$$;
+COMMENT ON FUNCTION mountaineer.parent_location(mountaineer.location) IS
+    'The location a location is part of (none at the top of its site): for the REST API, which embeds it as /location?select=name,parent_location(name).';
+
 GRANT EXECUTE ON FUNCTION mountaineer.region_tree(uuid), mountaineer.location_tree(uuid),
     mountaineer.region_sites(uuid), mountaineer.region_racks(uuid), mountaineer.region_devices(uuid),
-    mountaineer.location_racks(uuid), mountaineer.location_devices(uuid)
+    mountaineer.location_racks(uuid), mountaineer.location_devices(uuid),
+    mountaineer.parent_location(mountaineer.location)
     TO mountaineer_reader;
 
 --------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(53);
+SELECT plan(55);
 
 -- fixture: Europe > Netherlands > Amsterdam, Europe > Germany; two sites;
 -- at sh-ams: building > floor > cage 1 and cage 2, racks in the cages
@@ -98,6 +98,8 @@ SELECT throws_ok($$INSERT INTO location (id, site_id, name, parent_id) SELECT x.
     'one INSERT cannot make two locations each other''s parent');
 SELECT is((SELECT path_text FROM location_path WHERE id = (SELECT c2 FROM ids)), 'sh-ams: sh-B1 > sh-F1 > sh-C2', 'location_path: the site and the path');
 SELECT is((SELECT depth FROM location_path WHERE id = (SELECT c2 FROM ids)), 2, 'location_path: depth');
+SELECT is((SELECT p.name FROM location l, parent_location(l) p WHERE l.id = (SELECT c2 FROM ids)), 'sh-F1', 'parent_location: a location''s parent');
+SELECT is((SELECT count(*) FROM location l, parent_location(l) p WHERE l.id = (SELECT b1 FROM ids)), 0::bigint, 'parent_location: none at the top');
 SELECT throws_ok($$DELETE FROM location WHERE name = 'sh-C2'$$, '23503',
     'update or delete on table "location" violates foreign key constraint "rack_location_id_site_id_fkey" on table "rack"',
     'a location with racks cannot be deleted');
