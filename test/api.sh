@@ -22,7 +22,7 @@ cleanup() {
     dropdb --if-exists -f $db 2>/dev/null
 }
 trap cleanup EXIT
-echo "1..75"
+echo "1..78"
 
 dropdb --if-exists -f $db 2>/dev/null
 createdb $db || { echo "# cannot create a database"; exit 1; }
@@ -86,6 +86,14 @@ second=$(jq -r '.[0].id' <<<"$body")
 expect "pagination by offset and limit" 200 "length == 3 and .[0].id == \"$(q -c "SELECT id FROM mountaineer.device ORDER BY id OFFSET 2 LIMIT 1")\""
 req GET '/change?select=id,table_name,actor&order=id.desc&limit=1' "$reader"
 expect "the change log is readable" 200 'length == 1 and (.[0].actor | type) == "string"'
+# regions, locations and status (1.5)
+req GET '/site?name=eq.ams1&select=name,region(name,parent:parent_id(name))' "$reader"
+expect "a site embeds its region, and a region its parent" 200 '.[0].region.name == "Amsterdam" and .[0].region.parent.name == "Netherlands"'
+req GET '/rack?name=eq.A01&select=name,location(name,parent_location(name))' "$reader"
+expect "a rack embeds its location, and a location its parent" 200 '.[0].location.name == "Cage 7" and .[0].location.parent_location.name == "Floor 2"'
+region=$(q -c "SELECT id FROM mountaineer.region WHERE name = 'Europe'")
+req GET "/rpc/region_devices?region_id=$region&status=eq.planned&select=name,status,rack(name)" "$reader"
+expect "the devices under a region, filtered by status, embedding their rack" 200 'length == 1 and .[0].name == "a03-tor-b" and .[0].rack.name == "A03"'
 
 # --- writes by the editor: site, rack, device, port, cable ------------------
 req POST '/site' "$editor" '{"name":"api-site"}' 'Prefer: return=representation'

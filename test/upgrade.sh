@@ -159,7 +159,7 @@ for r in $releases; do
         existed_at "mountaineer_$m" "$r" || continue
         out=$(q -d "$db" -v VERBOSITY=verbose -c "SET client_min_messages = warning" \
                 -c "BEGIN" -c "ALTER EXTENSION mountaineer_$m UPDATE" -c "ROLLBACK" 2>&1) ||
-            grep -q "ERROR:  55000: mountaineer_$m .* needs mountaineer " <<<"$out" ||
+            grep -qE "ERROR:  55000: mountaineer_$m .* needs mountaineer(_[a-z]+)? " <<<"$out" ||
             early="$early mountaineer_$m: $(grep ERROR <<<"$out" | head -1)"
     done
     if [ -z "$early" ]; then ok "release $r: a module updated before the core is updated or refused with 55000 naming the core"

@@ -208,6 +208,8 @@ SELECT s.name, s.serial, t.id FROM device_type t JOIN (VALUES
     ('spare-02', 'SNSPARE2', 'PowerEdge R650'), ('spare-sw-01', 'JPESPARE1', '7050SX3-48YC8'),
     ('spare-pp-01', NULL, 'CP24BL')
 ) s(name, serial, model) ON s.model = t.model;
+\endif
+
 -- Tags and custom attributes (core and hardware 1.5): rack A03 holds the
 -- payment servers, in scope of the PCI audit; racks have an owning team,
 -- devices a support contract and a warranty.  An older release
@@ -230,4 +232,39 @@ UPDATE device d SET tags = '{pci}',
        attributes = d.attributes || '{"support_tier": "4h", "warranty_until": "2028-03-31"}'
 FROM rack r WHERE r.id = d.rack_id AND r.name = 'A03' AND d.kind = 'server';
 UPDATE device SET tags = '{gpu}' WHERE name = 'a02-c01';
+\endif
+
+-- Regions, locations and status: Europe > Netherlands > Amsterdam holds
+-- ams1, Europe > Germany > Frankfurt fra1; ams1's racks stand in cage 7 on
+-- the second floor of the AM3 building, cage 8 is being built.  A second,
+-- planned switch in A03, a03-c08 on its way out, the spare in store.  They
+-- came with 1.5; an older release (test/upgrade.sh loads this estate into
+-- each one) stops before them.
+SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_sites
+FROM pg_extension WHERE extname = 'mountaineer_hardware' \gset
+\if :has_sites
+INSERT INTO region (name, description) VALUES ('Europe', 'EMEA operations');
+INSERT INTO region (name, parent_id) SELECT c, id FROM region, unnest(ARRAY['Netherlands', 'Germany']) c WHERE name = 'Europe';
+INSERT INTO region (name, parent_id) SELECT 'Amsterdam', id FROM region WHERE name = 'Netherlands';
+INSERT INTO region (name, parent_id) SELECT 'Frankfurt', id FROM region WHERE name = 'Germany';
+UPDATE site s SET region_id = r.id FROM region r
+WHERE (s.name, r.name) IN (('ams1', 'Amsterdam'), ('fra1', 'Frankfurt'));
+
+INSERT INTO location (site_id, name, description) SELECT id, 'AM3', 'Equinix AM3 building' FROM site WHERE name = 'ams1';
+INSERT INTO location (site_id, parent_id, name) SELECT site_id, id, 'Floor 2' FROM location WHERE name = 'AM3';
+INSERT INTO location (site_id, parent_id, name, status)
+SELECT site_id, id, c.name, c.status::site_status FROM location, (VALUES ('Cage 7', 'active'), ('Cage 8', 'planned')) c(name, status)
+WHERE location.name = 'Floor 2';
+UPDATE rack r SET location_id = l.id FROM location l WHERE l.name = 'Cage 7' AND r.site_id = l.site_id;
+UPDATE rack SET status = 'available' WHERE name = 'R1';
+
+WITH d AS (
+    INSERT INTO device (kind, name, manufacturer, model, serial, units, draw_watts, rack_id, position, status)
+    SELECT 'network', 'a03-tor-b', 'Arista', '7050SX3-48YC8', 'JPEA03B', 1, 350, id, 'U40/full', 'planned'
+    FROM rack WHERE name = 'A03'
+    RETURNING id
+)
+INSERT INTO network_device (id, speed, interconnect) SELECT id, '25g', 'sfp28' FROM d;
+UPDATE device SET status = 'decommissioning' WHERE name = 'a03-c08';
+UPDATE device SET status = 'inventory' WHERE name = 'spare-01';
 \endif

@@ -68,3 +68,13 @@ WHERE h.cluster_id = (SELECT id FROM cluster WHERE name = 'kvm-ams1');
 INSERT INTO monitoring_exception (host_id, monitored, during, reason)
 SELECT id, false, tstzrange(now() - interval '1 hour', now() + interval '3 hours'), 'BIOS upgrade'
 FROM host WHERE hostname = 'a01-c03.prod.example.net';
+
+-- Host status (1.5; an older release stops here): db2 is planned (its
+-- address is already allocated), a03-c08's operating system goes with the
+-- server being decommissioned.
+SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_host_status
+FROM pg_extension WHERE extname = 'mountaineer_hosts' \gset
+\if :has_host_status
+UPDATE host SET status = 'planned' WHERE hostname = 'db2.prod.example.net';
+UPDATE host SET status = 'decommissioning' WHERE hostname = 'a03-c08.prod.example.net';
+\endif
