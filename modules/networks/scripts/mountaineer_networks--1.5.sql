@@ -1723,34 +1723,40 @@ COMMENT ON COLUMN mountaineer.host_address.dns_names IS 'The PTR name of each ad
 
 -- == VLAN groups (1.5) ==
 -- A VLAN group is a set of VLAN ids to allocate from, with a scope: a site,
--- or global (no scope).  Its VLANs are unique in it and lie in its range
--- min_vid..max_vid.  VLANs without a group keep the rule of 1.0-1.4: unique
+-- a location, a region, or global (no scope).  Its VLANs are unique in it
+-- and lie in its range min_vid..max_vid.  VLANs without a group keep the rule of 1.0-1.4: unique
 -- per site, and once among global VLANs; existing VLANs get no group.
 -- No generic foreign key: one nullable column per kind of scope, at most one
--- set (region_id and location_id come with the site hierarchy).
+-- set.
 CREATE TABLE mountaineer.vlan_group (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     slug        text GENERATED ALWAYS AS (mountaineer.slug(id)) STORED UNIQUE,
     name        text NOT NULL CONSTRAINT vlan_group_name_check CHECK (mountaineer.is_valid_name(name)),
     site_id     uuid REFERENCES mountaineer.site ON DELETE RESTRICT,
+    region_id   uuid REFERENCES mountaineer.region ON DELETE RESTRICT,
+    location_id uuid REFERENCES mountaineer.location ON DELETE RESTRICT,
     min_vid     int NOT NULL DEFAULT 1,
     max_vid     int NOT NULL DEFAULT 4094,
     description text CONSTRAINT vlan_group_description_check CHECK (mountaineer.is_valid_name(description, 200)),
     CONSTRAINT vlan_group_vid_range CHECK (min_vid >= 1 AND min_vid <= max_vid AND max_vid <= 4094),
-    CONSTRAINT vlan_group_one_scope CHECK (num_nonnulls(site_id) <= 1),
-    CONSTRAINT vlan_group_scope_name_key UNIQUE NULLS NOT DISTINCT (site_id, name)
+    CONSTRAINT vlan_group_one_scope CHECK (num_nonnulls(site_id, region_id, location_id) <= 1),
+    CONSTRAINT vlan_group_scope_name_key UNIQUE NULLS NOT DISTINCT (site_id, region_id, location_id, name)
 );
-COMMENT ON TABLE mountaineer.vlan_group IS 'A group of VLANs scoped to a site, or global: its VLAN ids are unique in it and lie in min_vid..max_vid; allocate_vlan hands them out.';
+COMMENT ON TABLE mountaineer.vlan_group IS 'A group of VLANs scoped to a site, a location or a region, or global: its VLAN ids are unique in it and lie in min_vid..max_vid; allocate_vlan hands them out.';
 COMMENT ON COLUMN mountaineer.vlan_group.id IS 'Primary key; set by the database (gen_random_uuid()) unless given, never changed.';
 COMMENT ON COLUMN mountaineer.vlan_group.slug IS 'Short URL-safe form of id.';
 COMMENT ON COLUMN mountaineer.vlan_group.name IS 'A name (1..100 characters, no leading or trailing white space, no control characters), unique within its scope.';
 COMMENT ON COLUMN mountaineer.vlan_group.site_id IS 'The site the group is scoped to (site.id); NULL with no other scope: a global group. Its VLANs are at that site.';
+COMMENT ON COLUMN mountaineer.vlan_group.region_id IS 'The region the group is scoped to (region.id); its VLANs may be at any site.';
+COMMENT ON COLUMN mountaineer.vlan_group.location_id IS 'The location the group is scoped to (location.id); its VLANs are at the location''s site.';
 COMMENT ON COLUMN mountaineer.vlan_group.min_vid IS 'The lowest VLAN id of the group, 1..4094 (default 1).';
 COMMENT ON COLUMN mountaineer.vlan_group.max_vid IS 'The highest VLAN id of the group, min_vid..4094 (default 4094); narrowing the range past a VLAN of the group is refused.';
 COMMENT ON COLUMN mountaineer.vlan_group.description IS 'Free text, one line of at most 200 characters; NULL for none.';
 COMMENT ON CONSTRAINT vlan_group_one_scope ON mountaineer.vlan_group IS 'A group has at most one scope (site, location or region); none: global.';
 COMMENT ON CONSTRAINT vlan_group_scope_name_key ON mountaineer.vlan_group IS 'A name once per scope, and once among global groups.';
 SELECT mountaineer.manage_table('mountaineer.vlan_group');
+CREATE INDEX vlan_group_region_idx ON mountaineer.vlan_group (region_id);
+CREATE INDEX vlan_group_location_idx ON mountaineer.vlan_group (location_id);
 -- A group that VLANs are in is refused, naming them.
 CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON mountaineer.vlan_group
     FOR EACH ROW EXECUTE FUNCTION mountaineer.refuse_delete_referenced();
@@ -1772,7 +1778,7 @@ COMMENT ON COLUMN mountaineer.vlan.vid IS 'The 802.1Q VLAN id, 1..4094, within i
 CREATE FUNCTION mountaineer.vlan_group_site(g mountaineer.vlan_group) RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-RETURN g.site_id;
+RETURN coalesce(g.site_id, (SELECT l.site_id FROM mountaineer.location l WHERE l.id = g.location_id));
 COMMENT ON FUNCTION mountaineer.vlan_group_site(mountaineer.vlan_group) IS 'Internal: the site a VLAN group keeps its VLANs at (its scope''s site), NULL when they may be at any site.';
 REVOKE EXECUTE ON FUNCTION mountaineer.vlan_group_site(mountaineer.vlan_group) FROM PUBLIC;
 
@@ -1862,7 +1868,7 @@ END
 $$;
 COMMENT ON FUNCTION mountaineer.vlan_group_keep_vlans() IS 'Trigger: refuses (23514) narrowing a VLAN group''s range past its VLANs, or scoping it to a site where its VLANs are not, naming them; 25000 outside READ COMMITTED.';
 REVOKE EXECUTE ON FUNCTION mountaineer.vlan_group_keep_vlans() FROM PUBLIC;
-CREATE TRIGGER vlan_group_keep_vlans BEFORE UPDATE OF min_vid, max_vid, site_id ON mountaineer.vlan_group
+CREATE TRIGGER vlan_group_keep_vlans BEFORE UPDATE OF min_vid, max_vid, site_id, location_id ON mountaineer.vlan_group
     FOR EACH ROW EXECUTE FUNCTION mountaineer.vlan_group_keep_vlans();
 
 -- The lowest vid of the group no VLAN of it holds: min_vid, or the one after

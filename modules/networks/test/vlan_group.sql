@@ -9,10 +9,29 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(43);
+SELECT plan(47);
 
 INSERT INTO site (name) VALUES ('vg-t-a'), ('vg-t-b');
 CREATE TEMP VIEW t_site AS SELECT (SELECT id FROM site WHERE name = 'vg-t-a') AS a, (SELECT id FROM site WHERE name = 'vg-t-b') AS b;
+
+-- the scopes of the site hierarchy: a region (its VLANs anywhere), a
+-- location (its VLANs at the location's site), at most one scope
+INSERT INTO region (name) VALUES ('vg-t-region');
+INSERT INTO location (site_id, name) SELECT a, 'vg-t-cage' FROM t_site;
+SELECT throws_ok($$INSERT INTO vlan_group (name, site_id, region_id) SELECT 'vg-t-two', a, (SELECT id FROM region WHERE name = 'vg-t-region') FROM t_site$$,
+                 '23514', 'new row for relation "vlan_group" violates check constraint "vlan_group_one_scope"', 'a group has one scope at most');
+INSERT INTO vlan_group (name, region_id) SELECT 'vg-t-regional', id FROM region WHERE name = 'vg-t-region';
+INSERT INTO vlan_group (name, location_id) SELECT 'vg-t-cage', id FROM location WHERE name = 'vg-t-cage';
+INSERT INTO vlan (group_id, vid, name) SELECT id, 7, 'vg-t-in-cage' FROM vlan_group WHERE name = 'vg-t-cage';
+SELECT is((SELECT site_id FROM vlan WHERE name = 'vg-t-in-cage'), (SELECT a FROM t_site),
+          'a VLAN of a location''s group given no site takes the location''s site');
+SELECT throws_ok($$INSERT INTO vlan (group_id, vid, name, site_id) SELECT g.id, 8, 'vg-t-elsewhere', t.b FROM vlan_group g, t_site t WHERE g.name = 'vg-t-cage'$$,
+                 '23514', 'VLAN "vg-t-elsewhere" is at site "vg-t-b" but its VLAN group "vg-t-cage" is at site "vg-t-a"',
+                 'a VLAN of a location''s group at another site is refused');
+INSERT INTO vlan (group_id, vid, name, site_id) SELECT g.id, 9, 'vg-t-anywhere', t.b FROM vlan_group g, t_site t WHERE g.name = 'vg-t-regional';
+SELECT is((SELECT count(*)::int FROM vlan WHERE name = 'vg-t-anywhere'), 1, 'a region''s group takes VLANs at any site');
+DELETE FROM vlan WHERE name IN ('vg-t-in-cage', 'vg-t-anywhere');
+DELETE FROM vlan_group WHERE name IN ('vg-t-regional', 'vg-t-cage');
 
 -- a group: the whole VLAN space by default, a range within 1..4094
 INSERT INTO vlan_group (name) VALUES ('vg-t-global');
