@@ -1321,63 +1321,74 @@ CREATE TABLE mountaineer.power_cabling_lock (
     only_row boolean PRIMARY KEY DEFAULT true CONSTRAINT power_cabling_lock_only_row_check CHECK (only_row)
 );
 COMMENT ON TABLE mountaineer.power_cabling_lock IS
-    'Lock: the one row that a new or changed cable end on a power port locks (cable_end_check_power_loop()), so that power cabling takes turns and two sessions cannot together close a loop.';
+    'Lock: the one row that a statement writing cable ends on power ports locks (cable_end_check_power_loop()), so that power cabling takes turns and two sessions cannot together close a loop.';
 COMMENT ON COLUMN mountaineer.power_cabling_lock.only_row IS 'Always true: the table has one v.';
 INSERT INTO mountaineer.power_cabling_lock DEFAULT VALUES;
 GRANT SELECT ON mountaineer.power_cabling_lock TO mountaineer_reader;
 
--- The loop a cable would close, as device names (the drawing device first,
--- each drawing from the next, back to the first), or NULL.  Follows every
--- recorded cable, planned ones too: a loop is wrong whatever its status.
-CREATE FUNCTION mountaineer.power_loop_of(cable_id uuid) RETURNS text
+-- The first loop that one of these cables closes: the cable and the loop as
+-- device names (the drawing device first, each drawing from the next, back
+-- to the first); no row when none does.  One query for all of a statement's
+-- cables.  Follows every recorded cable, planned ones too: a loop is wrong
+-- whatever its status.
+CREATE FUNCTION mountaineer.power_loop_of(cable_ids uuid[]) RETURNS TABLE (cable_id uuid, devices text)
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
     WITH RECURSIVE
     ends AS (
-        SELECT p.kind, p.device_id FROM mountaineer.cable_end e JOIN mountaineer.port p ON p.id = e.port_id
-        WHERE e.cable_id = $1 AND p.kind IN ('power_port', 'power_outlet', 'power_feed')
+        SELECT e.cable_id, p.kind, p.device_id FROM mountaineer.cable_end e JOIN mountaineer.port p ON p.id = e.port_id
+        WHERE e.cable_id = ANY ($1) AND p.kind IN ('power_port', 'power_outlet', 'power_feed')
     ),
-    -- upwards from each device this cable feeds from, through what it draws from
-    up (device_id, path) AS (
-        SELECT DISTINCT s.device_id, ARRAY[d.device_id, s.device_id]
-        FROM ends d JOIN ends s ON s.kind <> 'power_port' WHERE d.kind = 'power_port'
+    -- upwards from each device a cable feeds from, through what it draws from
+    up (cable_id, device_id, path) AS (
+        SELECT DISTINCT d.cable_id, s.device_id, ARRAY[d.device_id, s.device_id]
+        FROM ends d JOIN ends s ON s.cable_id = d.cable_id AND s.kind <> 'power_port' WHERE d.kind = 'power_port'
         UNION ALL
-        SELECT q.device_id, up.path || q.device_id
+        SELECT up.cable_id, q.device_id, up.path || q.device_id
         FROM up
         JOIN mountaineer.port pp ON pp.device_id = up.device_id AND pp.kind = 'power_port'
         JOIN mountaineer.cable_end e1 ON e1.port_id = pp.id
         JOIN mountaineer.cable_end e2 ON e2.cable_id = e1.cable_id AND e2.side <> e1.side
         JOIN mountaineer.port q ON q.id = e2.port_id AND q.kind IN ('power_outlet', 'power_feed')
         WHERE up.device_id <> up.path[1] AND NOT q.device_id = ANY (up.path[2:])
-    )
-    SELECT string_agg(mountaineer.excerpt(d.name), ' → ' ORDER BY n)
-    FROM (SELECT path FROM up WHERE device_id = path[1] LIMIT 1) l
-    CROSS JOIN LATERAL unnest(l.path) WITH ORDINALITY AS u(device_id, n)
+    ),
+    found AS (SELECT up.cable_id, up.path FROM up WHERE up.device_id = up.path[1] ORDER BY up.cable_id LIMIT 1)
+    SELECT f.cable_id, string_agg(mountaineer.excerpt(d.name), ' → ' ORDER BY u.n)
+    FROM found f
+    CROSS JOIN LATERAL unnest(f.path) WITH ORDINALITY AS u(device_id, n)
     JOIN mountaineer.device d ON d.id = u.device_id
+    GROUP BY f.cable_id
 $$;
-COMMENT ON FUNCTION mountaineer.power_loop_of(uuid) IS
-    'For cable_end_check_power_loop(): the loop the power cable closes, as the names of the devices on it (each drawing from the next, the first repeated at the end), or NULL when it closes none. Follows every recorded cable, planned ones too.';
-REVOKE EXECUTE ON FUNCTION mountaineer.power_loop_of(uuid) FROM PUBLIC;
+COMMENT ON FUNCTION mountaineer.power_loop_of(uuid[]) IS
+    'For the power loop checks: the first of these cables that closes a loop in the power graph, with the loop as the names of the devices on it (each drawing from the next, the first repeated at the end); no row when none does. Follows every recorded cable, planned ones too.';
+REVOKE EXECUTE ON FUNCTION mountaineer.power_loop_of(uuid[]) FROM PUBLIC;
 
+-- Once per statement (a bulk insert of cables is checked in one query): the
+-- cables whose new or changed ends are on power ports.
 CREATE FUNCTION mountaineer.cable_end_check_power_loop() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER   -- the lock row is the owner's to lock
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    loop_names text;
-    cname      text;
+    cables uuid[];
+    hit    record;
+    cname  text;
 BEGIN
-    PERFORM 1 FROM mountaineer.port p
-     WHERE p.id = NEW.port_id AND p.kind IN ('power_port', 'power_outlet', 'power_feed');
-    IF NOT FOUND THEN
+    IF mountaineer.restoring(TG_RELID) THEN
+        RETURN NULL;
+    END IF;
+    SELECT array_agg(DISTINCT n.cable_id) INTO cables
+      FROM new_rows n JOIN mountaineer.port p ON p.id = n.port_id
+     WHERE p.kind IN ('power_port', 'power_outlet', 'power_feed');
+    IF cables IS NULL THEN
         RETURN NULL;
     END IF;
     PERFORM 1 FROM mountaineer.power_cabling_lock FOR UPDATE;
-    loop_names := mountaineer.power_loop_of(NEW.cable_id);
-    IF loop_names IS NOT NULL THEN
-        SELECT mountaineer.cable_name(c) INTO cname FROM mountaineer.cable c WHERE c.id = NEW.cable_id;
-        RAISE EXCEPTION 'power cable % would close a loop: %', mountaineer.excerpt(cname), loop_names
+    SELECT l.cable_id, l.devices INTO hit FROM mountaineer.power_loop_of(cables) l;
+    IF FOUND THEN
+        SELECT mountaineer.cable_name(c) INTO cname FROM mountaineer.cable c WHERE c.id = hit.cable_id;
+        RAISE EXCEPTION 'power cable % would close a loop: %', mountaineer.excerpt(cname), hit.devices
             USING ERRCODE = 'check_violation',
                   DETAIL = 'Each device would draw from the next, and the last is the first.',
                   HINT = 'A PDU draws from a feed or from the outlet of a PDU upstream of it, never from one it feeds.';
@@ -1386,10 +1397,12 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mountaineer.cable_end_check_power_loop() IS
-    'Trigger: a cable end on a power port (power_port, power_outlet, power_feed) must not close a loop in the power graph (a device drawing from itself through outlets and PDUs); locks power_cabling_lock first, so power cabling takes turns.';
+    'Statement trigger (AFTER INSERT and AFTER UPDATE, new_rows): the cables whose written ends are on power ports (power_port, power_outlet, power_feed) must not close a loop in the power graph (a device drawing from itself through outlets and PDUs); locks power_cabling_lock first, so power cabling takes turns. Stands aside while the table is restored.';
 REVOKE EXECUTE ON FUNCTION mountaineer.cable_end_check_power_loop() FROM PUBLIC;
-CREATE TRIGGER check_power_loop AFTER INSERT OR UPDATE OF cable_id, side, port_id ON mountaineer.cable_end
-    FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.cable_end')) EXECUTE FUNCTION mountaineer.cable_end_check_power_loop();
+CREATE TRIGGER check_power_loop_insert AFTER INSERT ON mountaineer.cable_end
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.cable_end_check_power_loop();
+CREATE TRIGGER check_power_loop_update AFTER UPDATE ON mountaineer.cable_end
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.cable_end_check_power_loop();
 
 -- A cabled power port moved to another device could close a loop too.
 CREATE FUNCTION mountaineer.port_check_power_loop() RETURNS trigger
@@ -1397,20 +1410,20 @@ CREATE FUNCTION mountaineer.port_check_power_loop() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    cable      uuid;
-    loop_names text;
-    cname      text;
+    cable uuid;
+    hit   record;
+    cname text;
 BEGIN
     SELECT e.cable_id INTO cable FROM mountaineer.cable_end e WHERE e.port_id = NEW.id;
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
     PERFORM 1 FROM mountaineer.power_cabling_lock FOR UPDATE;
-    loop_names := mountaineer.power_loop_of(cable);
-    IF loop_names IS NOT NULL THEN
+    SELECT l.cable_id, l.devices INTO hit FROM mountaineer.power_loop_of(ARRAY[cable]) l;
+    IF FOUND THEN
         SELECT mountaineer.cable_name(c) INTO cname FROM mountaineer.cable c WHERE c.id = cable;
         RAISE EXCEPTION 'port % cannot move: power cable % would close a loop: %',
-            mountaineer.excerpt(NEW.name), mountaineer.excerpt(cname), loop_names
+            mountaineer.excerpt(NEW.name), mountaineer.excerpt(cname), hit.devices
             USING ERRCODE = 'check_violation',
                   DETAIL = 'Each device would draw from the next, and the last is the first.';
     END IF;
@@ -1477,6 +1490,45 @@ COMMENT ON COLUMN mountaineer.power_input.source_port_id IS 'The power_outlet or
 COMMENT ON COLUMN mountaineer.power_input.source_device_id IS 'That port''s device (a PDU, a power panel): the one drawn from.';
 COMMENT ON COLUMN mountaineer.power_input.own_watts IS 'What the inlet draws from this source of its device''s own draw, in watts: allocated_watts when stated, else an equal share of draw_watts less what the stated inlets take (never below 0), divided among the inlet''s sources; 0 when power_counts(device) is false.';
 COMMENT ON COLUMN mountaineer.power_input.through_share IS 'The share of what its device passes on (the load on a PDU''s outlets) that comes through this inlet from this source: 1 / (the device''s powered inputs × the inlet''s sources).';
+
+-- The same for one device, by index probes from its ports: what power_draw
+-- walks with.  The arithmetic is power_input's: keep the two alike (the
+-- pgTAP suite compares them over the whole database).  No SET search_path
+-- (everything in it is qualified), so that the planner inlines it into the
+-- caller's query.
+CREATE FUNCTION mountaineer.power_inputs_of(device_id uuid)
+    RETURNS TABLE (port_id uuid, source_port_id uuid, source_device_id uuid, own_watts numeric, through_share numeric)
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    WITH link AS (
+        SELECT p.id AS port_id, p.allocated_watts, s.id AS source_port_id, s.device_id AS source_device_id,
+               count(*) OVER (PARTITION BY p.id) AS sources
+        FROM mountaineer.port p
+        JOIN mountaineer.cable_end e ON e.port_id = p.id
+        JOIN mountaineer.cable c ON c.id = e.cable_id AND c.status = 'connected'
+        JOIN mountaineer.cable_end f ON f.cable_id = e.cable_id AND f.side <> e.side
+        JOIN mountaineer.port s ON s.id = f.port_id AND s.kind IN ('power_outlet', 'power_feed')
+        WHERE p.device_id = $1 AND p.kind = 'power_port'
+    ),
+    inlet AS (SELECT DISTINCT l.port_id, l.allocated_watts FROM link l),
+    device AS (
+        SELECT CASE WHEN mountaineer.power_counts(d) THEN coalesce(d.draw_watts, 0) ELSE 0 END AS watts,
+               mountaineer.power_counts(d) AS counts,
+               (SELECT count(*) FROM inlet) AS inputs,
+               (SELECT count(*) FROM inlet WHERE inlet.allocated_watts IS NULL) AS unstated,
+               (SELECT coalesce(sum(inlet.allocated_watts), 0) FROM inlet) AS stated
+        FROM mountaineer.device d WHERE d.id = $1
+    )
+    SELECT l.port_id, l.source_port_id, l.source_device_id,
+           CASE WHEN NOT x.counts THEN 0
+                WHEN l.allocated_watts IS NOT NULL THEN l.allocated_watts
+                ELSE greatest(x.watts - x.stated, 0) / x.unstated
+           END / l.sources,
+           1.0 / (x.inputs * l.sources)
+    FROM link l CROSS JOIN device x
+$$;
+COMMENT ON FUNCTION mountaineer.power_inputs_of(uuid) IS
+    'The powered inputs of one device, as power_input has them (port_id, source_port_id, source_device_id, own_watts, through_share), found by index probes from its ports; no rows for an unknown device or one with no powered input.';
 
 -- The load on every PDU, power panel and feed, in one pass over the estate:
 -- each inlet's own watts flow upwards, split at every device by its
@@ -1565,14 +1617,27 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no device with id %', $1 USING ERRCODE = 'no_data_found';
     END IF;
-    -- each row: a device below, what its own draw brings here (watts), and
-    -- the share of what it passes on that reaches here (share)
+    -- each row: an input below (its port p on the outlet or feed s of the
+    -- device above), what its device's own draw brings here (watts), and
+    -- the share of what its device passes on that reaches here (share)
     WITH RECURSIVE below (device_id, watts, share) AS (
-        SELECT i.device_id, i.own_watts, i.through_share
-        FROM mountaineer.power_input i WHERE i.source_device_id = $1
+        SELECT p.device_id, i.own_watts, i.through_share
+        FROM mountaineer.port s
+        JOIN mountaineer.cable_end f ON f.port_id = s.id
+        JOIN mountaineer.cable_end e ON e.cable_id = f.cable_id AND e.side <> f.side
+        JOIN mountaineer.port p ON p.id = e.port_id AND p.kind = 'power_port'
+        CROSS JOIN LATERAL mountaineer.power_inputs_of(p.device_id) i
+        WHERE s.device_id = $1 AND s.kind IN ('power_outlet', 'power_feed')
+          AND i.port_id = p.id AND i.source_port_id = s.id
         UNION ALL
-        SELECT i.device_id, i.own_watts * b.share, i.through_share * b.share
-        FROM below b JOIN mountaineer.power_input i ON i.source_device_id = b.device_id
+        SELECT p.device_id, i.own_watts * b.share, i.through_share * b.share
+        FROM below b
+        JOIN mountaineer.port s ON s.device_id = b.device_id AND s.kind IN ('power_outlet', 'power_feed')
+        JOIN mountaineer.cable_end f ON f.port_id = s.id
+        JOIN mountaineer.cable_end e ON e.cable_id = f.cable_id AND e.side <> f.side
+        JOIN mountaineer.port p ON p.id = e.port_id AND p.kind = 'power_port'
+        CROSS JOIN LATERAL mountaineer.power_inputs_of(p.device_id) i
+        WHERE i.port_id = p.id AND i.source_port_id = s.id
     ) CYCLE device_id SET in_loop USING path
     SELECT sum(b.watts) INTO downstream FROM below b WHERE NOT b.in_loop;
     RETURN round(CASE WHEN mountaineer.power_counts(d) THEN coalesce(d.draw_watts, 0) ELSE 0 END
@@ -1583,5 +1648,6 @@ COMMENT ON FUNCTION mountaineer.power_draw(uuid) IS
     'The power drawn through a device, in watts (to 0.1 W): its own draw_watts and, for a PDU or power panel, everything downstream of it through chained PDUs, each device''s draw split over its powered inputs as power_input says (connected cables only). A server: its own draw. As power_load''s draw_watts; P0002 for an unknown device.';
 
 GRANT SELECT ON mountaineer.power_input, mountaineer.power_load TO mountaineer_reader;
-GRANT EXECUTE ON FUNCTION mountaineer.power_counts(mountaineer.device), mountaineer.power_draw(uuid) TO mountaineer_reader;
+GRANT EXECUTE ON FUNCTION mountaineer.power_counts(mountaineer.device), mountaineer.power_inputs_of(uuid),
+    mountaineer.power_draw(uuid) TO mountaineer_reader;
 -- End: power (1.5)

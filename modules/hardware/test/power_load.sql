@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(62);
+SELECT plan(64);
 
 --------------------------------------------------------------------------
 -- Fixture: a panel with three feeds; PDU a on feed fa, PDU b on feed fb
@@ -128,6 +128,12 @@ SELECT is_empty($$
     SELECT l.device, l.draw_watts, power_draw(l.device_id) FROM power_load l
     WHERE l.level <> 'power_feed' AND l.draw_watts <> power_draw(l.device_id)$$,
     'power_draw agrees with power_load for every PDU and panel of the database');
+SELECT set_eq($$SELECT port_id, device_id, source_port_id, source_device_id, own_watts, through_share FROM power_input$$,
+    $$SELECT i.port_id, d.id, i.source_port_id, i.source_device_id, i.own_watts, i.through_share
+      FROM device d CROSS JOIN LATERAL power_inputs_of(d.id) i$$,
+    'power_inputs_of, device by device, gives what power_input gives for the whole database');
+SELECT is_empty($$SELECT * FROM power_inputs_of('00000000-0000-0000-0000-000000000000')$$,
+    'power_inputs_of an unknown device: no rows');
 SELECT is((SELECT sum(draw_watts) FROM power_load WHERE level = 'power_feed' AND device = 'pwt-panel'),
           (SELECT draw_watts FROM power_load WHERE level = 'power_panel' AND device = 'pwt-panel'),
           'a panel''s draw is the sum of its feeds'' (its own draw_watts is NULL)');
