@@ -1,5 +1,6 @@
 -- mountaineer_hardware 1.4 -> 1.5: the model issue 12 asks for (device types, site
--- hierarchy, status, tags and attributes, circuits, VLAN groups, power).
+-- hierarchy, status, tags and attributes, circuits, VLAN groups, power: power
+-- feeds, stated draw per inlet, no power loops, power_load and power_draw).
 \echo Use "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.5'" to load this file. \quit
 
 
