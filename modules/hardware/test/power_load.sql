@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(64);
+SELECT plan(65);
 
 --------------------------------------------------------------------------
 -- Fixture: a panel with three feeds; PDU a on feed fa, PDU b on feed fb
@@ -110,6 +110,7 @@ SELECT is(power_draw(pg_temp.dev('pwt-sw')), 0.0, 'power_draw of a device with n
 SELECT throws_ok($$SELECT power_draw('00000000-0000-0000-0000-000000000000')$$, 'P0002',
     'no device with id 00000000-0000-0000-0000-000000000000', 'power_draw of an unknown device: P0002');
 SELECT is(power_draw(NULL), NULL, 'power_draw(NULL) is NULL');
+SELECT is((SELECT power_counts(d) FROM device d WHERE name = 'pwt-s1'), true, 'every device''s own draw counts (power_counts)');
 
 SELECT results_eq($$
     SELECT level, device, feed, rack, site, draw_watts, rated_watts, max_utilization, capacity_watts, utilization_percent, over_max
