@@ -159,15 +159,17 @@ SELECT id, 'a'::cable_side, a FROM w UNION ALL SELECT id, 'b', b FROM w;
 DROP VIEW racked_server;
 DROP TABLE wiring;
 
--- Device types (1.5): the models of the estate's hardware with the ports
--- every unit of them has.  The PDUs and the console server, recorded before
+-- What came with 1.5, to the \endif at the end: an older release
+-- (test/upgrade.sh loads this estate into each one) stops here.
+SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS hardware_1_5
+FROM pg_extension WHERE extname = 'mountaineer_hardware' \gset
+\if :hardware_1_5
+
+-- Device types: the models of the estate's hardware with the ports every
+-- unit of them has.  The PDUs and the console server, recorded before
 -- types existed, are given theirs (they have every port of it already);
 -- the spares in stock are inserted with a type and get their ports from
--- it.  An older release (test/upgrade.sh loads this estate into each one)
--- stops before them.
-SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_device_types
-FROM pg_extension WHERE extname = 'mountaineer_hardware' \gset
-\if :has_device_types
+-- it.
 INSERT INTO manufacturer (name, description) VALUES
     ('Dell', 'servers'), ('Arista', 'data-centre switches'), ('Panduit', 'patch panels and cabling'),
     ('Raritan', 'rack PDUs'), ('Opengear', 'console servers');
@@ -208,15 +210,10 @@ SELECT s.name, s.serial, t.id FROM device_type t JOIN (VALUES
     ('spare-02', 'SNSPARE2', 'PowerEdge R650'), ('spare-sw-01', 'JPESPARE1', '7050SX3-48YC8'),
     ('spare-pp-01', NULL, 'CP24BL')
 ) s(name, serial, model) ON s.model = t.model;
-\endif
 
--- Tags and custom attributes (core and hardware 1.5): rack A03 holds the
--- payment servers, in scope of the PCI audit; racks have an owning team,
--- devices a support contract and a warranty.  An older release
--- (test/upgrade.sh loads this estate into each one) stops before them.
-SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_tags
-FROM pg_extension WHERE extname = 'mountaineer_hardware' \gset
-\if :has_tags
+-- Tags and custom attributes: rack A03 holds the payment servers, in scope
+-- of the PCI audit; racks have an owning team, devices a support contract
+-- and a warranty.
 INSERT INTO tag (name, color, description) VALUES
     ('pci', 'f44336', 'in scope of the PCI DSS audit'),
     ('gpu', '3f51b5', 'has GPUs');
@@ -232,17 +229,11 @@ UPDATE device d SET tags = '{pci}',
        attributes = d.attributes || '{"support_tier": "4h", "warranty_until": "2028-03-31"}'
 FROM rack r WHERE r.id = d.rack_id AND r.name = 'A03' AND d.kind = 'server';
 UPDATE device SET tags = '{gpu}' WHERE name = 'a02-c01';
-\endif
 
 -- Regions, locations and status: Europe > Netherlands > Amsterdam holds
 -- ams1, Europe > Germany > Frankfurt fra1; ams1's racks stand in cage 7 on
 -- the second floor of the AM3 building, cage 8 is being built.  A second,
--- planned switch in A03, a03-c08 on its way out, the spare in store.  They
--- came with 1.5; an older release (test/upgrade.sh loads this estate into
--- each one) stops before them.
-SELECT string_to_array(extversion, '.')::int[] >= '{1,5}' AS has_sites
-FROM pg_extension WHERE extname = 'mountaineer_hardware' \gset
-\if :has_sites
+-- planned switch in A03, a03-c08 on its way out, the spare in store.
 INSERT INTO region (name, description) VALUES ('Europe', 'EMEA operations');
 INSERT INTO region (name, parent_id) SELECT c, id FROM region, unnest(ARRAY['Netherlands', 'Germany']) c WHERE name = 'Europe';
 INSERT INTO region (name, parent_id) SELECT 'Amsterdam', id FROM region WHERE name = 'Netherlands';
@@ -267,4 +258,44 @@ WITH d AS (
 INSERT INTO network_device (id, speed, interconnect) SELECT id, '25g', 'sfp28' FROM d;
 UPDATE device SET status = 'decommissioning' WHERE name = 'a03-c08';
 UPDATE device SET status = 'inventory' WHERE name = 'spare-01';
+
+-- Power: the feeds' electrical data, and in A03 a chained PDU on an outlet
+-- of its A PDU that feeds two disk shelves (their first supply; the second
+-- is on the B PDU).  A3 is an older 20 A circuit: with the shelves' stated
+-- draw it is just over 80% (SELECT * FROM power_load).
+INSERT INTO power_feed (id, type, volts, amps, rack_id, description)
+SELECT p.id, CASE left(right(p.name, 2), 1) WHEN 'A' THEN 'primary' ELSE 'redundant' END::power_feed_type,
+       230, CASE p.name WHEN 'feed-A3' THEN 20 ELSE 32 END, r.id, 'ams1 room 1, circuit ' || right(p.name, 2)
+FROM port p JOIN device d ON d.id = p.device_id
+JOIN rack r ON r.name = 'A0' || right(p.name, 1)
+WHERE d.name = 'ams1-power' AND p.kind = 'power_feed';
+
+WITH d AS (
+    INSERT INTO device (kind, name, manufacturer, model, serial, units, draw_watts, rack_id, position)
+    SELECT 'pdu', 'a03-pdu-c', 'Raritan', 'PX3-5145R', 'RPA03C', 1, 10, id, 'U16/full' FROM rack WHERE name = 'A03'
+    RETURNING id
+)
+INSERT INTO pdu (id, volts, amps) SELECT id, 230, 16 FROM d;
+INSERT INTO device (kind, name, manufacturer, model, serial, units, draw_watts, rack_id, position)
+SELECT 'other', 'a03-jbod' || n, 'Supermicro', 'CSE-847E2C', 'JB' || n, 2, 1100, r.id, rackspan(10 + 2 * n, 2)
+FROM rack r, generate_series(1, 2) n WHERE r.name = 'A03';
+INSERT INTO port (device_id, name, kind)
+SELECT d.id, 'outlet' || n, 'power_outlet' FROM device d, generate_series(1, 8) n WHERE d.name = 'a03-pdu-c';
+INSERT INTO port (device_id, name, kind) SELECT id, 'inlet', 'power_port' FROM device WHERE name = 'a03-pdu-c';
+INSERT INTO port (device_id, name, kind, maximum_watts)
+SELECT d.id, p.name, 'power_port', 1200 FROM device d, (VALUES ('psu1'), ('psu2')) p(name) WHERE d.name LIKE 'a03-jbod_';
+-- the first shelf's first supply is known to carry 700 W of its 1100
+UPDATE port SET allocated_watts = 700
+WHERE name = 'psu1' AND device_id = (SELECT id FROM device WHERE name = 'a03-jbod1');
+
+WITH w (label, a, b) AS (
+    VALUES ('A03-PC', pg_temp.port_of('a03-pdu-c', 'inlet'), pg_temp.port_of('a03-pdu-a', 'outlet20')),
+           ('A03-J1A', pg_temp.port_of('a03-jbod1', 'psu1'), pg_temp.port_of('a03-pdu-c', 'outlet1')),
+           ('A03-J1B', pg_temp.port_of('a03-jbod1', 'psu2'), pg_temp.port_of('a03-pdu-b', 'outlet20')),
+           ('A03-J2A', pg_temp.port_of('a03-jbod2', 'psu1'), pg_temp.port_of('a03-pdu-c', 'outlet2')),
+           ('A03-J2B', pg_temp.port_of('a03-jbod2', 'psu2'), pg_temp.port_of('a03-pdu-b', 'outlet21'))
+), x AS (SELECT w.*, gen_random_uuid() AS id FROM w),
+c AS (INSERT INTO cable (id, label, type, length, length_unit) SELECT id, label, 'power', 2, 'm' FROM x)
+INSERT INTO cable_end (cable_id, side, port_id)
+SELECT id, 'a'::cable_side, a FROM x UNION ALL SELECT id, 'b', b FROM x;
 \endif

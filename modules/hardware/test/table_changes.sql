@@ -78,7 +78,7 @@ SELECT throws_ok($$UPDATE cable_end SET port_id = (SELECT o1 FROM k) WHERE id = 
 -- deletes of a device's details are logged with the whole row
 DELETE FROM pdu WHERE id = (SELECT pdu FROM k);
 SELECT is(pg_temp.last_change('mountaineer.pdu', pdu),
-          row('delete', jsonb_build_object('id', pdu, 'slug', slug(pdu), 'kind', 'pdu', 'volts', 230, 'amps', 32, 'watts', 7360), NULL)::text,
+          row('delete', jsonb_build_object('id', pdu, 'slug', slug(pdu), 'kind', 'pdu', 'volts', 230, 'amps', 32, 'watts', 7360, 'max_utilization', 80), NULL)::text,
           'deleting a PDU''s details is logged with the whole row') FROM k;
 DELETE FROM network_device WHERE id = (SELECT sw FROM k);
 SELECT is(pg_temp.last_change('mountaineer.network_device', sw),
