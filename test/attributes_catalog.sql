@@ -25,7 +25,11 @@ INSERT INTO exempt VALUES
     ('host_login', 'a login mapping'),
     ('highstate', 'derived from Salt''s returns'),
     ('state_error', 'derived from Salt''s returns'),
-    ('state_change', 'derived from Salt''s returns');
+    ('state_change', 'derived from Salt''s returns'),
+    ('port_template', 'a template: the ports made from it carry them'),
+    ('power_feed', 'detail row, one with its power_feed port'),
+    ('ec2_subnet', 'detail row of an imported subnet, one with its prefix'),
+    ('ec2_instance', 'detail row of an imported instance, one with its host');
 
 CREATE TEMP VIEW managed AS
     SELECT c.oid::regclass AS tbl, c.relname, e.relname IS NOT NULL AS exempt

@@ -920,6 +920,10 @@ SELECT mountaineer.manage_attributes('mountaineer.rack');
 SELECT mountaineer.manage_attributes('mountaineer.device');
 SELECT mountaineer.manage_attributes('mountaineer.port');
 SELECT mountaineer.manage_attributes('mountaineer.cable');
+SELECT mountaineer.manage_attributes('mountaineer.manufacturer');
+SELECT mountaineer.manage_attributes('mountaineer.device_type');
+SELECT mountaineer.manage_attributes('mountaineer.region');
+SELECT mountaineer.manage_attributes('mountaineer.location');
 -- End: tags and attributes (1.5)
 
 

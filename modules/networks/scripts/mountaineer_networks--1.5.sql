@@ -1949,4 +1949,5 @@ SELECT mountaineer.manage_attributes('mountaineer.ip_address');
 SELECT mountaineer.manage_attributes('mountaineer.rir');
 SELECT mountaineer.manage_attributes('mountaineer.asn_range');
 SELECT mountaineer.manage_attributes('mountaineer.asn');
+SELECT mountaineer.manage_attributes('mountaineer.vlan_group');
 -- End: tags and attributes (1.5)
