@@ -58,6 +58,8 @@ CREATE FUNCTION mountaineer.import_columns(tbl regclass, names text[]) RETURNS t
 COMMENT ON FUNCTION mountaineer.import_columns(regclass, text[]) IS
     'Internal (import_rows): of the given names, those that are columns of the table an import may set (not id, not generated), sorted.';
 REVOKE EXECUTE ON FUNCTION mountaineer.import_columns(regclass, text[]) FROM PUBLIC;
+-- import_rows() runs with its caller's privileges, so its callers need this too
+GRANT EXECUTE ON FUNCTION mountaineer.import_columns(regclass, text[]) TO mountaineer_editor;
 
 CREATE FUNCTION mountaineer.import_rows(source text, kind text, tbl regclass, rows jsonb,
                                         prune boolean DEFAULT false, on_prune jsonb DEFAULT NULL)

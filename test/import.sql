@@ -7,7 +7,7 @@
 -- specs/import.spec.
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(44);
+SELECT plan(45);
 
 CREATE TEMP VIEW written AS
     SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::int AS n
@@ -197,6 +197,11 @@ SET LOCAL ROLE mountaineer_reader;
 SELECT throws_ok(
     $$SELECT * FROM mountaineer.import_rows('test:eu-west-1', 'vpc', 'mountaineer.vrf', '[]')$$,
     '42501', 'permission denied for function import_rows', 'a reader may not import');
+RESET ROLE;
+SET LOCAL ROLE mountaineer_editor;
+SELECT results_eq(
+    $$SELECT * FROM mountaineer.import_rows('test:editor', 'vpc', 'mountaineer.vrf', '[{"key": "vpc-e1", "row": {"name": "imp editor"}}]')$$,
+    $$VALUES ('vpc', 1, 0, 0, 0)$$, 'an editor may import (import_rows calls import_columns with the editor''s privileges)');
 RESET ROLE;
 
 SELECT * FROM finish();

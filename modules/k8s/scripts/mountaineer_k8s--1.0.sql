@@ -107,90 +107,6 @@ SELECT mountaineer.manage_table('mountaineer.k8s_pod');
 -- The import
 --------------------------------------------------------------------------
 
--- What is wrong with one item of a kubectl document, as the JSON path
--- below the item and the reason; NULL when nothing is.
-CREATE FUNCTION mountaineer.k8s_item_problem(item jsonb, list_kind text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-RETURN (
-    WITH i AS (
-        SELECT CASE WHEN jsonb_typeof(item) <> 'object' THEN NULL
-                    WHEN item ? 'kind' THEN item ->> 'kind'
-                    WHEN list_kind = 'NodeList' THEN 'Node'
-                    WHEN list_kind = 'PodList' THEN 'Pod' END AS kind
-    )
-    SELECT CASE
-        WHEN jsonb_typeof(item) <> 'object' THEN ARRAY['', 'is not an object']
-        WHEN i.kind IS NULL OR jsonb_typeof(item -> 'kind') NOT IN ('string') AND item ? 'kind' THEN ARRAY['.kind', 'is missing or not a string']
-        WHEN i.kind NOT IN ('Node', 'Pod') THEN ARRAY['.kind', format('is %s: only Node and Pod are imported', mountaineer.excerpt(i.kind))]
-        WHEN list_kind <> 'List' AND list_kind <> i.kind || 'List' THEN ARRAY['.kind', format('is %s in a %s', i.kind, list_kind)]
-        WHEN jsonb_typeof(item -> 'metadata') IS DISTINCT FROM 'object' THEN ARRAY['.metadata', 'is missing or not an object']
-        WHEN jsonb_typeof(item #> '{metadata,name}') IS DISTINCT FROM 'string' THEN ARRAY['.metadata.name', 'is missing or not a string']
-        WHEN length(item #>> '{metadata,name}') > 253 OR item #>> '{metadata,name}' !~ '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'
-            THEN ARRAY['.metadata.name', format('is %s: not a DNS subdomain name (lower case letters, digits, - and ., at most 253)', mountaineer.excerpt(item #>> '{metadata,name}'))]
-        WHEN jsonb_typeof(item #> '{metadata,uid}') IS DISTINCT FROM 'string' THEN ARRAY['.metadata.uid', 'is missing or not a string']
-        WHEN item #> '{metadata,labels}' IS NOT NULL AND jsonb_typeof(item #> '{metadata,labels}') NOT IN ('object', 'null')
-            THEN ARRAY['.metadata.labels', 'is not an object']
-        WHEN item -> 'spec' IS NOT NULL AND jsonb_typeof(item -> 'spec') <> 'object' THEN ARRAY['.spec', 'is not an object']
-        WHEN item -> 'status' IS NOT NULL AND jsonb_typeof(item -> 'status') <> 'object' THEN ARRAY['.status', 'is not an object']
-        -- nodes
-        WHEN i.kind = 'Node' AND jsonb_typeof(item #> '{spec,providerID}') NOT IN ('string')
-            THEN ARRAY['.spec.providerID', 'is not a string']
-        WHEN i.kind = 'Node' AND jsonb_typeof(item #> '{spec,podCIDR}') NOT IN ('string')
-            THEN ARRAY['.spec.podCIDR', 'is not a string']
-        WHEN i.kind = 'Node' AND item #> '{spec,podCIDRs}' IS NOT NULL
-             AND (jsonb_typeof(item #> '{spec,podCIDRs}') <> 'array'
-                  OR EXISTS (SELECT FROM jsonb_array_elements(item #> '{spec,podCIDRs}') c WHERE jsonb_typeof(c) <> 'string'))
-            THEN ARRAY['.spec.podCIDRs', 'is not an array of strings']
-        WHEN i.kind = 'Node' AND jsonb_typeof(item #> '{spec,taints}') NOT IN ('array')
-            THEN ARRAY['.spec.taints', 'is not an array']
-        WHEN i.kind = 'Node' AND item #> '{status,addresses}' IS NOT NULL
-             AND (jsonb_typeof(item #> '{status,addresses}') <> 'array'
-                  OR EXISTS (SELECT FROM jsonb_array_elements(item #> '{status,addresses}') a
-                              WHERE jsonb_typeof(a -> 'type') IS DISTINCT FROM 'string'
-                                 OR jsonb_typeof(a -> 'address') IS DISTINCT FROM 'string'))
-            THEN ARRAY['.status.addresses', 'is not an array of {"type", "address"}']
-        WHEN i.kind = 'Node' AND item #> '{status,conditions}' IS NOT NULL
-             AND jsonb_typeof(item #> '{status,conditions}') <> 'array'
-            THEN ARRAY['.status.conditions', 'is not an array']
-        WHEN i.kind = 'Node' AND jsonb_typeof(item #> '{status,nodeInfo,kubeletVersion}') NOT IN ('string')
-            THEN ARRAY['.status.nodeInfo.kubeletVersion', 'is not a string']
-        -- pods
-        WHEN i.kind = 'Pod' AND jsonb_typeof(item #> '{metadata,namespace}') IS DISTINCT FROM 'string'
-            THEN ARRAY['.metadata.namespace', 'is missing or not a string']
-        WHEN i.kind = 'Pod' AND item #>> '{metadata,namespace}' !~ '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'
-            THEN ARRAY['.metadata.namespace', format('is %s: not a DNS label (lower case letters, digits and -, at most 63)', mountaineer.excerpt(item #>> '{metadata,namespace}'))]
-        WHEN i.kind = 'Pod' AND jsonb_typeof(item #> '{spec,nodeName}') NOT IN ('string')
-            THEN ARRAY['.spec.nodeName', 'is not a string']
-        WHEN i.kind = 'Pod' AND jsonb_typeof(item #> '{spec,hostNetwork}') NOT IN ('boolean')
-            THEN ARRAY['.spec.hostNetwork', 'is not true or false']
-        WHEN i.kind = 'Pod' AND item #> '{spec,containers}' IS NOT NULL
-             AND (jsonb_typeof(item #> '{spec,containers}') <> 'array'
-                  OR EXISTS (SELECT FROM jsonb_array_elements(item #> '{spec,containers}') c
-                              WHERE jsonb_typeof(c -> 'name') IS DISTINCT FROM 'string'))
-            THEN ARRAY['.spec.containers', 'is not an array of {"name", "image"}']
-        WHEN i.kind = 'Pod' AND item #> '{status,phase}' IS NOT NULL
-             AND (jsonb_typeof(item #> '{status,phase}') <> 'string'
-                  OR item #>> '{status,phase}' NOT IN ('Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'))
-            THEN ARRAY['.status.phase', format('is %s, not Pending, Running, Succeeded, Failed or Unknown', mountaineer.excerpt(item #>> '{status,phase}'))]
-        WHEN i.kind = 'Pod' AND jsonb_typeof(item #> '{status,podIP}') NOT IN ('string')
-            THEN ARRAY['.status.podIP', 'is not a string']
-        WHEN i.kind = 'Pod' AND item #> '{status,podIPs}' IS NOT NULL
-             AND (jsonb_typeof(item #> '{status,podIPs}') <> 'array'
-                  OR EXISTS (SELECT FROM jsonb_array_elements(item #> '{status,podIPs}') p
-                              WHERE jsonb_typeof(p -> 'ip') IS DISTINCT FROM 'string'))
-            THEN ARRAY['.status.podIPs', 'is not an array of {"ip"}']
-        WHEN i.kind = 'Pod' AND item #> '{metadata,ownerReferences}' IS NOT NULL
-             AND (jsonb_typeof(item #> '{metadata,ownerReferences}') <> 'array'
-                  OR EXISTS (SELECT FROM jsonb_array_elements(item #> '{metadata,ownerReferences}') o
-                              WHERE jsonb_typeof(o -> 'kind') IS DISTINCT FROM 'string'
-                                 OR jsonb_typeof(o -> 'name') IS DISTINCT FROM 'string'))
-            THEN ARRAY['.metadata.ownerReferences', 'is not an array of {"kind", "name"}']
-        END
-    FROM i);
-COMMENT ON FUNCTION mountaineer.k8s_item_problem(jsonb, text) IS
-    'Internal (k8s_import): what is wrong with one item of a kubectl document, as {path below the item, reason}; NULL when nothing is.';
-REVOKE EXECUTE ON FUNCTION mountaineer.k8s_item_problem(jsonb, text) FROM PUBLIC;
 
 CREATE FUNCTION mountaineer.k8s_import(cluster text, document jsonb, prune boolean DEFAULT false)
     RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, removed integer)
@@ -211,6 +127,7 @@ DECLARE
     r          record;
     summary    jsonb := '[]';
     n          integer;
+    replaced   uuid[] := '{}';
 BEGIN
     IF cluster IS NULL OR document IS NULL OR prune IS NULL THEN
         RAISE EXCEPTION 'k8s_import: cluster, document and prune must not be NULL'
@@ -232,17 +149,94 @@ BEGIN
     list_kind := document ->> 'kind';
     IF jsonb_typeof(document -> 'kind') IS DISTINCT FROM 'string' OR list_kind NOT IN ('List', 'NodeList', 'PodList') THEN
         RAISE EXCEPTION 'k8s_import: $.kind is %, not List, NodeList or PodList',
-            coalesce(mountaineer.excerpt((document -> 'kind')::text), 'missing')
+            coalesce(mountaineer.excerpt(document ->> 'kind'), 'missing')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF jsonb_typeof(document -> 'items') IS DISTINCT FROM 'array' THEN
         RAISE EXCEPTION 'k8s_import: $.items is missing or not an array'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT format('$.items[%s]%s', e.o - 1, p[1]) AS path, p[2] AS reason INTO bad
+    SELECT format('$.items[%s]%s', e.o - 1, x.p[1]) AS path, x.p[2] AS reason INTO bad
       FROM jsonb_array_elements(document -> 'items') WITH ORDINALITY AS e(v, o),
-           mountaineer.k8s_item_problem(e.v, list_kind) AS p
-     WHERE p IS NOT NULL ORDER BY e.o LIMIT 1;
+           LATERAL (
+            -- what is wrong with the item: {path below it, reason}, or NULL
+            WITH it AS (
+                SELECT CASE WHEN jsonb_typeof(e.v) <> 'object' THEN NULL
+                            WHEN e.v ? 'kind' THEN e.v ->> 'kind'
+                            WHEN list_kind = 'NodeList' THEN 'Node'
+                            WHEN list_kind = 'PodList' THEN 'Pod' END AS kind
+            )
+            SELECT CASE
+                WHEN jsonb_typeof(e.v) <> 'object' THEN ARRAY['', 'is not an object']
+                WHEN it.kind IS NULL OR jsonb_typeof(e.v -> 'kind') NOT IN ('string') AND e.v ? 'kind' THEN ARRAY['.kind', 'is missing or not a string']
+                WHEN it.kind NOT IN ('Node', 'Pod') THEN ARRAY['.kind', format('is %s: only Node and Pod are imported', mountaineer.excerpt(it.kind))]
+                WHEN list_kind <> 'List' AND list_kind <> it.kind || 'List' THEN ARRAY['.kind', format('is %s in a %s', it.kind, list_kind)]
+                WHEN jsonb_typeof(e.v -> 'metadata') IS DISTINCT FROM 'object' THEN ARRAY['.metadata', 'is missing or not an object']
+                WHEN jsonb_typeof(e.v #> '{metadata,name}') IS DISTINCT FROM 'string' THEN ARRAY['.metadata.name', 'is missing or not a string']
+                WHEN length(e.v #>> '{metadata,name}') > 253 OR e.v #>> '{metadata,name}' !~ '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'
+                    THEN ARRAY['.metadata.name', format('is %s: not a DNS subdomain name (lower case letters, digits, - and ., at most 253)', mountaineer.excerpt(e.v #>> '{metadata,name}'))]
+                WHEN jsonb_typeof(e.v #> '{metadata,uid}') IS DISTINCT FROM 'string' THEN ARRAY['.metadata.uid', 'is missing or not a string']
+                WHEN e.v #> '{metadata,labels}' IS NOT NULL AND jsonb_typeof(e.v #> '{metadata,labels}') NOT IN ('object', 'null')
+                    THEN ARRAY['.metadata.labels', 'is not an object']
+                WHEN e.v -> 'spec' IS NOT NULL AND jsonb_typeof(e.v -> 'spec') <> 'object' THEN ARRAY['.spec', 'is not an object']
+                WHEN e.v -> 'status' IS NOT NULL AND jsonb_typeof(e.v -> 'status') <> 'object' THEN ARRAY['.status', 'is not an object']
+                -- nodes
+                WHEN it.kind = 'Node' AND jsonb_typeof(e.v #> '{spec,providerID}') NOT IN ('string')
+                    THEN ARRAY['.spec.providerID', 'is not a string']
+                WHEN it.kind = 'Node' AND jsonb_typeof(e.v #> '{spec,podCIDR}') NOT IN ('string')
+                    THEN ARRAY['.spec.podCIDR', 'is not a string']
+                WHEN it.kind = 'Node' AND e.v #> '{spec,podCIDRs}' IS NOT NULL
+                     AND (jsonb_typeof(e.v #> '{spec,podCIDRs}') <> 'array'
+                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{spec,podCIDRs}') AS c(v) WHERE jsonb_typeof(c.v) <> 'string'))
+                    THEN ARRAY['.spec.podCIDRs', 'is not an array of strings']
+                WHEN it.kind = 'Node' AND jsonb_typeof(e.v #> '{spec,taints}') NOT IN ('array')
+                    THEN ARRAY['.spec.taints', 'is not an array']
+                WHEN it.kind = 'Node' AND e.v #> '{status,addresses}' IS NOT NULL
+                     AND (jsonb_typeof(e.v #> '{status,addresses}') <> 'array'
+                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{status,addresses}') AS a(v)
+                                      WHERE jsonb_typeof(a.v -> 'type') IS DISTINCT FROM 'string'
+                                         OR jsonb_typeof(a.v -> 'address') IS DISTINCT FROM 'string'))
+                    THEN ARRAY['.status.addresses', 'is not an array of {"type", "address"}']
+                WHEN it.kind = 'Node' AND e.v #> '{status,conditions}' IS NOT NULL
+                     AND jsonb_typeof(e.v #> '{status,conditions}') <> 'array'
+                    THEN ARRAY['.status.conditions', 'is not an array']
+                WHEN it.kind = 'Node' AND jsonb_typeof(e.v #> '{status,nodeInfo,kubeletVersion}') NOT IN ('string')
+                    THEN ARRAY['.status.nodeInfo.kubeletVersion', 'is not a string']
+                -- pods
+                WHEN it.kind = 'Pod' AND jsonb_typeof(e.v #> '{metadata,namespace}') IS DISTINCT FROM 'string'
+                    THEN ARRAY['.metadata.namespace', 'is missing or not a string']
+                WHEN it.kind = 'Pod' AND e.v #>> '{metadata,namespace}' !~ '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'
+                    THEN ARRAY['.metadata.namespace', format('is %s: not a DNS label (lower case letters, digits and -, at most 63)', mountaineer.excerpt(e.v #>> '{metadata,namespace}'))]
+                WHEN it.kind = 'Pod' AND jsonb_typeof(e.v #> '{spec,nodeName}') NOT IN ('string')
+                    THEN ARRAY['.spec.nodeName', 'is not a string']
+                WHEN it.kind = 'Pod' AND jsonb_typeof(e.v #> '{spec,hostNetwork}') NOT IN ('boolean')
+                    THEN ARRAY['.spec.hostNetwork', 'is not true or false']
+                WHEN it.kind = 'Pod' AND e.v #> '{spec,containers}' IS NOT NULL
+                     AND (jsonb_typeof(e.v #> '{spec,containers}') <> 'array'
+                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{spec,containers}') AS c(v)
+                                      WHERE jsonb_typeof(c.v -> 'name') IS DISTINCT FROM 'string'))
+                    THEN ARRAY['.spec.containers', 'is not an array of {"name", "image"}']
+                WHEN it.kind = 'Pod' AND e.v #> '{status,phase}' IS NOT NULL
+                     AND (jsonb_typeof(e.v #> '{status,phase}') <> 'string'
+                          OR e.v #>> '{status,phase}' NOT IN ('Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'))
+                    THEN ARRAY['.status.phase', format('is %s, not Pending, Running, Succeeded, Failed or Unknown', mountaineer.excerpt(e.v #>> '{status,phase}'))]
+                WHEN it.kind = 'Pod' AND jsonb_typeof(e.v #> '{status,podIP}') NOT IN ('string')
+                    THEN ARRAY['.status.podIP', 'is not a string']
+                WHEN it.kind = 'Pod' AND e.v #> '{status,podIPs}' IS NOT NULL
+                     AND (jsonb_typeof(e.v #> '{status,podIPs}') <> 'array'
+                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{status,podIPs}') AS ip(v)
+                                      WHERE jsonb_typeof(ip.v -> 'ip') IS DISTINCT FROM 'string'))
+                    THEN ARRAY['.status.podIPs', 'is not an array of {"ip"}']
+                WHEN it.kind = 'Pod' AND e.v #> '{metadata,ownerReferences}' IS NOT NULL
+                     AND (jsonb_typeof(e.v #> '{metadata,ownerReferences}') <> 'array'
+                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{metadata,ownerReferences}') AS ow(v)
+                                      WHERE jsonb_typeof(ow.v -> 'kind') IS DISTINCT FROM 'string'
+                                         OR jsonb_typeof(ow.v -> 'name') IS DISTINCT FROM 'string'))
+                    THEN ARRAY['.metadata.ownerReferences', 'is not an array of {"kind", "name"}']
+                END
+            FROM it
+           ) AS x(p)
+     WHERE x.p IS NOT NULL ORDER BY e.o LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'k8s_import: % %', bad.path, bad.reason USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -318,18 +312,11 @@ BEGIN
             BEGIN
                 INSERT INTO mountaineer.import_key AS k (source, kind, key, row_id) VALUES (src, 'node', r.name, r.host_id)
                 ON CONFLICT ON CONSTRAINT import_key_pkey DO UPDATE SET row_id = excluded.row_id;
-                -- the host it had before, if the import's own, is replaced (a
-                -- node first imported before its EC2 instance)
+                -- the host it had before, if the import's own, is replaced
+                -- (a node imported before its EC2 instance): deleted below,
+                -- once its k8s_node no longer refers to it
                 IF r.mapped IS NOT NULL THEN
-                    BEGIN
-                        DELETE FROM mountaineer.host h WHERE h.id = r.mapped AND h.cluster_id = cid;
-                        GET DIAGNOSTICS n = ROW_COUNT;
-                        IF n > 0 THEN
-                            summary := summary || jsonb_build_object('object', 'host', 'removed', n);
-                        END IF;
-                    EXCEPTION WHEN foreign_key_violation THEN
-                        NULL;   -- still referred to: kept, no longer the node's
-                    END;
+                    replaced := replaced || r.mapped;
                 END IF;
             END;
         END LOOP;
@@ -378,6 +365,23 @@ BEGIN
           JOIN mountaineer.import_key hk ON hk.source = src AND hk.kind = 'node' AND hk.key = node.name;
         summary := summary || (SELECT to_jsonb(i) FROM mountaineer.import_rows(src, 'node_member', 'mountaineer.cluster_member', batch, prune) i);
 
+        -- pod CIDRs: prefixes of the cluster's pod VRF
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'key', node.name || ' ' || (c.v #>> '{}'),
+                   'path', format('%s.spec.%s', node.path, CASE WHEN node.v #> '{spec,podCIDRs}' IS NOT NULL
+                                                                THEN format('podCIDRs[%s]', c.o - 1) ELSE 'podCIDR' END),
+                   'row', jsonb_build_object('vrf_id', vid, 'prefix', c.v, 'description', 'pod CIDR of node ' || left(node.name, 180)))
+                   ORDER BY node.o, c.o), '[]')
+          INTO batch
+          FROM (SELECT e.o, e.v, format('$.items[%s]', e.o - 1) AS path, e.v #>> '{metadata,name}' AS name
+                  FROM jsonb_array_elements(document -> 'items') WITH ORDINALITY AS e(v, o)
+                 WHERE coalesce(e.v ->> 'kind', 'Node') = 'Node' AND list_kind <> 'PodList') node,
+               jsonb_array_elements(coalesce(node.v #> '{spec,podCIDRs}',
+                                             CASE WHEN node.v #> '{spec,podCIDR}' IS NOT NULL
+                                                  THEN jsonb_build_array(node.v #> '{spec,podCIDR}') END, '[]'))
+                   WITH ORDINALITY AS c(v, o);
+        summary := summary || (SELECT to_jsonb(i) FROM mountaineer.import_rows(src, 'pod_cidr', 'mountaineer.prefix', batch, prune) i);
+
         -- the nodes themselves
         SELECT coalesce(jsonb_agg(jsonb_build_object('key', node.name, 'path', node.path, 'row', jsonb_build_object(
                    'cluster_id', cid,
@@ -402,23 +406,16 @@ BEGIN
                  WHERE coalesce(e.v ->> 'kind', 'Node') = 'Node' AND list_kind <> 'PodList') node
           JOIN mountaineer.import_key hk ON hk.source = src AND hk.kind = 'node' AND hk.key = node.name;
         summary := summary || (SELECT to_jsonb(i) FROM mountaineer.import_rows(src, 'k8s_node', 'mountaineer.k8s_node', batch, prune) i);
+        IF cardinality(replaced) > 0 THEN
+            BEGIN
+                DELETE FROM mountaineer.host h WHERE h.id = ANY (replaced) AND h.cluster_id = cid;
+                GET DIAGNOSTICS n = ROW_COUNT;
+                summary := summary || jsonb_build_object('object', 'host', 'removed', n);
+            EXCEPTION WHEN foreign_key_violation THEN
+                NULL;   -- still referred to by other rows: kept, no longer a node's
+            END;
+        END IF;
 
-        -- pod CIDRs: prefixes of the cluster's pod VRF
-        SELECT coalesce(jsonb_agg(jsonb_build_object(
-                   'key', node.name || ' ' || (c.v #>> '{}'),
-                   'path', format('%s.spec.%s', node.path, CASE WHEN node.v #> '{spec,podCIDRs}' IS NOT NULL
-                                                                THEN format('podCIDRs[%s]', c.o - 1) ELSE 'podCIDR' END),
-                   'row', jsonb_build_object('vrf_id', vid, 'prefix', c.v, 'description', 'pod CIDR of node ' || left(node.name, 180)))
-                   ORDER BY node.o, c.o), '[]')
-          INTO batch
-          FROM (SELECT e.o, e.v, format('$.items[%s]', e.o - 1) AS path, e.v #>> '{metadata,name}' AS name
-                  FROM jsonb_array_elements(document -> 'items') WITH ORDINALITY AS e(v, o)
-                 WHERE coalesce(e.v ->> 'kind', 'Node') = 'Node' AND list_kind <> 'PodList') node,
-               jsonb_array_elements(coalesce(node.v #> '{spec,podCIDRs}',
-                                             CASE WHEN node.v #> '{spec,podCIDR}' IS NOT NULL
-                                                  THEN jsonb_build_array(node.v #> '{spec,podCIDR}') END, '[]'))
-                   WITH ORDINALITY AS c(v, o);
-        summary := summary || (SELECT to_jsonb(i) FROM mountaineer.import_rows(src, 'pod_cidr', 'mountaineer.prefix', batch, prune) i);
     END IF;
 
     IF has_pods THEN
@@ -473,13 +470,17 @@ BEGIN
                                                               jsonb_build_object('cluster_id', cid)) i);
     END IF;
 
+    -- one row per table, in the order of the tables' dependencies
     RETURN QUERY
-        SELECT CASE s ->> 'object' WHEN 'node' THEN 'host' WHEN 'node_member' THEN 'cluster_member'
-                                   WHEN 'pod_cidr' THEN 'prefix' WHEN 'pod' THEN 'k8s_pod' ELSE s ->> 'object' END AS object,
-               sum(coalesce((s ->> 'inserted')::int, 0))::int, sum(coalesce((s ->> 'updated')::int, 0))::int,
-               sum(coalesce((s ->> 'unchanged')::int, 0))::int, sum(coalesce((s ->> 'removed')::int, 0))::int
-          FROM jsonb_array_elements(summary) WITH ORDINALITY AS x(s, o)
-         GROUP BY 1 ORDER BY min(x.o);
+        SELECT x.obj,
+               sum(coalesce((x.s ->> 'inserted')::int, 0))::int, sum(coalesce((x.s ->> 'updated')::int, 0))::int,
+               sum(coalesce((x.s ->> 'unchanged')::int, 0))::int, sum(coalesce((x.s ->> 'removed')::int, 0))::int
+          FROM (SELECT CASE e.s ->> 'object' WHEN 'node' THEN 'host' WHEN 'node_member' THEN 'cluster_member'
+                                             WHEN 'pod_cidr' THEN 'prefix' WHEN 'pod' THEN 'k8s_pod'
+                                             ELSE e.s ->> 'object' END AS obj, e.s
+                  FROM jsonb_array_elements(summary) AS e(s)) x
+         GROUP BY x.obj
+         ORDER BY array_position(ARRAY['host', 'cluster_member', 'k8s_node', 'prefix', 'k8s_pod'], x.obj);
 END
 $$;
 COMMENT ON FUNCTION mountaineer.k8s_import(text, jsonb, boolean) IS
