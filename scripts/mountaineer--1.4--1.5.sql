@@ -49,7 +49,7 @@ GRANT INSERT, UPDATE, DELETE ON mountaineer.import_source, mountaineer.import_ke
 -- The columns a batch may set: every column of the table but id and the
 -- generated ones.  NULL when the table has no such column.
 CREATE FUNCTION mountaineer.import_columns(tbl regclass, names text[]) RETURNS text[]
-    LANGUAGE sql STABLE STRICT
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     RETURN (SELECT array_agg(n ORDER BY n) FROM unnest(names) n
              WHERE n <> 'id' AND EXISTS (SELECT FROM pg_attribute a
