@@ -259,21 +259,6 @@ BEGIN
     END IF;
 
     IF has_nodes THEN
-        -- where the import's own hosts go, and the pod CIDRs
-        SELECT e.id INTO eid FROM mountaineer.environment e WHERE e.name = 'kubernetes';
-        IF NOT FOUND THEN
-            INSERT INTO mountaineer.environment (name, description) VALUES ('kubernetes', 'Kubernetes nodes (k8s_import)')
-            ON CONFLICT (name) DO NOTHING;
-            SELECT e.id INTO eid FROM mountaineer.environment e WHERE e.name = 'kubernetes';
-        END IF;
-        SELECT v.id INTO vid FROM mountaineer.vrf v WHERE v.name = k8s_import.cluster || ' pods';
-        IF NOT FOUND THEN
-            INSERT INTO mountaineer.vrf (name, description)
-            VALUES (k8s_import.cluster || ' pods', 'Pod network of Kubernetes cluster ' || k8s_import.cluster)
-            ON CONFLICT (name) DO NOTHING;
-            SELECT v.id INTO vid FROM mountaineer.vrf v WHERE v.name = k8s_import.cluster || ' pods';
-        END IF;
-
         -- Each node's host: its EC2 instance's host when the EC2 import has
         -- mapped it, else the host it was mapped to before, else a host of
         -- the same name, else a new one.  A host is the import's own when
@@ -321,6 +306,20 @@ BEGIN
             END;
         END LOOP;
 
+        -- where the import's own new hosts go: environment "kubernetes"
+        -- (a host moved to another environment by hand stays there)
+        IF EXISTS (SELECT FROM jsonb_array_elements(document -> 'items') AS e(v)
+                     LEFT JOIN mountaineer.import_key k ON k.source = src AND k.kind = 'node' AND k.key = e.v #>> '{metadata,name}'
+                    WHERE coalesce(e.v ->> 'kind', 'Node') = 'Node' AND list_kind <> 'PodList'
+                      AND NOT EXISTS (SELECT FROM mountaineer.host h WHERE h.id = k.row_id)) THEN
+            SELECT e.id INTO eid FROM mountaineer.environment e WHERE e.name = 'kubernetes';
+            IF NOT FOUND THEN
+                INSERT INTO mountaineer.environment (name, description) VALUES ('kubernetes', 'Kubernetes nodes (k8s_import)')
+                ON CONFLICT (name) DO NOTHING;
+                SELECT e.id INTO eid FROM mountaineer.environment e WHERE e.name = 'kubernetes';
+            END IF;
+        END IF;
+
         -- hosts: the import's own get their name and OS from the node; the
         -- others are sent as they are, so nothing of theirs is written
         SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -365,7 +364,19 @@ BEGIN
           JOIN mountaineer.import_key hk ON hk.source = src AND hk.kind = 'node' AND hk.key = node.name;
         summary := summary || (SELECT to_jsonb(i) FROM mountaineer.import_rows(src, 'node_member', 'mountaineer.cluster_member', batch, prune) i);
 
-        -- pod CIDRs: prefixes of the cluster's pod VRF
+        -- pod CIDRs: prefixes of the cluster's pod VRF "<cluster> pods"
+        -- (every cluster reuses 10.244.0.0/16), made when first needed
+        IF EXISTS (SELECT FROM jsonb_array_elements(document -> 'items') AS e(v)
+                    WHERE coalesce(e.v ->> 'kind', 'Node') = 'Node' AND list_kind <> 'PodList'
+                      AND (jsonb_array_length(coalesce(e.v #> '{spec,podCIDRs}', '[]')) > 0 OR e.v #> '{spec,podCIDR}' IS NOT NULL)) THEN
+            SELECT v.id INTO vid FROM mountaineer.vrf v WHERE v.name = k8s_import.cluster || ' pods';
+            IF NOT FOUND THEN
+                INSERT INTO mountaineer.vrf (name, description)
+                VALUES (k8s_import.cluster || ' pods', 'Pod network of Kubernetes cluster ' || k8s_import.cluster)
+                ON CONFLICT (name) DO NOTHING;
+                SELECT v.id INTO vid FROM mountaineer.vrf v WHERE v.name = k8s_import.cluster || ' pods';
+            END IF;
+        END IF;
         SELECT coalesce(jsonb_agg(jsonb_build_object(
                    'key', node.name || ' ' || (c.v #>> '{}'),
                    'path', format('%s.spec.%s', node.path, CASE WHEN node.v #> '{spec,podCIDRs}' IS NOT NULL

@@ -9,7 +9,7 @@
 \set pods `cat modules/k8s/test/data/pods.json`
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(66);
+SELECT plan(67);
 
 CREATE TEMP TABLE doc (name text PRIMARY KEY, j jsonb NOT NULL);
 INSERT INTO doc VALUES ('nodes', :'nodes'), ('pods', :'pods');
@@ -59,6 +59,8 @@ SELECT results_eq(
              ('ip-10-0-2-47.eu-west-1.compute.internal', 'ip-10-0-2-47.eu-west-1.compute.internal', 'virtual_machine', 'Ubuntu 22.04.4 LTS', 'tap-eks', true, 'v1.30.4'),
              ('worker-3', 'worker-3.tap-eks', 'virtual_machine', 'Debian GNU/Linux 12 (bookworm)', 'tap-eks', NULL::boolean, 'v1.30.4')$$,
     'each node is a host: the EC2 instance''s host as it was (its name, OS and cluster kept), or a new one on the cluster named by the node (<node>.<cluster> without a dot); Ready Unknown is NULL');
+SELECT is((SELECT e.name FROM host h JOIN environment e ON e.id = h.environment_id WHERE h.hostname = 'worker-3.tap-eks'),
+    'kubernetes', 'the hosts the import makes are in environment "kubernetes", made when first needed');
 SELECT is((SELECT count(*) FROM host WHERE hostname LIKE 'ip-10-0-1-23%'), 0::bigint,
     'no duplicate host for the node that is an EC2 instance');
 SELECT is((SELECT row_id FROM import_key WHERE source = 'k8s:tap-eks' AND kind = 'node' AND key = 'ip-10-0-1-23.eu-west-1.compute.internal'),
