@@ -187,15 +187,13 @@ BEGIN
                     THEN ARRAY['.spec.podCIDR', 'is not a string']
                 WHEN it.kind = 'Node' AND e.v #> '{spec,podCIDRs}' IS NOT NULL
                      AND (jsonb_typeof(e.v #> '{spec,podCIDRs}') <> 'array'
-                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{spec,podCIDRs}') AS c(v) WHERE jsonb_typeof(c.v) <> 'string'))
+                          OR jsonb_path_exists(e.v, 'strict $.spec.podCIDRs[*] ? (@.type() != "string")'))
                     THEN ARRAY['.spec.podCIDRs', 'is not an array of strings']
                 WHEN it.kind = 'Node' AND jsonb_typeof(e.v #> '{spec,taints}') NOT IN ('array')
                     THEN ARRAY['.spec.taints', 'is not an array']
                 WHEN it.kind = 'Node' AND e.v #> '{status,addresses}' IS NOT NULL
                      AND (jsonb_typeof(e.v #> '{status,addresses}') <> 'array'
-                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{status,addresses}') AS a(v)
-                                      WHERE jsonb_typeof(a.v -> 'type') IS DISTINCT FROM 'string'
-                                         OR jsonb_typeof(a.v -> 'address') IS DISTINCT FROM 'string'))
+                          OR jsonb_path_exists(e.v, 'lax $.status.addresses[*] ? (!(@."type".type() == "string" && @."address".type() == "string"))'))
                     THEN ARRAY['.status.addresses', 'is not an array of {"type", "address"}']
                 WHEN it.kind = 'Node' AND e.v #> '{status,conditions}' IS NOT NULL
                      AND jsonb_typeof(e.v #> '{status,conditions}') <> 'array'
@@ -213,8 +211,7 @@ BEGIN
                     THEN ARRAY['.spec.hostNetwork', 'is not true or false']
                 WHEN it.kind = 'Pod' AND e.v #> '{spec,containers}' IS NOT NULL
                      AND (jsonb_typeof(e.v #> '{spec,containers}') <> 'array'
-                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{spec,containers}') AS c(v)
-                                      WHERE jsonb_typeof(c.v -> 'name') IS DISTINCT FROM 'string'))
+                          OR jsonb_path_exists(e.v, 'lax $.spec.containers[*] ? (!(@."name".type() == "string"))'))
                     THEN ARRAY['.spec.containers', 'is not an array of {"name", "image"}']
                 WHEN it.kind = 'Pod' AND e.v #> '{status,phase}' IS NOT NULL
                      AND (jsonb_typeof(e.v #> '{status,phase}') <> 'string'
@@ -224,14 +221,11 @@ BEGIN
                     THEN ARRAY['.status.podIP', 'is not a string']
                 WHEN it.kind = 'Pod' AND e.v #> '{status,podIPs}' IS NOT NULL
                      AND (jsonb_typeof(e.v #> '{status,podIPs}') <> 'array'
-                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{status,podIPs}') AS ip(v)
-                                      WHERE jsonb_typeof(ip.v -> 'ip') IS DISTINCT FROM 'string'))
+                          OR jsonb_path_exists(e.v, 'lax $.status.podIPs[*] ? (!(@."ip".type() == "string"))'))
                     THEN ARRAY['.status.podIPs', 'is not an array of {"ip"}']
                 WHEN it.kind = 'Pod' AND e.v #> '{metadata,ownerReferences}' IS NOT NULL
                      AND (jsonb_typeof(e.v #> '{metadata,ownerReferences}') <> 'array'
-                          OR EXISTS (SELECT FROM jsonb_array_elements(e.v #> '{metadata,ownerReferences}') AS ow(v)
-                                      WHERE jsonb_typeof(ow.v -> 'kind') IS DISTINCT FROM 'string'
-                                         OR jsonb_typeof(ow.v -> 'name') IS DISTINCT FROM 'string'))
+                          OR jsonb_path_exists(e.v, 'lax $.metadata.ownerReferences[*] ? (!(@."kind".type() == "string" && @."name".type() == "string"))'))
                     THEN ARRAY['.metadata.ownerReferences', 'is not an array of {"kind", "name"}']
                 END
             FROM it
@@ -438,24 +432,25 @@ BEGIN
                    'node_id', nd.id,
                    'node_name', pod.v #> '{spec,nodeName}',
                    'phase', coalesce(pod.v #> '{status,phase}', '"Pending"'),
-                   'pod_ips', coalesce((SELECT jsonb_agg(p -> 'ip') FROM jsonb_array_elements(pod.v #> '{status,podIPs}') p),
+                   'pod_ips', coalesce(nullif(jsonb_path_query_array(pod.v, 'lax $.status.podIPs[*].ip'), '[]'),
                                        CASE WHEN pod.v #> '{status,podIP}' IS NOT NULL
                                             THEN jsonb_build_array(pod.v #> '{status,podIP}') END, '[]'),
                    'host_network', coalesce(pod.v #> '{spec,hostNetwork}', 'false'),
                    'labels', coalesce(nullif(pod.v #> '{metadata,labels}', 'null'), '{}'),
-                   'owner_kind', owner.o -> 'kind',
-                   'owner_name', owner.o -> 'name',
-                   'containers', coalesce((SELECT jsonb_agg(jsonb_build_object('name', c -> 'name', 'image', c -> 'image') ORDER BY c.o)
-                                             FROM jsonb_array_elements(pod.v #> '{spec,containers}') WITH ORDINALITY AS c(c, o)), '[]'),
+                   'owner_kind', pod.owner -> 'kind',
+                   'owner_name', pod.owner -> 'name',
+                   'containers', coalesce((SELECT jsonb_agg(jsonb_build_object('name', c -> 'name', 'image', c -> 'image'))
+                                             FROM jsonb_array_elements(pod.v #> '{spec,containers}') AS c(c)), '[]'),
                    'created_at', pod.v #> '{metadata,creationTimestamp}'))
                    ORDER BY pod.o), '[]')
           INTO batch
-          FROM (SELECT e.o, e.v, format('$.items[%s]', e.o - 1) AS path
+          FROM (SELECT e.o, e.v, format('$.items[%s]', e.o - 1) AS path,
+                       -- the controlling owner, else the first
+                       coalesce(jsonb_path_query_first(e.v, 'lax $.metadata.ownerReferences[*] ? (@.controller == true)'),
+                                e.v #> '{metadata,ownerReferences,0}') AS owner
                   FROM jsonb_array_elements(document -> 'items') WITH ORDINALITY AS e(v, o)
                  WHERE coalesce(e.v ->> 'kind', 'Pod') = 'Pod' AND list_kind <> 'NodeList') pod
-          LEFT JOIN mountaineer.k8s_node nd ON nd.cluster_id = cid AND nd.name = pod.v #>> '{spec,nodeName}'
-          LEFT JOIN LATERAL (SELECT x.o FROM jsonb_array_elements(pod.v #> '{metadata,ownerReferences}') WITH ORDINALITY AS x(o, i)
-                              ORDER BY coalesce((x.o ->> 'controller') = 'true', false) DESC, x.i LIMIT 1) owner ON true;
+          LEFT JOIN mountaineer.k8s_node nd ON nd.cluster_id = cid AND nd.name = pod.v #>> '{spec,nodeName}';
         summary := summary || (SELECT to_jsonb(i) FROM mountaineer.import_rows(src, 'pod', 'mountaineer.k8s_pod', batch, prune) i);
     END IF;
 

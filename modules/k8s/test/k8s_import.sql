@@ -9,7 +9,7 @@
 \set pods `cat modules/k8s/test/data/pods.json`
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(67);
+SELECT plan(70);
 
 CREATE TEMP TABLE doc (name text PRIMARY KEY, j jsonb NOT NULL);
 INSERT INTO doc VALUES ('nodes', :'nodes'), ('pods', :'pods');
@@ -282,6 +282,12 @@ SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('no
     'import_rows: $.items[1].spec.podCIDRs[1], column prefix: invalid cidr value: "10.244.9.1/24"', 'a CIDR that does not parse: 22P02 naming it');
 SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('nodes'), '{items,1,spec,podCIDRs}', '"10.244.1.0/24"'))$$, '22023',
     'k8s_import: $.items[1].spec.podCIDRs is not an array of strings', 'podCIDRs of the wrong shape: 22023');
+SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', pg_temp.doc('pods') #- '{items,4,spec,containers,1,name}')$$, '22023',
+    'k8s_import: $.items[4].spec.containers is not an array of {"name", "image"}', 'a container without a name: 22023');
+SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('nodes'), '{items,1,status,addresses,0,address}', '10'))$$, '22023',
+    'k8s_import: $.items[1].status.addresses is not an array of {"type", "address"}', 'an address that is not a string: 22023');
+SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('pods'), '{items,2,metadata,ownerReferences,0}', '{"kind": "DaemonSet"}'))$$, '22023',
+    'k8s_import: $.items[2].metadata.ownerReferences is not an array of {"kind", "name"}', 'an owner without a name: 22023');
 SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('nodes'), '{items,0,metadata,name}', '"Worker_1"'))$$, '22023',
     'k8s_import: $.items[0].metadata.name is "Worker_1": not a DNS subdomain name (lower case letters, digits, - and ., at most 253)',
     'a node name of the wrong form: 22023');
