@@ -125,9 +125,9 @@ DECLARE
     has_pods   boolean;
     batch      jsonb;
     r          record;
-    summary    jsonb := '[]';
+    summary    jsonb := '[]'::jsonb;
     n          integer;
-    replaced   uuid[] := '{}';
+    replaced   uuid[] := '{}'::uuid[];
 BEGIN
     IF cluster IS NULL OR document IS NULL OR prune IS NULL THEN
         RAISE EXCEPTION 'k8s_import: cluster, document and prune must not be NULL'
