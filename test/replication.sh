@@ -711,6 +711,13 @@ import_source DELETE|DELETE FROM mountaineer.import_source WHERE source = 'repli
 import_key INSERT|INSERT INTO mountaineer.import_key VALUES ('replication', 'vrf', 'v-9', gen_random_uuid())
 import_key UPDATE|UPDATE mountaineer.import_key SET row_id = gen_random_uuid()
 import_key DELETE|DELETE FROM mountaineer.import_key WHERE key = 'v-1'
+fn k8s_import|SELECT * FROM mountaineer.k8s_import('k8s-ams1', '{"kind": "PodList", "items": [{"metadata": {"name": "replication-0", "namespace": "default", "uid": "00000000-0000-4000-8000-000000000001"}}]}')
+k8s_node INSERT|INSERT INTO mountaineer.k8s_node (cluster_id, host_id, name, uid) VALUES (t.cluster('k8s-ams1'), t.host('web1.prod.example.net'), 'web1.prod.example.net', gen_random_uuid())
+k8s_node UPDATE|UPDATE mountaineer.k8s_node SET ready = false WHERE name = 'k8s-w1.prod.example.net'
+k8s_node DELETE|DELETE FROM mountaineer.k8s_node WHERE name = 'k8s-w3.prod.example.net'
+k8s_pod INSERT|INSERT INTO mountaineer.k8s_pod (cluster_id, uid, namespace, name) VALUES (t.cluster('k8s-ams1'), gen_random_uuid(), 'default', 'replication-1')
+k8s_pod UPDATE|UPDATE mountaineer.k8s_pod SET phase = 'Failed' WHERE name = 'db-0'
+k8s_pod DELETE|DELETE FROM mountaineer.k8s_pod WHERE name = 'db-0'
 event_consumer INSERT|INSERT INTO mountaineer.event_consumer (name) VALUES ('replication insert')
 event_consumer UPDATE|UPDATE mountaineer.event_consumer SET acked_id = 0
 event_consumer DELETE|DELETE FROM mountaineer.event_consumer WHERE name = 'replication check'

@@ -35,6 +35,7 @@ binmode STDOUT, ':encoding(UTF-8)';
 my %covered = (
     'make demo '                    => 'the two commands: CI runs make test; test/setup_anywhere.sh runs make demo\'s setup from clones anywhere',
     'make api '                     => 'test/api.sh starts PostgREST the way make api does (tools/api.sh, tools/token.sh)',
+    'kubectl get nodes,pods'        => 'modules/k8s/test/k8s_import.sql passes kubectl\'s documents to k8s_import() the same way (a psql variable); no cluster to ask here',
     'READER=$(tools/token.sh'       => 'test/api.sh runs every sh block of "REST API" against its PostgREST',
     '# the servers of rack A01'     => 'test/api.sh runs every sh block of "REST API" against its PostgREST',
     'EDITOR=$(tools/token.sh'       => 'test/api.sh runs every sh block of "REST API" against its PostgREST',
