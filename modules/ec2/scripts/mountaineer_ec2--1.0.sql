@@ -141,7 +141,6 @@ DECLARE
     b_host    jsonb;
     b_inst    jsonb;
     b_addr    jsonb;
-    n_gone    integer := 0;
     counts    jsonb := '[]'::jsonb;
 BEGIN
     IF document IS NULL OR prune IS NULL THEN
@@ -566,6 +565,9 @@ BEGIN
                    'environment_id', coalesce((SELECT h.environment_id FROM mountaineer.host h WHERE h.id = n.row_id), env_id),
                    'cluster_id', cl_id,
                    'kind', 'virtual_machine',
+                   'status', CASE n.v #>> '{State,Name}' WHEN 'pending' THEN 'planned' WHEN 'running' THEN 'active'
+                                 WHEN 'stopping' THEN 'offline' WHEN 'stopped' THEN 'offline'
+                                 ELSE 'decommissioning' END,   -- shutting-down, terminated
                    'operating_system', CASE WHEN mountaineer.is_valid_name(n.v ->> 'PlatformDetails') THEN n.v ->> 'PlatformDetails' END))
                    ORDER BY n.o)
           INTO b_host FROM named n;
@@ -637,11 +639,10 @@ BEGIN
         IF has_insts THEN
             SELECT counts || to_jsonb(c) INTO counts
               FROM mountaineer.import_rows(src, 'address', 'mountaineer.ip_address', coalesce(b_addr, '[]'), true) c;
-            -- kind is the same for every EC2 host: setting it keeps the
-            -- host as it is (once hosts have a status, set that instead)
+            -- a host that other rows still refer to is kept, decommissioning
             SELECT counts || to_jsonb(c) INTO counts
               FROM mountaineer.import_rows(src, 'instance', 'mountaineer.host', coalesce(b_host, '[]'), true,
-                                           '{"kind": "virtual_machine"}') c;
+                                           '{"status": "decommissioning"}') c;
             -- the instances of the hosts kept: terminated
             WITH kept AS (
                 SELECT k.key, t.* FROM mountaineer.import_key k JOIN mountaineer.ec2_instance t ON t.id = k.row_id
@@ -649,12 +650,10 @@ BEGIN
                  WHERE k.source = src AND k.kind = 'ec2_instance' AND b IS NULL
             )
             SELECT coalesce(b_inst, '[]') || coalesce(jsonb_agg(jsonb_build_object('key', kept.key,
-                       'row', to_jsonb(kept) - '{key,id,slug}'::text[] || '{"state": "terminated"}')), '[]'),
-                   (count(*) FILTER (WHERE kept.state <> 'terminated'))::integer
-              INTO b_inst, n_gone FROM kept;
+                       'row', to_jsonb(kept) - '{key,id,slug}'::text[] || '{"state": "terminated"}')), '[]')
+              INTO b_inst FROM kept;
             SELECT counts || to_jsonb(c) INTO counts
               FROM mountaineer.import_rows(src, 'ec2_instance', 'mountaineer.ec2_instance', b_inst, true) c;
-            counts := counts || jsonb_build_object('object', 'instance', 'removed', n_gone);
         END IF;
         IF has_subs THEN
             SELECT counts || to_jsonb(c) INTO counts

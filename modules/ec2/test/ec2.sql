@@ -12,7 +12,7 @@
 \set instances `cat modules/ec2/test/data/describe-instances.json`
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(75);
+SELECT plan(77);
 
 CREATE TEMP TABLE doc (name text PRIMARY KEY, d jsonb NOT NULL);
 INSERT INTO doc VALUES ('vpcs', :'vpcs'), ('subnets', :'subnets'), ('instances', :'instances');
@@ -133,18 +133,20 @@ SELECT jsonb_set(jsonb_set(pg_temp.doc('instances'), '{Reservations,1,Instances,
                  '{Reservations,1,Instances,0,State}', '{"Code": 80, "Name": "stopped"}') AS d;
 SELECT pg_temp.set_mark();
 SELECT results_eq($$SELECT * FROM ec2_import((SELECT d FROM changed))$$,
-    $$VALUES ('region', 0, 0, 1, 0), ('instance', 0, 0, 4, 0), ('ec2_instance', 0, 1, 3, 0), ('address', 0, 0, 8, 0)$$,
-    'a resized, stopped instance: its ec2_instance row is updated, nothing else');
-SELECT results_eq($$SELECT table_name, op FROM change WHERE id > (SELECT change_id FROM mark)$$,
-    $$VALUES ('ec2_instance'::text, 'update'::text)$$, 'one change-log row, the update of that row');
+    $$VALUES ('region', 0, 0, 1, 0), ('instance', 0, 1, 3, 0), ('ec2_instance', 0, 1, 3, 0), ('address', 0, 0, 8, 0)$$,
+    'a resized, stopped instance: its ec2_instance row and its host''s status are updated, nothing else');
+SELECT results_eq($$SELECT table_name, op, after FROM change WHERE id > (SELECT change_id FROM mark) AND table_name = 'host'$$,
+    $$VALUES ('host'::text, 'update'::text, '{"status": "offline"}'::jsonb)$$, 'the host of a stopped instance is offline');
+SELECT results_eq($$SELECT table_name, op FROM change WHERE id > (SELECT change_id FROM mark) ORDER BY table_name$$,
+    $$VALUES ('ec2_instance'::text, 'update'::text), ('host', 'update')$$, 'two change-log rows, the updates of those rows');
 SELECT results_eq($$SELECT instance_type, state FROM ec2_instance WHERE instance_id = 'i-0fedcba9876543210'$$,
     $$VALUES ('r6i.xlarge', 'stopped')$$, 'with the new type and state');
 
 -- the Name tag: renamed, taken twice, or taken by another host
 SELECT pg_temp.set_mark();
 SELECT results_eq($$SELECT * FROM ec2_import(jsonb_set(pg_temp.doc('instances'), '{Reservations,0,Instances,1,Tags,0,Value}', '"ec2t-web-9"'))$$,
-    $$VALUES ('region', 0, 0, 1, 0), ('instance', 0, 1, 3, 0), ('ec2_instance', 0, 2, 2, 0), ('address', 0, 0, 8, 0)$$,
-    'a new Name tag renames the host (and the tags change; the other instance''s state is as the document says again)');
+    $$VALUES ('region', 0, 0, 1, 0), ('instance', 0, 2, 2, 0), ('ec2_instance', 0, 2, 2, 0), ('address', 0, 0, 8, 0)$$,
+    'a new Name tag renames the host (and the tags change; the other instance''s state and its host''s status are as the document says again)');
 SELECT is((pg_temp.host_of('i-0123456789abcdef1')).hostname, 'ec2t-web-9.eu-west-1.compute.internal', 'the host has the new name');
 SELECT is((SELECT count(*) FROM host WHERE hostname LIKE 'ec2t-web-%'), 2::bigint, 'the same host, renamed: no second one');
 SELECT ec2_import(jsonb_set(pg_temp.doc('instances'), '{Reservations,0,Instances,1,Tags,0,Value}', '"ec2t-web-1"'));
@@ -192,6 +194,7 @@ SELECT jsonb_set(d, '{Reservations,1,Instances}', (d #> '{Reservations,1,Instanc
 SELECT results_eq($$SELECT * FROM ec2_import((SELECT d FROM fewer), prune => true)$$,
     $$VALUES ('region', 0, 0, 1, 0), ('instance', 0, 0, 2, 1), ('ec2_instance', 0, 1, 2, 0), ('address', 0, 0, 5, 1)$$,
     'prune: a host a container runs on is kept, counted removed, its instance updated');
+SELECT is((pg_temp.host_of('i-0fedcba9876543210')).status, 'decommissioning', 'the kept host is decommissioning');
 SELECT results_eq($$SELECT h.hostname, i.state FROM ec2_instance i JOIN host h ON h.id = i.host_id WHERE i.instance_id = 'i-0fedcba9876543210'$$,
     $$VALUES ('db-1.ec2t.example.com', 'terminated')$$, 'its instance is marked terminated');
 SELECT is((SELECT count(*) FROM ip_address a WHERE a.host_id = (pg_temp.host_of('i-0fedcba9876543210')).id), 0::bigint, 'its addresses are gone');

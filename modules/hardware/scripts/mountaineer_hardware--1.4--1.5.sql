@@ -1145,10 +1145,10 @@ CREATE FUNCTION mountaineer.power_counts(d mountaineer.device) RETURNS boolean
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT true
+    SELECT d.status NOT IN ('planned', 'offline', 'inventory')
 $$;
 COMMENT ON FUNCTION mountaineer.power_counts(mountaineer.device) IS
-    'Whether a device''s own draw counts in the power roll-up (power_input, power_load, power_draw): true for every device.';
+    'Whether a device''s own draw counts in the power roll-up (power_input, power_load, power_draw): it does unless the device is planned, offline or in inventory (a staged, failed or decommissioning device is still plugged in).';
 
 -- Every powered input: a power_port on a connected cable whose far side is
 -- an outlet or a feed, once per outlet or feed there (a Y cable has two).

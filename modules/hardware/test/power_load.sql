@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(65);
+SELECT plan(67);
 
 --------------------------------------------------------------------------
 -- Fixture: a panel with three feeds; PDU a on feed fa, PDU b on feed fb
@@ -270,6 +270,14 @@ SELECT lives_ok($$SELECT pg_temp.plug('pwt-L5', ARRAY[pg_temp.port_of('pwt-u', '
                   SELECT pg_temp.plug('pwt-L6', ARRAY[pg_temp.port_of('pwt-u', 'pwt-u-in2')], ARRAY[pg_temp.port_of('pwt-x', 'pwt-x-o2')])$$,
     'a device drawing from two PDUs of one chain is no loop');
 SELECT is(power_draw(pg_temp.dev('pwt-x')), 0.0, 'nothing downstream of x draws');
+
+-- status: a planned or offline device's draw does not count, a
+-- decommissioning one's does (power_counts)
+CREATE TEMP TABLE before_status AS SELECT power_draw(pg_temp.dev('pwt-pdu-c')) AS w;
+UPDATE device SET status = 'planned' WHERE name = 'pwt-s3';
+SELECT cmp_ok(power_draw(pg_temp.dev('pwt-pdu-c')), '<', (SELECT w FROM before_status), 'a planned server''s draw does not count');
+UPDATE device SET status = 'decommissioning' WHERE name = 'pwt-s3';
+SELECT is(power_draw(pg_temp.dev('pwt-pdu-c')), (SELECT w FROM before_status), 'a decommissioning server''s draw counts: it is still plugged in');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -53,6 +53,8 @@ COMMENT ON COLUMN mountaineer.vlan_group.description IS 'Free text, one line of 
 COMMENT ON CONSTRAINT vlan_group_one_scope ON mountaineer.vlan_group IS 'A group has at most one scope (site, location or region); none: global.';
 COMMENT ON CONSTRAINT vlan_group_scope_name_key ON mountaineer.vlan_group IS 'A name once per scope, and once among global groups.';
 SELECT mountaineer.manage_table('mountaineer.vlan_group');
+-- its tags and attributes here, before vlan_group_site() takes its row type
+SELECT mountaineer.manage_attributes('mountaineer.vlan_group');
 CREATE INDEX vlan_group_region_idx ON mountaineer.vlan_group (region_id);
 CREATE INDEX vlan_group_location_idx ON mountaineer.vlan_group (location_id);
 -- A group that VLANs are in is refused, naming them.
@@ -247,5 +249,4 @@ SELECT mountaineer.manage_attributes('mountaineer.ip_address');
 SELECT mountaineer.manage_attributes('mountaineer.rir');
 SELECT mountaineer.manage_attributes('mountaineer.asn_range');
 SELECT mountaineer.manage_attributes('mountaineer.asn');
-SELECT mountaineer.manage_attributes('mountaineer.vlan_group');
 -- End: tags and attributes (1.5)
