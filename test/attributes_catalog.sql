@@ -87,7 +87,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT relname FROM managed m WHERE exempt AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = m.tbl AND NOT a.attisdropped
                                                              AND (a.attname, a.atttypid) IN (('tags', 'text[]'::regtype), ('attributes', 'jsonb'::regtype)))$$,
-    'no exempt table has tags (text[]) or attributes (jsonb) of its own (an exemption is deliberate; a source'''s tags as JSON are another thing)');
+    'no exempt table has tags (text[]) or attributes (jsonb) of its own (an exemption is deliberate; the source''s own tags as JSON are another thing)');
 SELECT set_eq($$SELECT tbl FROM managed WHERE NOT exempt$$, $$SELECT * FROM mountaineer.attribute_tables()$$,
     'attribute_tables() lists exactly the inventory tables');
 
