@@ -156,7 +156,7 @@ BEGIN
                 AND c::regclass::text LIKE 'mountaineer.%'   -- not the tables of Salt's and PowerDNS's own schemas (no ids)
                 AND obj_description(c, 'pg_class') NOT LIKE 'Derived:%' LOOP   -- no id: checked below by their own rules
         -- a row by its id (the outbox's consumers by their name)
-        EXECUTE format('INSERT INTO public.crash_pre SELECT %L, coalesce(to_jsonb(x) ->> ''id'', to_jsonb(x) ->> ''name''), md5(x::text) FROM %s x',
+        EXECUTE format('INSERT INTO public.crash_pre SELECT %L, coalesce(to_jsonb(x) ->> ''id'', to_jsonb(x) ->> ''name'', x::text), md5(x::text) FROM %s x',
                        t::text, t);
     END LOOP;
 END $$;
@@ -382,7 +382,7 @@ check_none "the rows from before the stream are untouched and no untagged row ap
     DECLARE t regclass;
     BEGIN
         FOR t IN SELECT DISTINCT tbl::regclass FROM public.crash_pre LOOP
-            EXECUTE format('INSERT INTO now_rows SELECT %L, coalesce(to_jsonb(x) ->> ''id'', to_jsonb(x) ->> ''name''), md5(x::text) FROM %s x',
+            EXECUTE format('INSERT INTO now_rows SELECT %L, coalesce(to_jsonb(x) ->> ''id'', to_jsonb(x) ->> ''name'', x::text), md5(x::text) FROM %s x',
                            t::text, t);
         END LOOP;
     END \$\$;

@@ -175,6 +175,8 @@ SELECT allocate_prefix('2001:db8::/48', 56, NULL, 'ams1 storage');
 DELETE FROM ip_address WHERE host_id = t.host('web2.prod.example.net') AND family(address) = 6;
 SELECT count(*) FROM events_since('replication check', 10);
 SELECT * FROM import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-1", "row": {"name": "imported"}}]');
+INSERT INTO tag (name) VALUES ('replication spare');
+INSERT INTO region (name) VALUES ('replication spare');
 INSERT INTO monitoring_exception (host_id, monitored, during, reason)
 VALUES (t.host('a02-c02.stage.example.net'), true, '[2031-01-01 00:00+00,2031-02-01 00:00+00)', 'load test'),
        (t.host('db2.prod.example.net'), false, '[2030-06-01 00:00+00,2030-06-02 00:00+00)', 'failover drill');
@@ -244,6 +246,9 @@ declare -A internal=(
     [highstate_latest_refresh]="salt internal: only the triggers on highstate call it, on writes a standby refuses first"
     [salt_pillar]="salt: for the Salt master's role and admins; the read checks run as a reader, whose refusal (42501) is compared on both sides"
     [import_columns]="core (1.5), for editors only (revoked from PUBLIC, granted to mountaineer_editor because import_rows runs with its caller's privileges): a catalogue read called only by import_rows, which is checked as a write"
+    [manage_attributes]="install scripts only, like manage_table (revoked from PUBLIC): it alters the table it is given, and CREATE EXTENSION cannot run on a standby"
+    [attribute_value_problem]="core internal (1.5, revoked from PUBLIC): the attribute triggers' value test, run only by writes a standby refuses first"
+    [power_loop_of]="hardware internal (1.5, revoked from PUBLIC): called only by the power-loop check of writes to cable_end, which a standby refuses first"
     [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
     [vlan_group_site]="networks internal (1.5, revoked from PUBLIC): called only by the triggers on vlan and vlan_group, on writes a standby refuses first"
 )
@@ -574,6 +579,22 @@ SELECT * FROM mountaineer.dns_zone_assign(ARRAY['web1.prod.example.net', '22.0.0
 SELECT count(*) FROM mountaineer.dns_verify();
 -- @ ec2_tags ec2_region
 SELECT mountaineer.ec2_tags('[{"Key": "Name", "Value": "web-1"}]'), mountaineer.ec2_region('eu-west-1a'), mountaineer.ec2_region('nowhere');
+-- @ region_tree region_sites region_racks region_devices
+SELECT r.name, (SELECT count(*) FROM mountaineer.region_tree(r.id)), (SELECT count(*) FROM mountaineer.region_sites(r.id)),
+       (SELECT count(*) FROM mountaineer.region_racks(r.id)), (SELECT count(*) FROM mountaineer.region_devices(r.id))
+  FROM mountaineer.region r ORDER BY r.name;
+-- @! region_tree region_devices
+SELECT count(*) FROM mountaineer.region_tree('00000000-0000-0000-0000-000000000000');
+SELECT count(*) FROM mountaineer.region_devices('00000000-0000-0000-0000-000000000000');
+-- @ location_tree location_racks location_devices parent_location
+SELECT l.name, (SELECT count(*) FROM mountaineer.location_tree(l.id)), (SELECT count(*) FROM mountaineer.location_racks(l.id)),
+       (SELECT count(*) FROM mountaineer.location_devices(l.id)), (SELECT string_agg(p.name, ',') FROM mountaineer.parent_location(l) p)
+  FROM mountaineer.location l ORDER BY l.name;
+-- @ power_counts power_draw power_inputs_of
+SELECT d.name, mountaineer.power_counts(d), mountaineer.power_draw(d.id), (SELECT count(*) FROM mountaineer.power_inputs_of(d.id))
+  FROM mountaineer.device d ORDER BY d.name;
+-- @ attribute_tables
+SELECT * FROM mountaineer.attribute_tables() ORDER BY 1::text;
 -- @ prefix_free_verify
 SELECT count(*) FROM mountaineer.prefix_free_verify();
 SELECT * FROM mountaineer.prefix_free_verify() ORDER BY prefix_id;
@@ -697,6 +718,18 @@ fn events_since|SELECT count(*) FROM mountaineer.events_since('replication check
 fn events_since|SELECT count(*) FROM mountaineer.events_since('replication check, new')
 fn events_ack|SELECT mountaineer.events_ack('replication check', 5)
 fn prune_changes|SELECT mountaineer.prune_changes('0 seconds')
+tag INSERT|INSERT INTO mountaineer.tag (name) VALUES ('replication')
+tag UPDATE|UPDATE mountaineer.tag SET color = '000000' WHERE name = 'gpu'
+tag DELETE|DELETE FROM mountaineer.tag WHERE name = 'replication spare'
+attribute_definition INSERT|INSERT INTO mountaineer.attribute_definition (table_name, key, type) VALUES ('site', 'replication_key', 'text')
+attribute_definition UPDATE|UPDATE mountaineer.attribute_definition SET description = 'the team' WHERE key = 'rack_owner'
+attribute_definition DELETE|DELETE FROM mountaineer.attribute_definition WHERE key = 'warranty_until'
+region INSERT|INSERT INTO mountaineer.region (name) VALUES ('Asia')
+region UPDATE|UPDATE mountaineer.region SET description = 'EMEA' WHERE name = 'Europe'
+region DELETE|DELETE FROM mountaineer.region WHERE name = 'replication spare'
+location INSERT|INSERT INTO mountaineer.location (site_id, name) VALUES (t.site('fra1'), 'FR2')
+location UPDATE|UPDATE mountaineer.location SET description = 'the AM3 building' WHERE name = 'AM3'
+location DELETE|DELETE FROM mountaineer.location WHERE name = 'Cage 8'
 fn import_rows|SELECT * FROM mountaineer.import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-2", "row": {"name": "imported 2"}}]')
 fn ec2_import|SELECT * FROM mountaineer.ec2_import('{"Vpcs": []}', region => 'eu-west-1')
 ec2_subnet INSERT|INSERT INTO mountaineer.ec2_subnet (subnet_id, prefix_id, vpc_id, availability_zone) VALUES ('subnet-0c1a2b3c4d5e6f709', t.prefix('10.0.3.0/24'), 'vpc-07d4c1e2b3a495867', 'eu-west-1c')

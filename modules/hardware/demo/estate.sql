@@ -202,7 +202,6 @@ WHERE t.model = 'CP24BL' AND r.kind = 'rear_port';
 
 UPDATE device d SET device_type_id = t.id
 FROM device_type t WHERE d.model = t.model AND d.kind IN ('pdu', 'other');
-SELECT count(*) AS missing_ports FROM device d CROSS JOIN LATERAL device_apply_type(d.id) WHERE d.device_type_id IS NOT NULL;
 
 -- in stock, in no rack: a server, a switch and a patch panel, ports and all
 INSERT INTO device (name, serial, device_type_id)

@@ -140,7 +140,7 @@ COMMENT ON TABLE mountaineer.role IS 'What a host does; the name matches a confi
 SELECT mountaineer.manage_table('mountaineer.role');
 
 CREATE TYPE mountaineer.cluster_kind AS ENUM
-    ('vmware', 'kvm', 'proxmox', 'kubernetes', 'ecs', 'nomad', 'docker', 'other');
+    ('vmware', 'kvm', 'proxmox', 'kubernetes', 'ecs', 'ec2', 'nomad', 'docker', 'other');
 COMMENT ON TYPE mountaineer.cluster_kind IS 'The software that schedules a cluster''s virtual machines or containers.';
 
 CREATE TABLE mountaineer.cluster (
@@ -710,6 +710,8 @@ SELECT mountaineer.manage_attributes('mountaineer.monitoring_exception');
 
 -- == cluster kind ec2 (1.5) ==
 -- The EC2 import (mountaineer_ec2) makes one cluster of this kind per AWS
--- region; the value cannot be used in the transaction that adds it.
-ALTER TYPE mountaineer.cluster_kind ADD VALUE 'ec2' AFTER 'ecs';
+-- region.  Here it is in CREATE TYPE above (the upgrade script adds it with
+-- ALTER TYPE ... ADD VALUE, whose value a restore in one transaction could
+-- not use: pg_restore --single-transaction creates the extension and copies
+-- the clusters in the same transaction).
 -- End: cluster kind ec2 (1.5)
