@@ -1471,6 +1471,38 @@ CREATE TRIGGER check_cabled BEFORE DELETE ON mountaineer.circuit_termination
 CREATE TRIGGER drop_port AFTER DELETE ON mountaineer.circuit_termination
     FOR EACH ROW EXECUTE FUNCTION mountaineer.circuit_termination_drop_port();
 
+-- A cabled termination stays where it is: its site (or provider network)
+-- does not change while a cable is on it.  Race with a cable being plugged
+-- in: cable_end_check holds the port FOR SHARE, this takes it FOR NO KEY
+-- UPDATE (which waits for that, and holds new ends back), then looks for a
+-- cable in a statement of its own (specs/circuit_termination_cable.spec).
+CREATE FUNCTION mountaineer.circuit_termination_check_site() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cname text;
+BEGIN
+    PERFORM 1 FROM mountaineer.port WHERE id = NEW.id FOR NO KEY UPDATE;
+    SELECT mountaineer.cable_name(c) INTO cname
+      FROM mountaineer.cable_end e JOIN mountaineer.cable c ON c.id = e.cable_id
+     WHERE e.port_id = NEW.id;
+    IF FOUND THEN
+        RAISE EXCEPTION '% cannot move to another site or network: it is on cable %',
+            mountaineer.port_title(NEW.id), mountaineer.excerpt(cname)
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Delete the cable or its end on this termination first.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.circuit_termination_check_site() IS
+    'Trigger: a circuit_termination on a cable keeps its site and provider network (23514); locks its port (FOR NO KEY UPDATE) before looking for the cable.';
+REVOKE EXECUTE ON FUNCTION mountaineer.circuit_termination_check_site() FROM PUBLIC;
+CREATE TRIGGER check_site AFTER UPDATE OF site_id, provider_network_id ON mountaineer.circuit_termination
+    FOR EACH ROW WHEN (OLD.site_id IS DISTINCT FROM NEW.site_id OR OLD.provider_network_id IS DISTINCT FROM NEW.provider_network_id)
+    EXECUTE FUNCTION mountaineer.circuit_termination_check_site();
+
 -- A port on no device exists only as a termination's: checked at commit,
 -- since the termination's row follows its port's.
 CREATE FUNCTION mountaineer.port_check_termination() RETURNS trigger
