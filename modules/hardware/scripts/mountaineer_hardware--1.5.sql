@@ -1471,6 +1471,35 @@ CREATE TRIGGER check_cabled BEFORE DELETE ON mountaineer.circuit_termination
 CREATE TRIGGER drop_port AFTER DELETE ON mountaineer.circuit_termination
     FOR EACH ROW EXECUTE FUNCTION mountaineer.circuit_termination_drop_port();
 
+-- A circuit with a cabled termination stays, named as the termination
+-- would name itself (when its own check runs, the circuit is gone already).
+CREATE FUNCTION mountaineer.circuit_check_cabled() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    first record;
+BEGIN
+    SELECT t.id, mountaineer.cable_name(c) AS cable INTO first
+      FROM mountaineer.circuit_termination t
+      JOIN mountaineer.cable_end e ON e.port_id = t.id
+      JOIN mountaineer.cable c ON c.id = e.cable_id
+     WHERE t.circuit_id = OLD.id
+     ORDER BY t.term_side LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION '% cannot be deleted: it is on cable %', mountaineer.port_title(first.id), mountaineer.excerpt(first.cable)
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Delete the cables on the circuit''s terminations first.';
+    END IF;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.circuit_check_cabled() IS
+    'Trigger: a circuit with a termination on a cable cannot be deleted (23503, naming the termination and the cable).';
+REVOKE EXECUTE ON FUNCTION mountaineer.circuit_check_cabled() FROM PUBLIC;
+CREATE TRIGGER refuse_delete_while_cabled BEFORE DELETE ON mountaineer.circuit
+    FOR EACH ROW EXECUTE FUNCTION mountaineer.circuit_check_cabled();
+
 -- A cabled termination stays where it is: its site (or provider network)
 -- does not change while a cable is on it.  Race with a cable being plugged
 -- in: cable_end_check holds the port FOR SHARE, this takes it FOR NO KEY
