@@ -675,15 +675,18 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NEW;                          -- the foreign key reports it
     END IF;
-    -- a circuit termination's port is on no device: its site is the termination's
+    -- the port is locked first and read after, in a statement of its own,
+    -- so that a termination's site moved meanwhile is read as committed
+    -- (circuit_termination_check_site takes the same port's lock); a circuit
+    -- termination's port is on no device: its site is the termination's
+    PERFORM 1 FROM mountaineer.port p WHERE p.id = NEW.port_id FOR SHARE;
     SELECT p.kind, mountaineer.port_title(p.id) AS title, t.id IS NOT NULL AS is_termination,
            coalesce(d.site_id, t.site_id) AS site_id, t.provider_network_id
       INTO me
       FROM mountaineer.port p
       LEFT JOIN mountaineer.device d ON d.id = p.device_id
       LEFT JOIN mountaineer.circuit_termination t ON t.id = p.id
-     WHERE p.id = NEW.port_id
-       FOR SHARE OF p;
+     WHERE p.id = NEW.port_id;
     IF NOT FOUND THEN
         RETURN NEW;                          -- the foreign key reports it
     END IF;
