@@ -1,6 +1,6 @@
 -- mountaineer_hardware 1.5: sites, racks, devices, rack placement, ports (1.4:
 -- rack_elevation_svg, media-type domains for PostgREST, the view
--- device_summary for BI tools, column comments).
+-- device_summary for BI tools, column comments; 1.5: circuits).
 -- Every row trigger that fires on INSERT carries WHEN (NOT
 -- mountaineer.restoring(its table)): it stands aside while pg_restore, or psql
 -- running a pg_dump script, restores that table (src/restore.c).
