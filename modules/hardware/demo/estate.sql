@@ -191,6 +191,16 @@ SELECT c.id, 'A'::circuit_side, s.id, NULL::uuid, 1000000 FROM circuit c, site s
 UNION ALL
 SELECT c.id, 'Z', NULL, n.id, NULL FROM circuit c, provider_network n WHERE c.cid = 'LMN-IP-7781' AND n.name = 'Lumen Internet';
 
+-- on order: a second wavelength, its fra1 end not yet given; a dark-fibre
+-- offer from another provider; an MPLS network not in use yet
+INSERT INTO provider (name, portal_url) VALUES ('Cogent', 'https://ess.cogentco.example');
+INSERT INTO provider_network (provider_id, name) SELECT id, 'Lumen MPLS' FROM provider WHERE name = 'Lumen';
+INSERT INTO circuit_type (name) VALUES ('Dark fibre');
+INSERT INTO circuit (provider_id, cid, type, status, commit_kbps, description)
+SELECT id, 'LMN-WAVE-0050', 'Wavelength', 'planned', 10000000, 'second ams1 to fra1 path' FROM provider WHERE name = 'Lumen';
+INSERT INTO circuit_termination (circuit_id, term_side, site_id)
+SELECT c.id, 'A', s.id FROM circuit c, site s WHERE c.cid = 'LMN-WAVE-0050' AND s.name = 'ams1';
+
 -- the edge routers and the demarcation panels, at the top of A02 and R1
 INSERT INTO device (kind, name, manufacturer, model, serial, units, draw_watts, rack_id, position)
 SELECT d.kind::device_kind, d.name, d.maker, d.model, d.serial, 1, d.watts, r.id, d.pos::rackspan
