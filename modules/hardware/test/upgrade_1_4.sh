@@ -32,14 +32,14 @@ acl_before=$(q -c "SELECT proacl FROM pg_proc WHERE oid = $fn")
 dot_before=$(q -c "SELECT mountaineer.topology_dot(id) FROM mountaineer.site WHERE name = 'ams1'")
 comment_before=$(q -c "SELECT obj_description($fn, 'pg_proc')")
 
-out=$(q -v VERBOSITY=verbose -c 'SET client_min_messages = warning' -c 'ALTER EXTENSION mountaineer_hardware UPDATE' 2>&1)
+out=$(q -v VERBOSITY=verbose -c 'SET client_min_messages = warning' -c 'ALTER EXTENSION mountaineer_hardware UPDATE TO '\''1.4'\''' 2>&1)
 check "a view depending on topology_dot stops the update with 2BP01, naming the view" \
       'grep -q "ERROR:  2BP01: cannot drop function topology_dot(uuid,boolean) because other objects depend on it" <<<"$out" &&
        grep -q "view site_dot depends on function topology_dot(uuid,boolean)" <<<"$out"' || echo "# $out"
 check "... and changes nothing (still 1.3, still text)" \
       '[ "$(q -c "SELECT extversion FROM pg_extension WHERE extname = '\''mountaineer_hardware'\''") $(q -c "SELECT pg_get_function_result($fn)")" = "1.3 text" ]'
 
-q -c 'DROP VIEW public.site_dot' -c 'SET client_min_messages = warning' -c 'ALTER EXTENSION mountaineer_hardware UPDATE' >/dev/null 2>&1
+q -c 'DROP VIEW public.site_dot' -c 'SET client_min_messages = warning' -c 'ALTER EXTENSION mountaineer_hardware UPDATE TO '\''1.4'\''' >/dev/null 2>&1
 check "without the view the update goes through: 1.4, topology_dot returns \"text/plain\"" \
       '[ "$(q -c "SELECT extversion FROM pg_extension WHERE extname = '\''mountaineer_hardware'\''") $(q -c "SELECT pg_get_function_result($fn)")" = "1.4 mountaineer.\"text/plain\"" ]'
 acl_after=$(q -c "SELECT proacl FROM pg_proc WHERE oid = $fn")
