@@ -24,7 +24,8 @@
 -- cable per port, kinds compatible, a cabled port is not deleted) and the
 -- cable graph (src/cable.c) crosses a circuit as it crosses a patch panel:
 -- it enters one termination and leaves by the other.  The port_kind value
--- is new in this transaction when the extension is updated, so nothing
+-- is new in this transaction (the full script makes it with the type, so
+-- that a restore in one transaction may use it), so nothing
 -- created here compares with it as an enum literal outside PL/pgSQL (where
 -- it is parsed when run): CHECKs and SQL functions compare kind::text.
 ALTER TYPE mountaineer.port_kind ADD VALUE IF NOT EXISTS 'circuit_termination';

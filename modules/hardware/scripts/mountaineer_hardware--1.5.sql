@@ -28,11 +28,15 @@ CREATE TYPE mountaineer.network_interconnect AS ENUM
     ('rj45', 'sfp', 'sfp_plus', 'sfp28', 'qsfp_plus', 'qsfp28', 'qsfp_dd', 'osfp');
 COMMENT ON TYPE mountaineer.network_interconnect IS 'Connector of a network device''s ports.';
 
+-- circuit_termination came with 1.5 (the upgrade script adds it last, with
+-- ALTER TYPE ... ADD VALUE; here it is made with the type, so that a
+-- restore in one transaction, which creates the extension and then copies
+-- the ports, may use it)
 CREATE TYPE mountaineer.port_kind AS ENUM
     ('interface', 'console', 'console_server', 'power_port', 'power_outlet',
-     'front_port', 'rear_port', 'power_feed');
+     'front_port', 'rear_port', 'power_feed', 'circuit_termination');
 COMMENT ON TYPE mountaineer.port_kind IS
-    'interface: a data port; console / console_server: serial console and its server side; power_port: a device''s power inlet; power_outlet: a PDU''s outlet; front_port / rear_port: patch-panel pass-through; power_feed: a circuit from a power panel.';
+    'interface: a data port; console / console_server: serial console and its server side; power_port: a device''s power inlet; power_outlet: a PDU''s outlet; front_port / rear_port: patch-panel pass-through; power_feed: a circuit from a power panel; circuit_termination (1.5): the A or Z end of a provider''s circuit, the port of a circuit_termination row (on no device).';
 
 -- == media types (1.4) ==
 -- Domains named after a media type: PostgREST 12 serves the result of a
@@ -1279,12 +1283,11 @@ COMMENT ON COLUMN mountaineer.rack_utilization.percent IS 'used_units as a perce
 -- cable per port, kinds compatible, a cabled port is not deleted) and the
 -- cable graph (src/cable.c) crosses a circuit as it crosses a patch panel:
 -- it enters one termination and leaves by the other.  The port_kind value
--- is new in this transaction when the extension is updated, so nothing
--- created here compares with it as an enum literal outside PL/pgSQL (where
--- it is parsed when run): CHECKs and SQL functions compare kind::text.
-ALTER TYPE mountaineer.port_kind ADD VALUE IF NOT EXISTS 'circuit_termination';
-COMMENT ON TYPE mountaineer.port_kind IS
-    'interface: a data port; console / console_server: serial console and its server side; power_port: a device''s power inlet; power_outlet: a PDU''s outlet; front_port / rear_port: patch-panel pass-through; power_feed: a circuit from a power panel; circuit_termination (1.5): the A or Z end of a provider''s circuit, the port of a circuit_termination row (on no device).';
+-- circuit_termination is made with the type (above); the upgrade script
+-- adds it, and there it is new in the updating transaction, so nothing made
+-- here compares with it as an enum literal outside PL/pgSQL (where it is
+-- parsed when run): CHECKs and SQL functions compare kind::text, alike in
+-- both scripts.
 
 -- a termination's port is on no device; every other port is on one
 ALTER TABLE mountaineer.port ALTER COLUMN device_id DROP NOT NULL;
