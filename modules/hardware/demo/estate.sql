@@ -201,21 +201,23 @@ SELECT id, 'LMN-WAVE-0050', 'Wavelength', 'planned', 10000000, 'second ams1 to f
 INSERT INTO circuit_termination (circuit_id, term_side, site_id)
 SELECT c.id, 'A', s.id FROM circuit c, site s WHERE c.cid = 'LMN-WAVE-0050' AND s.name = 'ams1';
 
--- the edge routers and the demarcation panels, at the top of A02 and R1
+-- the edge routers and the demarcation panels, at the top of A02 and of a
+-- new rack F01 in fra1's meet-me room
+INSERT INTO rack (site_id, name, units, posts) SELECT id, 'F01', 42, 4 FROM site WHERE name = 'fra1';
 INSERT INTO device (kind, name, manufacturer, model, serial, units, draw_watts, rack_id, position)
 SELECT d.kind::device_kind, d.name, d.maker, d.model, d.serial, 1, d.watts, r.id, d.pos::rackspan
 FROM (VALUES ('network', 'ams1-edge', 'Juniper', 'MX204', 'JNX-AMS1E', 250, 'A02', 'U36/full'),
              ('patch_panel', 'a02-pp-wan', 'Panduit', 'FLEX-24', 'PPWAN-A02', NULL, 'A02', 'U37/front'),
-             ('network', 'fra1-edge', 'Juniper', 'MX204', 'JNX-FRA1E', 250, 'R1', 'U24/full'),
-             ('patch_panel', 'r1-pp', 'Panduit', 'FLEX-24', 'PPWAN-R1', NULL, 'R1', 'U23/front')) d(kind, name, maker, model, serial, watts, rack, pos)
+             ('network', 'fra1-edge', 'Juniper', 'MX204', 'JNX-FRA1E', 250, 'F01', 'U42/full'),
+             ('patch_panel', 'f01-pp', 'Panduit', 'FLEX-24', 'PPWAN-F01', NULL, 'F01', 'U41/front')) d(kind, name, maker, model, serial, watts, rack, pos)
 JOIN rack r ON r.name = d.rack;
 INSERT INTO port (device_id, name, kind)
 SELECT d.id, p.name, 'interface' FROM device d, (VALUES ('et-0/0/0'), ('et-0/0/1'), ('et-0/0/2')) p(name)
 WHERE d.name IN ('ams1-edge', 'fra1-edge');
-INSERT INTO port (device_id, name, kind, positions) SELECT id, 'demarc', 'rear_port', 1 FROM device WHERE name IN ('a02-pp-wan', 'r1-pp');
+INSERT INTO port (device_id, name, kind, positions) SELECT id, 'demarc', 'rear_port', 1 FROM device WHERE name IN ('a02-pp-wan', 'f01-pp');
 INSERT INTO port (device_id, name, kind, rear_port_id, rear_port_position)
 SELECT d.id, 'front1', 'front_port', r.id, 1 FROM device d JOIN port r ON r.device_id = d.id AND r.name = 'demarc'
-WHERE d.name IN ('a02-pp-wan', 'r1-pp');
+WHERE d.name IN ('a02-pp-wan', 'f01-pp');
 
 CREATE TEMP TABLE wiring (label text, type text, a uuid, b uuid);
 CREATE FUNCTION pg_temp.termination_of(cid text, side text) RETURNS uuid LANGUAGE sql AS $$
@@ -224,8 +226,8 @@ CREATE FUNCTION pg_temp.termination_of(cid text, side text) RETURNS uuid LANGUAG
 INSERT INTO wiring VALUES
     ('WAN-A02', 'smf', pg_temp.port_of('ams1-edge', 'et-0/0/0'), pg_temp.port_of('a02-pp-wan', 'front1')),
     ('XC-AM3-4711', 'smf', pg_temp.port_of('a02-pp-wan', 'demarc'), pg_temp.termination_of('LMN-WAVE-0042', 'A')),
-    ('XC-FRA6-0815', 'smf', pg_temp.termination_of('LMN-WAVE-0042', 'Z'), pg_temp.port_of('r1-pp', 'demarc')),
-    ('WAN-R1', 'smf', pg_temp.port_of('r1-pp', 'front1'), pg_temp.port_of('fra1-edge', 'et-0/0/0')),
+    ('XC-FRA6-0815', 'smf', pg_temp.termination_of('LMN-WAVE-0042', 'Z'), pg_temp.port_of('f01-pp', 'demarc')),
+    ('WAN-F01', 'smf', pg_temp.port_of('f01-pp', 'front1'), pg_temp.port_of('fra1-edge', 'et-0/0/0')),
     ('XC-AM3-5120', 'smf', pg_temp.port_of('ams1-edge', 'et-0/0/1'), pg_temp.termination_of('LMN-IP-7781', 'A')),
     ('A02-N45', 'dac', pg_temp.port_of('ams1-edge', 'et-0/0/2'), pg_temp.port_of('a02-tor', 'Ethernet45'));
 WITH w AS (SELECT w.*, gen_random_uuid() AS id FROM wiring w),

@@ -60,5 +60,5 @@ rm -f "${TMPDIR:-/tmp}/$db.sql"
 check "after the update has committed, the demo estate's circuits load" '[ -z "$out" ]' || echo "# $out"
 # shellcheck disable=SC2059
 check "and a trace crosses the wavelength from ams1-edge to fra1-edge" \
-      '[ "$(q -c "$(printf "$trace" ams1-edge et-0/0/0)")" = "ams1-edge:et-0/0/0>a02-pp-wan:front1 a02-pp-wan:demarc>circuit:A circuit:Z>r1-pp:demarc r1-pp:front1>fra1-edge:et-0/0/0" ]' ||
+      '[ "$(q -c "$(printf "$trace" ams1-edge et-0/0/0)")" = "ams1-edge:et-0/0/0>a02-pp-wan:front1 a02-pp-wan:demarc>circuit:A circuit:Z>f01-pp:demarc f01-pp:front1>fra1-edge:et-0/0/0" ]' ||
     echo "# $(q -c "$(printf "$trace" ams1-edge et-0/0/0)")"
