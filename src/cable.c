@@ -12,6 +12,8 @@
  *   the front port at a rear position   port (rear_port_id, rear_port_position)
  *   the front ports of a rear port      the same index, leading column
  *   the ports of a device               port (device_id)
+ *   a circuit termination's circuit     circuit_termination (id)
+ *   the other end of that circuit       circuit_termination (circuit_id)
  *
  * so a trace costs four or five probes per hop and never loads the graph.
  * The indexes are found by their columns (graph_index), not their names.
@@ -28,6 +30,15 @@
  * port mapped to it.  A rear port reached with an empty stack continues from
  * its one front port, or splits into one branch per front port.  Stacks are
  * immutable lists shared between branches.
+ *
+ * Circuits (mountaineer_hardware 1.5): a circuit termination is a port of
+ * kind circuit_termination on no device, keyed like its circuit_termination
+ * row.  A path reaching one continues from the circuit's other termination,
+ * carrying its stack unchanged, as a cable would; it ends open when the
+ * circuit has no other end, and complete when that end is on a provider
+ * network (the provider's cloud is where the path goes).  Against an older
+ * mountaineer_hardware, without the kind or the table, there are no
+ * terminations to cross.
  *
  * Loops: a branch that would leave a port it has already left with an equal
  * stack (a look at the branch's own hops, which are the DFS path: a scan
@@ -113,18 +124,20 @@ typedef enum PortKind
 	PK_FRONT_PORT,
 	PK_REAR_PORT,
 	PK_POWER_FEED,
+	PK_CIRCUIT_TERMINATION,		/* hardware 1.5 on; optional */
 	PK_COUNT
 } PortKind;
 
 static const char *const port_kind_names[PK_COUNT] = {
 	"interface", "console", "console_server", "power_port", "power_outlet",
-	"front_port", "rear_port", "power_feed"
+	"front_port", "rear_port", "power_feed", "circuit_termination"
 };
 
 typedef struct Port
 {
 	pg_uuid_t	id;
 	pg_uuid_t	device;
+	bool		has_device;		/* false for a circuit termination */
 	PortKind	kind;
 	bool		has_rear;		/* front ports: the rear port they map to */
 	pg_uuid_t	rear;
@@ -149,6 +162,7 @@ typedef struct GraphMeta
 	Oid			cable_end_rel;
 	Oid			device_rel;
 	Oid			cable_rel;
+	Oid			term_rel;			/* circuit_termination; InvalidOid before 1.5 */
 	Oid			port_pkey;			/* port (id) */
 	Oid			port_rear_idx;		/* port (rear_port_id, rear_port_position) */
 	Oid			port_device_idx;	/* port (device_id) */
@@ -156,6 +170,8 @@ typedef struct GraphMeta
 	Oid			end_cable_idx;		/* cable_end (cable_id, side) */
 	Oid			device_pkey;		/* device (id) */
 	Oid			cable_pkey;			/* cable (id) */
+	Oid			term_pkey;			/* circuit_termination (id) */
+	Oid			term_circuit_idx;	/* circuit_termination (circuit_id, term_side) */
 	AttrNumber	p_id,
 				p_device,
 				p_name,
@@ -169,6 +185,9 @@ typedef struct GraphMeta
 				d_name;
 	AttrNumber	c_id,
 				c_status;
+	AttrNumber	t_id,
+				t_circuit,
+				t_network;
 	Oid			p_name_coll;		/* port.name's collation, as ORDER BY p.name */
 	Oid			d_name_coll;		/* device.name's, as ORDER BY d.name */
 	Oid			kind_oid[PK_COUNT];
@@ -211,6 +230,8 @@ typedef enum ProbeId
 	PROBE_END_CABLE_SIDE,		/* cable_end (cable_id, side) */
 	PROBE_DEVICE,				/* device (id) */
 	PROBE_CABLE,				/* cable (id) */
+	PROBE_TERM,					/* circuit_termination (id) */
+	PROBE_TERM_CIRCUIT,			/* circuit_termination (circuit_id) */
 	PROBE_COUNT
 } ProbeId;
 
@@ -223,6 +244,7 @@ typedef struct Graph
 	Relation	cable_end;
 	Relation	device;
 	Relation	cable;
+	Relation	term;			/* NULL before hardware 1.5 */
 	Snapshot	snapshot;
 	Probe		probe[PROBE_COUNT];
 } Graph;
@@ -231,7 +253,8 @@ static void
 graph_invalidate(Datum arg pg_attribute_unused(), Oid relid)
 {
 	if (!OidIsValid(relid) || relid == meta.port_rel || relid == meta.cable_end_rel ||
-		relid == meta.device_rel || relid == meta.cable_rel)
+		relid == meta.device_rel || relid == meta.cable_rel ||
+		(OidIsValid(meta.term_rel) && relid == meta.term_rel))
 		meta.valid = false;
 }
 
@@ -276,10 +299,16 @@ graph_column(Oid relid, const char *name)
 }
 
 static Oid
+graph_enum_optional(Oid type, const char *label)
+{
+	return GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+						   ObjectIdGetDatum(type), CStringGetDatum(label));
+}
+
+static Oid
 graph_enum(Oid type, const char *label)
 {
-	Oid			oid = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
-									  ObjectIdGetDatum(type), CStringGetDatum(label));
+	Oid			oid = graph_enum_optional(type, label);
 
 	if (!OidIsValid(oid))
 		ereport(ERROR,
@@ -378,6 +407,8 @@ graph_learn_once(GraphMeta *m)
 	int			i;
 
 	memset(m, 0, sizeof(GraphMeta));
+	/* circuits came with hardware 1.5: the table is optional */
+	m->term_rel = get_relname_relid("circuit_termination", nsp);
 	m->port_rel = graph_relation(nsp, "port");
 	m->cable_end_rel = graph_relation(nsp, "cable_end");
 	m->device_rel = graph_relation(nsp, "device");
@@ -395,8 +426,11 @@ graph_learn_once(GraphMeta *m)
 	m->d_name = graph_column(m->device_rel, "name");
 	m->c_id = graph_column(m->cable_rel, "id");
 	m->c_status = graph_column(m->cable_rel, "status");
-	for (i = 0; i < PK_COUNT; i++)
+	for (i = 0; i < PK_CIRCUIT_TERMINATION; i++)
 		m->kind_oid[i] = graph_enum(get_atttype(m->port_rel, m->p_kind), port_kind_names[i]);
+	/* InvalidOid before 1.5: no port has it */
+	m->kind_oid[PK_CIRCUIT_TERMINATION] =
+		graph_enum_optional(get_atttype(m->port_rel, m->p_kind), port_kind_names[PK_CIRCUIT_TERMINATION]);
 	m->side_oid[0] = graph_enum(get_atttype(m->cable_end_rel, m->e_side), "a");
 	m->side_oid[1] = graph_enum(get_atttype(m->cable_end_rel, m->e_side), "b");
 	m->connected_oid = graph_enum(get_atttype(m->cable_rel, m->c_status), "connected");
@@ -421,6 +455,18 @@ graph_learn_once(GraphMeta *m)
 	m->end_port_idx = graph_index(end, 1, &m->e_port);
 	m->device_pkey = graph_index(device, 1, &m->d_id);
 	m->cable_pkey = graph_index(cable, 1, &m->c_id);
+	if (OidIsValid(m->term_rel))
+	{
+		Relation	term;
+
+		m->t_id = graph_column(m->term_rel, "id");
+		m->t_circuit = graph_column(m->term_rel, "circuit_id");
+		m->t_network = graph_column(m->term_rel, "provider_network_id");
+		term = table_open(m->term_rel, AccessShareLock);
+		m->term_pkey = graph_index(term, 1, &m->t_id);
+		m->term_circuit_idx = graph_index(term, 1, &m->t_circuit);
+		table_close(term, NoLock);
+	}
 	table_close(port, NoLock);
 	table_close(end, NoLock);
 	table_close(device, NoLock);
@@ -484,6 +530,9 @@ graph_close(Graph *g)
 	table_close(g->cable_end, NoLock);
 	table_close(g->device, NoLock);
 	table_close(g->cable, NoLock);
+	if (g->term)
+		table_close(g->term, NoLock);
+	g->term = NULL;
 }
 
 static void
@@ -501,6 +550,8 @@ graph_open(Graph *g, bool include_planned)
 		g->cable_end = graph_open_table(meta.cable_end_rel, "cable_end");
 		g->device = graph_open_table(meta.device_rel, "device");
 		g->cable = graph_open_table(meta.cable_rel, "cable");
+		if (OidIsValid(meta.term_rel))
+			g->term = graph_open_table(meta.term_rel, "circuit_termination");
 		/* the permission checks may have processed an invalidation: learn again */
 		if (meta.valid)
 			break;
@@ -573,6 +624,10 @@ graph_probe(Graph *g, ProbeId id)
 			return probe_start(g, p, g->device, m->device_pkey, 1, &m->d_id, uuid_eqproc);
 		case PROBE_CABLE:
 			return probe_start(g, p, g->cable, m->cable_pkey, 1, &m->c_id, uuid_eqproc);
+		case PROBE_TERM:
+			return probe_start(g, p, g->term, m->term_pkey, 1, &m->t_id, uuid_eqproc);
+		case PROBE_TERM_CIRCUIT:
+			return probe_start(g, p, g->term, m->term_circuit_idx, 1, &m->t_circuit, uuid_eqproc);
 		default:	/* LCOV_EXCL_LINE: as above */
 			elog(ERROR, "unknown cable graph probe %d", (int) id);	/* LCOV_EXCL_LINE: as above */
 	}
@@ -633,6 +688,7 @@ read_port(Graph *g, Probe *p, Port *out, bool names)
 	memset(out, 0, sizeof(Port));
 	probe_uuid(p, m->p_id, &out->id, &isnull);
 	probe_uuid(p, m->p_device, &out->device, &isnull);
+	out->has_device = !isnull;
 	kind = DatumGetObjectId(slot_getattr(p->slot, m->p_kind, &isnull));
 	for (i = 0; i < PK_COUNT; i++)
 		if (m->kind_oid[i] == kind)
@@ -798,8 +854,8 @@ fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *h
 
 		if (!lookup_port(g, &ids[i], fp, nids > 1))	/* LCOV_EXCL_BR_LINE: cable_end.port_id references port */
 			far.n--;			/* LCOV_EXCL_LINE: cannot happen: the foreign key */
-		else if (nids > 1)
-			fp->device_name = device_name(g, &fp->device);
+		else if (nids > 1)	/* a circuit termination, on no device, comes first */
+			fp->device_name = fp->has_device ? device_name(g, &fp->device) : pstrdup("");
 	}
 	if (far.n > 1)
 		qsort_arg(far.ports, far.n, sizeof(Port), port_cmp_name, m);
@@ -807,6 +863,45 @@ fetch_far(Graph *g, const pg_uuid_t *port, Port **out, pg_uuid_t *cable, bool *h
 		pfree(ids);
 	*out = far.ports;
 	return far.n;
+}
+
+/*
+ * The other termination of the circuit that termination `term` (a port's id)
+ * ends: false when there is none (the circuit has one end recorded); else
+ * its id in *other, and whether it is on a provider network.
+ */
+static bool
+circuit_other_end(Graph *g, const pg_uuid_t *term, pg_uuid_t *other, bool *on_network)
+{
+	GraphMeta  *m = g->m;
+	Probe	   *p;
+	pg_uuid_t	circuit;
+	bool		isnull;
+	bool		found = false;
+
+	p = probe_begin(g, PROBE_TERM, UUIDPGetDatum((pg_uuid_t *) term), (Datum) 0);
+	if (probe_next(p))	/* LCOV_EXCL_BR_LINE: a termination's port has its row (port_check_termination) */
+		probe_uuid(p, m->t_circuit, &circuit, &isnull);
+	else
+		isnull = true;	/* LCOV_EXCL_LINE: as above */
+	probe_end(p);
+	if (isnull)	/* LCOV_EXCL_BR_LINE: as above */
+		return false;	/* LCOV_EXCL_LINE: as above */
+
+	/* at most two rows: (circuit_id, term_side) is unique */
+	p = probe_begin(g, PROBE_TERM_CIRCUIT, UUIDPGetDatum(&circuit), (Datum) 0);
+	while (!found && probe_next(p))
+	{
+		CHECK_FOR_INTERRUPTS();
+		probe_uuid(p, m->t_id, other, &isnull);
+		if (memcmp(other, term, sizeof(pg_uuid_t)) == 0)
+			continue;
+		found = true;
+		(void) slot_getattr(p->slot, m->t_network, &isnull);
+		*on_network = !isnull;
+	}
+	probe_end(p);
+	return found;
 }
 
 /* The front ports of a rear port, by position; only the one at `pos` when pos > 0. */
@@ -878,6 +973,7 @@ typedef struct Hop
 {
 	pg_uuid_t	near;
 	pg_uuid_t	near_device;
+	bool		near_has_device;	/* false when leaving a circuit termination */
 	pg_uuid_t	cable;
 	Pos		   *stack;			/* the positions carried when leaving near */
 	bool		has_far;
@@ -890,6 +986,7 @@ typedef struct Step
 {
 	pg_uuid_t	port;
 	pg_uuid_t	device;
+	bool		has_device;		/* false for a circuit termination */
 	Pos		   *stack;
 } Step;
 
@@ -1052,6 +1149,7 @@ push_hop(Trace *t, const Step *from, const pg_uuid_t *cable, const Port *far)
 	memset(h, 0, sizeof(Hop));
 	h->near = from->port;
 	h->near_device = from->device;
+	h->near_has_device = from->has_device;
 	h->stack = from->stack;
 	h->cable = *cable;
 	h->has_far = far != NULL;
@@ -1115,6 +1213,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 			*next = palloc(sizeof(Step));
 			(*next)[0].port = far->rear;
 			(*next)[0].device = far->device;
+			(*next)[0].has_device = true;
 			(*next)[0].stack = push_pos(stack, far->rear_pos, &far->rear);
 			return 1;
 
@@ -1135,6 +1234,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 			{
 				(*next)[i].port = fronts[i].id;
 				(*next)[i].device = fronts[i].device;
+				(*next)[i].has_device = true;
 				(*next)[i].stack = stack ? stack->next : NULL;
 			}
 			pfree_if(fronts);
@@ -1154,6 +1254,7 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 						continue;
 					(*next)[k].port = ports[i].id;
 					(*next)[k].device = ports[i].device;
+					(*next)[k].has_device = true;
 					(*next)[k].stack = NULL;
 					k++;
 				}
@@ -1164,6 +1265,29 @@ continue_from(Trace *t, const Port *far, Pos *stack, Step **next, Outcome *outco
 			}
 			*outcome = OUTCOME_COMPLETE;
 			return 0;
+
+		case PK_CIRCUIT_TERMINATION:
+			{
+				pg_uuid_t	other;
+				bool		on_network;
+
+				if (!circuit_other_end(t->g, &far->id, &other, &on_network))
+				{
+					*outcome = OUTCOME_OPEN;
+					return 0;
+				}
+				if (on_network)
+				{
+					/* the provider's network is where the path goes */
+					*outcome = OUTCOME_COMPLETE;
+					return 0;
+				}
+				*next = palloc0(sizeof(Step));
+				(*next)[0].port = other;
+				(*next)[0].has_device = false;
+				(*next)[0].stack = stack;
+				return 1;
+			}
 
 		default:
 			*outcome = OUTCOME_COMPLETE;
@@ -1294,7 +1418,10 @@ emit_rows(Trace *t, Outcome outcome)
 		values[4] = UUIDPGetDatum(&h->far.id);
 		values[5] = UUIDPGetDatum(&h->near_device);
 		values[6] = UUIDPGetDatum(&h->far.device);
-		nulls[4] = nulls[6] = !h->has_far;
+		nulls[4] = !h->has_far;
+		/* a circuit termination is on no device */
+		nulls[5] = !h->near_has_device;
+		nulls[6] = !h->has_far || !h->far.has_device;
 		if (i == t->npath - 1)
 			note = outcome_names[outcome];
 		else if (h->split)
@@ -1351,6 +1478,7 @@ trace_srf(FunctionCallInfo fcinfo, bool power)
 	trace_restart(&t, &port.id);
 	step.port = port.id;
 	step.device = port.device;
+	step.has_device = port.has_device;
 	step.stack = NULL;
 	walk(&t, step);
 
@@ -1459,6 +1587,7 @@ trace_ends(Impact *im, const pg_uuid_t *port, const pg_uuid_t *device, Pos *stac
 
 	step.port = *port;
 	step.device = *device;
+	step.has_device = true;
 	step.stack = stack;
 	trace_restart(t, port);
 	walk(t, step);

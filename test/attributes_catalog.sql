@@ -27,6 +27,7 @@ INSERT INTO exempt VALUES
     ('state_error', 'derived from Salt''s returns'),
     ('state_change', 'derived from Salt''s returns'),
     ('port_template', 'a template: the ports made from it carry them'),
+    ('circuit_termination', 'one with its port, which carries them'),
     ('power_feed', 'detail row, one with its power_feed port'),
     ('ec2_subnet', 'detail row of an imported subnet, one with its prefix'),
     ('ec2_instance', 'detail row of an imported instance, one with its host'),

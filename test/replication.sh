@@ -435,6 +435,9 @@ SELECT i.depth, d.kind, count(*) FROM mountaineer.impact(t.dev('a02-tor')) i
   JOIN mountaineer.device d ON d.id = i.device_id GROUP BY 1, 2 ORDER BY 1, 2;
 -- @ port_doc
 SELECT p.id, mountaineer.port_doc(p.id) FROM mountaineer.port p ORDER BY p.id;
+-- @ port_title
+SELECT p.id, mountaineer.port_title(p.id) FROM mountaineer.port p ORDER BY p.id;
+SELECT mountaineer.port_title('00000000-0000-0000-0000-000000000000');
 -- @ dot_id
 SELECT s, mountaineer.dot_id(s) FROM unnest(ARRAY['a01-c01', 'with "quotes"', 'back\slash', '', 'Weismüllerstraße', E'new\nline']) s ORDER BY 1;
 -- @ topology_dot
@@ -798,6 +801,21 @@ cable DELETE|DELETE FROM mountaineer.cable WHERE label = 'A01-D02'
 cable_end INSERT|INSERT INTO mountaineer.cable_end (cable_id, side, port_id) VALUES (t.cable('SPARE-1'), 'b', t.port('a02-tor', 'Ethernet40'))
 cable_end UPDATE|UPDATE mountaineer.cable_end SET port_id = t.port('spare-01', 'eth1') WHERE cable_id = t.cable('SPARE-1')
 cable_end DELETE|DELETE FROM mountaineer.cable_end WHERE cable_id = t.cable('SPARE-1')
+provider INSERT|INSERT INTO mountaineer.provider (name) VALUES ('Zayo')
+provider UPDATE|UPDATE mountaineer.provider SET account = 'EU-40118' WHERE name = 'Lumen'
+provider DELETE|DELETE FROM mountaineer.provider WHERE name = 'Cogent'
+provider_network INSERT|INSERT INTO mountaineer.provider_network (provider_id, name) SELECT id, 'Cogent Internet' FROM mountaineer.provider WHERE name = 'Cogent'
+provider_network UPDATE|UPDATE mountaineer.provider_network SET service_id = 'MPLS-1' WHERE name = 'Lumen MPLS'
+provider_network DELETE|DELETE FROM mountaineer.provider_network WHERE name = 'Lumen MPLS'
+circuit_type INSERT|INSERT INTO mountaineer.circuit_type (name) VALUES ('MPLS')
+circuit_type UPDATE|UPDATE mountaineer.circuit_type SET description = 'Leased dark fibre pairs' WHERE name = 'Dark fibre'
+circuit_type DELETE|DELETE FROM mountaineer.circuit_type WHERE name = 'Dark fibre'
+circuit INSERT|INSERT INTO mountaineer.circuit (provider_id, cid, type) SELECT id, 'CG-DF-1', 'Dark fibre' FROM mountaineer.provider WHERE name = 'Cogent'
+circuit UPDATE|UPDATE mountaineer.circuit SET status = 'provisioning' WHERE cid = 'LMN-WAVE-0050'
+circuit DELETE|DELETE FROM mountaineer.circuit WHERE cid = 'LMN-WAVE-0050'
+circuit_termination INSERT|INSERT INTO mountaineer.circuit_termination (circuit_id, term_side, site_id) SELECT c.id, 'Z', s.id FROM mountaineer.circuit c, mountaineer.site s WHERE c.cid = 'LMN-WAVE-0050' AND s.name = 'fra1'
+circuit_termination UPDATE|UPDATE mountaineer.circuit_termination SET xconnect_id = 'XC-AM3-4790' WHERE circuit_id = (SELECT id FROM mountaineer.circuit WHERE cid = 'LMN-WAVE-0050')
+circuit_termination DELETE|DELETE FROM mountaineer.circuit_termination WHERE circuit_id = (SELECT id FROM mountaineer.circuit WHERE cid = 'LMN-WAVE-0050')
 environment INSERT|INSERT INTO mountaineer.environment (name, hostname_regex) VALUES ('dev', '[a-z0-9-]+\.dev\.example\.net')
 environment UPDATE|UPDATE mountaineer.environment SET description = 'Staging (EU)' WHERE name = 'stage'
 environment DELETE|DELETE FROM mountaineer.environment WHERE name = 'lab'

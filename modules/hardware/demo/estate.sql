@@ -297,4 +297,76 @@ WITH w (label, a, b) AS (
 c AS (INSERT INTO cable (id, label, type, length, length_unit) SELECT id, label, 'power', 2, 'm' FROM x)
 INSERT INTO cable_end (cable_id, side, port_id)
 SELECT id, 'a'::cable_side, a FROM x UNION ALL SELECT id, 'b', b FROM x;
+
+-- Circuits: a 10G wavelength from ams1 to fra1 between the two sites'
+-- edge routers, each side through a one-strand demarcation panel (the
+-- provider's hand-off is cabled to the panel's rear), and an Internet
+-- transit circuit from ams1's edge router into the provider's network.
+INSERT INTO provider (name, account, portal_url, noc_contact) VALUES
+    ('Lumen', 'EU-40117', 'https://portal.lumen.example', E'+44 20 0000 0000\nnoc@lumen.example');
+INSERT INTO provider_network (provider_id, name, service_id, description)
+SELECT id, 'Lumen Internet', 'IP-88213', 'Lumen''s IP transit network' FROM provider WHERE name = 'Lumen';
+INSERT INTO circuit_type (name, description) VALUES
+    ('Wavelength', 'A dedicated wavelength between two sites'),
+    ('Internet transit', 'IP transit into the provider''s network');
+INSERT INTO circuit (provider_id, cid, type, commit_kbps, install_date, description)
+SELECT p.id, c.cid, c.type, c.kbps, c.installed::date, c.description
+FROM provider p, (VALUES ('LMN-WAVE-0042', 'Wavelength', 10000000, '2024-03-01', 'ams1 to fra1 backbone'),
+                         ('LMN-IP-7781', 'Internet transit', 1000000, '2024-05-15', 'ams1 Internet')) c(cid, type, kbps, installed, description)
+WHERE p.name = 'Lumen';
+INSERT INTO circuit_termination (circuit_id, term_side, site_id, port_speed_kbps, xconnect_id, pp_info)
+SELECT c.id, t.side::circuit_side, s.id, 10000000, t.xconnect, t.pp
+FROM circuit c, (VALUES ('A', 'ams1', 'XC-AM3-4711', 'MMR2 panel 7 port 3'),
+                        ('Z', 'fra1', 'XC-FRA6-0815', 'MMR1 panel 2 port 11')) t(side, site, xconnect, pp)
+JOIN site s ON s.name = t.site
+WHERE c.cid = 'LMN-WAVE-0042';
+INSERT INTO circuit_termination (circuit_id, term_side, site_id, provider_network_id, port_speed_kbps)
+SELECT c.id, 'A'::circuit_side, s.id, NULL::uuid, 1000000 FROM circuit c, site s WHERE c.cid = 'LMN-IP-7781' AND s.name = 'ams1'
+UNION ALL
+SELECT c.id, 'Z', NULL, n.id, NULL FROM circuit c, provider_network n WHERE c.cid = 'LMN-IP-7781' AND n.name = 'Lumen Internet';
+
+-- on order: a second wavelength, its fra1 end not yet given; a dark-fibre
+-- offer from another provider; an MPLS network not in use yet
+INSERT INTO provider (name, portal_url) VALUES ('Cogent', 'https://ess.cogentco.example');
+INSERT INTO provider_network (provider_id, name) SELECT id, 'Lumen MPLS' FROM provider WHERE name = 'Lumen';
+INSERT INTO circuit_type (name) VALUES ('Dark fibre');
+INSERT INTO circuit (provider_id, cid, type, status, commit_kbps, description)
+SELECT id, 'LMN-WAVE-0050', 'Wavelength', 'planned', 10000000, 'second ams1 to fra1 path' FROM provider WHERE name = 'Lumen';
+INSERT INTO circuit_termination (circuit_id, term_side, site_id)
+SELECT c.id, 'A', s.id FROM circuit c, site s WHERE c.cid = 'LMN-WAVE-0050' AND s.name = 'ams1';
+
+-- the edge routers and the demarcation panels, at the top of A02 and of a
+-- new rack F01 in fra1's meet-me room
+INSERT INTO rack (site_id, name, units, posts) SELECT id, 'F01', 42, 4 FROM site WHERE name = 'fra1';
+INSERT INTO device (kind, name, manufacturer, model, serial, units, draw_watts, rack_id, position)
+SELECT d.kind::device_kind, d.name, d.maker, d.model, d.serial, 1, d.watts, r.id, d.pos::rackspan
+FROM (VALUES ('network', 'ams1-edge', 'Juniper', 'MX204', 'JNX-AMS1E', 250, 'A02', 'U36/full'),
+             ('patch_panel', 'a02-pp-wan', 'Panduit', 'FLEX-24', 'PPWAN-A02', NULL, 'A02', 'U37/front'),
+             ('network', 'fra1-edge', 'Juniper', 'MX204', 'JNX-FRA1E', 250, 'F01', 'U42/full'),
+             ('patch_panel', 'f01-pp', 'Panduit', 'FLEX-24', 'PPWAN-F01', NULL, 'F01', 'U41/front')) d(kind, name, maker, model, serial, watts, rack, pos)
+JOIN rack r ON r.name = d.rack;
+INSERT INTO port (device_id, name, kind)
+SELECT d.id, p.name, 'interface' FROM device d, (VALUES ('et-0/0/0'), ('et-0/0/1'), ('et-0/0/2')) p(name)
+WHERE d.name IN ('ams1-edge', 'fra1-edge');
+INSERT INTO port (device_id, name, kind, positions) SELECT id, 'demarc', 'rear_port', 1 FROM device WHERE name IN ('a02-pp-wan', 'f01-pp');
+INSERT INTO port (device_id, name, kind, rear_port_id, rear_port_position)
+SELECT d.id, 'front1', 'front_port', r.id, 1 FROM device d JOIN port r ON r.device_id = d.id AND r.name = 'demarc'
+WHERE d.name IN ('a02-pp-wan', 'f01-pp');
+
+CREATE TEMP TABLE wiring (label text, type text, a uuid, b uuid);
+CREATE FUNCTION pg_temp.termination_of(cid text, side text) RETURNS uuid LANGUAGE sql AS $$
+    SELECT t.id FROM mountaineer.circuit_termination t JOIN mountaineer.circuit c ON c.id = t.circuit_id
+    WHERE c.cid = $1 AND t.term_side::text = $2 $$;
+INSERT INTO wiring VALUES
+    ('WAN-A02', 'smf', pg_temp.port_of('ams1-edge', 'et-0/0/0'), pg_temp.port_of('a02-pp-wan', 'front1')),
+    ('XC-AM3-4711', 'smf', pg_temp.port_of('a02-pp-wan', 'demarc'), pg_temp.termination_of('LMN-WAVE-0042', 'A')),
+    ('XC-FRA6-0815', 'smf', pg_temp.termination_of('LMN-WAVE-0042', 'Z'), pg_temp.port_of('f01-pp', 'demarc')),
+    ('WAN-F01', 'smf', pg_temp.port_of('f01-pp', 'front1'), pg_temp.port_of('fra1-edge', 'et-0/0/0')),
+    ('XC-AM3-5120', 'smf', pg_temp.port_of('ams1-edge', 'et-0/0/1'), pg_temp.termination_of('LMN-IP-7781', 'A')),
+    ('A02-N45', 'dac', pg_temp.port_of('ams1-edge', 'et-0/0/2'), pg_temp.port_of('a02-tor', 'Ethernet45'));
+WITH w AS (SELECT w.*, gen_random_uuid() AS id FROM wiring w),
+     c AS (INSERT INTO cable (id, label, type) SELECT id, label, type FROM w)
+INSERT INTO cable_end (cable_id, side, port_id)
+SELECT id, 'a'::cable_side, a FROM w UNION ALL SELECT id, 'b', b FROM w;
+DROP TABLE wiring;
 \endif
