@@ -25,7 +25,7 @@ cluster=${MT_TEST_CLUSTER:-test}
 # caller (tools/coverage.sh) may preload more libraries.
 PG_CONF_EXTRA="shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.track = all
-pg_stat_statements.max = 100000
+pg_stat_statements.max = 400000
 track_functions = all
 ${PG_CONF_EXTRA:-}" tools/pg.sh fresh "$cluster" || exit 1
 eval "$(tools/pg.sh env "$cluster")"

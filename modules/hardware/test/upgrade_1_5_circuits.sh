@@ -50,8 +50,10 @@ check "a termination made in the updating transaction fails with 55P04, and the 
        [ "$(q -c "SELECT extversion FROM pg_extension WHERE extname = '\''mountaineer_hardware'\''")" = 1.4 ]' || echo "# $out"
 
 q -c 'SET client_min_messages = warning' -c "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.5'" >/dev/null
-# the estate's circuits part: what follows its \if, loaded once more (the rest is there already)
-sed -n '/^\\if :has_circuits/,/^\\endif/p' "$top/modules/hardware/demo/estate.sql" | sed '1d;$d' > "${TMPDIR:-/tmp}/$db.sql"
+# the estate's circuits part (from its comment to the end of its wiring),
+# loaded once more (the rest is there already)
+sed -n '/^-- Circuits: /,/^DROP TABLE wiring;/p' "$top/modules/hardware/demo/estate.sql" > "${TMPDIR:-/tmp}/$db.sql"
+grep -q 'INSERT INTO circuit_termination' "${TMPDIR:-/tmp}/$db.sql" || { echo "Bail out! the circuits part of the hardware estate was not found"; exit 1; }
 out=$( { echo 'SET search_path = mountaineer, public;'
          echo "CREATE FUNCTION pg_temp.port_of(device text, port text) RETURNS uuid LANGUAGE sql AS \$\$
                    SELECT p.id FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id WHERE d.name = \$1 AND p.name = \$2 \$\$;"
