@@ -28,27 +28,40 @@ default_of()  { q -d postgres -c "SELECT default_version FROM pg_available_exten
 # The releases to upgrade from: every version that is not some extension's default.
 releases=$(for e in "${exts[@]}"; do d=$(default_of "$e"); versions_of "$e" | grep -vxF "$d"; done | sort -uV)
 
-# Each extension's newest released version at release $1 (its oldest, if it
-# is younger): a version not in released.sha256 is not part of any release
-# (mountaineer_dns 1.1, made after release 1.4, is not what 1.4 had).
+# A module younger than the project says in its control file which of its
+# versions each project release had, one line per release that changed it:
+#     # release 1.4: 1.0
+#     # release 1.5: 1.1
+# (so mountaineer_dns 1.1 is what release 1.5 had, not 1.4).  The core and
+# the first modules carry the release's own number and no such lines.
+release_map() {   # release_map EXT: "RELEASE VERSION" lines, oldest first
+    local c=$top/$1.control
+    [ "$1" = mountaineer ] || c=$top/modules/${1#mountaineer_}/$1.control
+    sed -n 's/^# release \([0-9.]*\): *\([0-9.]*\)$/\1 \2/p' "$c" | sort -V
+}
+not_after() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$1" ]; }   # $1 <= $2
+
+# Each extension's version at release $1: from its map, else its newest
+# released version up to that number (its oldest, if it is younger).
 version_at() {
-    local e=$1 r=$2 v best=
-    for v in $(versions_of "$e"); do
-        grep -q "/$e--$v\.sql\$" "$top/released.sha256" || continue
-        [ "$(printf '%s\n%s\n' "$v" "$r" | sort -V | head -1)" = "$v" ] && best=$v
-    done
+    local e=$1 r=$2 rr v best= map
+    map=$(release_map "$e")
+    if [ -n "$map" ]; then
+        while read -r rr v; do not_after "$rr" "$r" && best=$v; done <<<"$map"
+    else
+        for v in $(versions_of "$e"); do
+            grep -q "/$e--$v\.sql\$" "$top/released.sha256" || continue
+            not_after "$v" "$r" && best=$v
+        done
+    fi
     echo "${best:-$(versions_of "$e" | head -1)}"
 }
 
-# The project release an extension first came with: "# first release: R"
-# in its control file (a module added later says so), else 1.0.
-born_of() {
-    local c=$top/$1.control
-    [ "$1" = mountaineer ] || c=$top/modules/${1#mountaineer_}/$1.control
-    sed -n 's/^# first release: *//p' "$c" | grep . || echo 1.0
-}
+# The project release an extension first came with: the first line of its
+# map, else 1.0.
+born_of() { release_map "$1" | head -1 | cut -d' ' -f1 | grep . || echo 1.0; }
 existed_at() {   # existed_at EXT RELEASE: whether EXT was part of that release
-    [ "$(printf '%s\n%s\n' "$(born_of "$1")" "$2" | sort -V | head -1)" = "$(born_of "$1")" ]
+    not_after "$(born_of "$1")" "$2"
 }
 
 make_db() {   # make_db DB [release]: every extension (of that release) at that release, or the default

@@ -4,7 +4,7 @@
 -- rows break, naming them (each module's upgrade tests use it for real).
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(5);
+SELECT plan(6);
 
 SELECT lives_ok($$SELECT mountaineer.upgrade_check('names have a shape', 'SELECT name FROM (VALUES (''ok'')) v(name) WHERE false')$$,
                 'no offending row: the upgrade goes on');
@@ -28,6 +28,8 @@ SELECT throws_ok($$SELECT mountaineer.upgrade_check('r', 'SELECT 1')$$, '42501',
                  'permission denied for function upgrade_check', 'no role may call it');
 SELECT throws_ok($$SELECT mountaineer.manage_table('mountaineer.change')$$, '42501',
                  'permission denied for function manage_table', 'nor manage_table');
+SELECT throws_ok($$SELECT mountaineer.manage_attributes('mountaineer.change')$$, '42501',
+                 'permission denied for function manage_attributes', 'nor manage_attributes');
 RESET ROLE;
 
 SELECT * FROM finish();
