@@ -4,7 +4,7 @@
 -- rows break, naming them (each module's upgrade tests use it for real).
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(6);
+SELECT plan(7);
 
 SELECT lives_ok($$SELECT mountaineer.upgrade_check('names have a shape', 'SELECT name FROM (VALUES (''ok'')) v(name) WHERE false')$$,
                 'no offending row: the upgrade goes on');
@@ -23,6 +23,9 @@ END $$;
 SELECT is(pg_temp.detail_of($$SELECT mountaineer.upgrade_check('r', 'SELECT ''row '' || g FROM generate_series(1, 12) g')$$),
           E'row 1\nrow 10\nrow 11\nrow 12\nrow 2\nrow 3\nrow 4\nrow 5\nrow 6\nrow 7\n...',
           'the detail names ten of them and says there are more');
+SELECT throws_ok($$SELECT mountaineer.manage_attributes('pg_class')$$, '22023',
+                 'manage_attributes: pg_class is not a table of schema mountaineer',
+                 'manage_attributes takes only a table of schema mountaineer');
 SET LOCAL ROLE mountaineer_admin;
 SELECT throws_ok($$SELECT mountaineer.upgrade_check('r', 'SELECT 1')$$, '42501',
                  'permission denied for function upgrade_check', 'no role may call it');
