@@ -8,7 +8,7 @@
 BEGIN;
 SET search_path = mountaineer, public;
 SET LOCAL client_min_messages = warning;   -- TRUNCATE ... CASCADE names every table it reaches
-SELECT plan(5);
+SELECT plan(6);
 
 CREATE TEMP TABLE logged AS
 SELECT c.oid::regclass AS tbl, c.relname
@@ -49,6 +49,13 @@ SELECT results_eq(
     'updates of providers, provider networks and port templates are logged with what changed');
 SELECT throws_ok($$UPDATE provider_network SET tags = '{et-no-such-tag}' WHERE name = 'et-network'$$, '23503',
     'tag "et-no-such-tag" does not exist', 'a provider network''s tags are checked');
+
+-- manage_attributes() on a table of its own: the columns, checked
+CREATE TABLE mountaineer.et_probe (id uuid PRIMARY KEY DEFAULT gen_random_uuid());
+SELECT mountaineer.manage_attributes('mountaineer.et_probe');
+SELECT throws_ok($$INSERT INTO mountaineer.et_probe (tags) VALUES ('{et-no-such-tag}')$$, '23503',
+    'tag "et-no-such-tag" does not exist', 'manage_attributes() gives a table tags that are checked');
+DROP TABLE mountaineer.et_probe;
 
 -- TRUNCATE of every table at once logs one truncate row per row removed
 CREATE TEMP TABLE held (relname name, n bigint);
