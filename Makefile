@@ -3,7 +3,7 @@
 # everything from a fresh clone; see README.md.
 
 # The one list to extend when adding a module (order = dependency order).
-MOUNTAINEER_MODULES = hardware hosts networks ec2 k8s dns vault salt
+MOUNTAINEER_MODULES = hardware hosts networks ec2 k8s dns vault salt netbox
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 

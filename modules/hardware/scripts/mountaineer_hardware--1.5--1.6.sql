@@ -1,0 +1,22 @@
+-- mountaineer_hardware 1.5 -> 1.6: what the NetBox migration (mountaineer_netbox) needs
+-- besides 1.5: see the blocks below. Needs mountaineer 1.6: update it first.
+\echo Use "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.6'" to load this file. \quit
+
+DO $$
+BEGIN
+    IF pg_catalog.to_regclass('mountaineer.tenant') IS NULL THEN
+        RAISE EXCEPTION 'mountaineer_hardware 1.6 needs mountaineer 1.6'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run ALTER EXTENSION mountaineer UPDATE first.';
+    END IF;
+END
+$$;
+
+-- == site groups, roles, platforms and racks (1.6) ==
+-- End: site groups, roles, platforms and racks (1.6)
+
+-- == power outlets (1.6) ==
+-- End: power outlets (1.6)
+
+-- == tenants (1.6) ==
+-- End: tenants (1.6)

@@ -1,0 +1,221 @@
+-- mountaineer_netbox 1.0: a NetBox estate (3.7 or 4.x) migrated in one call
+-- from NetBox's own tables, reached through postgres_fdw or restored into a
+-- schema of this database; idempotent (the shared import mechanism of the
+-- core, import_rows()), reporting each row that breaks a rule instead of
+-- failing; and netbox_verify(), which checks NetBox's cached cable paths
+-- against this system's traces.
+\echo Use "CREATE EXTENSION mountaineer_netbox" to load this file. \quit
+
+DO $$
+BEGIN
+    IF pg_catalog.to_regclass('mountaineer.tenant') IS NULL THEN
+        RAISE EXCEPTION 'mountaineer_netbox needs mountaineer 1.6'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run ALTER EXTENSION mountaineer UPDATE and ALTER EXTENSION mountaineer_networks UPDATE first.';
+    END IF;
+END
+$$;
+
+-- == framework (1.0) ==
+-- Every NetBox row imported is keyed in import_key by source
+-- 'netbox:<schema>', kind = its NetBox table name (dcim_interface ...) and
+-- key = its NetBox id; an object that becomes two rows here (a NetBox device
+-- with addresses also becomes a host) uses a second kind, '<table>:<what>'.
+
+CREATE TABLE mountaineer.netbox_import_issue (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source    name NOT NULL,
+    object    text NOT NULL,
+    netbox_id bigint,
+    rule      text NOT NULL,
+    detail    text NOT NULL,
+    found_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX netbox_import_issue_source_idx ON mountaineer.netbox_import_issue (source, object, netbox_id);
+COMMENT ON TABLE mountaineer.netbox_import_issue IS
+    'What the last netbox_import() of each source did not carry over, one row per NetBox row: those that break one of this system''s rules (rule: the constraint or check that refused it) and those of objects this system does not model (rule not_modelled). Each import of a source replaces its rows.';
+COMMENT ON COLUMN mountaineer.netbox_import_issue.id IS 'Primary key, in the order found.';
+COMMENT ON COLUMN mountaineer.netbox_import_issue.source IS 'The schema netbox_import() read.';
+COMMENT ON COLUMN mountaineer.netbox_import_issue.object IS 'NetBox''s table of the row (dcim_device, ipam_ipaddress ...).';
+COMMENT ON COLUMN mountaineer.netbox_import_issue.netbox_id IS 'The row''s id in NetBox; NULL for an issue of the whole table.';
+COMMENT ON COLUMN mountaineer.netbox_import_issue.rule IS 'The constraint, check or rule that refused the row (device_rack_id_position_excl, ip_address_unique ...), or not_modelled.';
+COMMENT ON COLUMN mountaineer.netbox_import_issue.detail IS 'The error message, or why the object is not modelled.';
+COMMENT ON COLUMN mountaineer.netbox_import_issue.found_at IS 'When the import found it.';
+GRANT SELECT ON mountaineer.netbox_import_issue TO mountaineer_reader;
+GRANT INSERT, DELETE ON mountaineer.netbox_import_issue TO mountaineer_editor;
+
+CREATE VIEW mountaineer.netbox_map AS
+SELECT substr(k.source, 8)::name AS source, k.kind AS object, k.key::bigint AS netbox_id, k.row_id AS id
+  FROM mountaineer.import_key k
+ WHERE k.source LIKE 'netbox:%';
+COMMENT ON VIEW mountaineer.netbox_map IS
+    'Every row netbox_import() made, found from its NetBox table and id: source (the schema read), object (NetBox''s table name, e.g. dcim_interface; <table>:host for the host made for a device), netbox_id, id (the row''s id here).';
+GRANT SELECT ON mountaineer.netbox_map TO mountaineer_reader;
+
+CREATE FUNCTION mountaineer.netbox_has(source name, tbl text, col text DEFAULT NULL) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM pg_attribute a
+                    WHERE a.attrelid = to_regclass(format('%I.%I', source, tbl))
+                      AND a.attnum > 0 AND NOT a.attisdropped
+                      AND (col IS NULL OR a.attname = col))
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_has(name, text, text) IS
+    'Internal (netbox_import): whether the NetBox schema has that table (and column): how NetBox 3.7 and 4.x are told apart.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_has(name, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_has(name, text, text) TO mountaineer_editor;
+
+CREATE FUNCTION mountaineer.netbox_ref(source name, object text, netbox_id bigint) RETURNS uuid
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT k.row_id FROM mountaineer.import_key k
+     WHERE k.source = 'netbox:' || source AND k.kind = object AND k.key = netbox_id::text
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_ref(name, text, bigint) IS
+    'Internal (netbox_import): the id here of a NetBox row already imported (NULL if it was not).';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_ref(name, text, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_ref(name, text, bigint) TO mountaineer_editor;
+
+CREATE FUNCTION mountaineer.netbox_issue(source name, object text, netbox_id bigint, rule text, detail text) RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+    VALUES (source, object, netbox_id, rule, detail);
+END;
+COMMENT ON FUNCTION mountaineer.netbox_issue(name, text, bigint, text, text) IS
+    'Internal (netbox_import): records one row that was not imported, and why.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_issue(name, text, bigint, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_issue(name, text, bigint, text, text) TO mountaineer_editor;
+
+-- Loads part of a batch; when import_rows() refuses it, halves it until each
+-- refused row stands alone, records those as issues and loads the rest: a
+-- batch with k bad rows of n costs about k·log2(n) extra tries, and one
+-- without any costs one.  Returns {inserted, updated, unchanged, skipped}.
+CREATE FUNCTION mountaineer.netbox_load_part(source name, object text, tbl regclass, rows jsonb) RETURNS integer[]
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r      record;
+    n      integer := jsonb_array_length(rows);
+    half   integer;
+    a      integer[];
+    b      integer[];
+    msg    text;
+    state  text;
+    cname  text;
+    detail text;
+BEGIN
+    IF n = 0 THEN
+        RETURN '{0,0,0,0}';
+    END IF;
+    BEGIN
+        SELECT * INTO r FROM mountaineer.import_rows('netbox:' || source, object, tbl, rows);
+        RETURN ARRAY[r.inserted, r.updated, r.unchanged, 0];
+    EXCEPTION WHEN integrity_constraint_violation OR data_exception OR raise_exception
+                   OR object_not_in_prerequisite_state THEN
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE,
+                                cname = CONSTRAINT_NAME, detail = PG_EXCEPTION_DETAIL;
+        IF state = '22023' AND msg LIKE 'import_rows:%' THEN
+            RAISE;   -- a malformed batch is this module's bug, not the data's
+        END IF;
+    END;
+    IF n = 1 THEN
+        PERFORM mountaineer.netbox_issue(source, object, (rows -> 0 ->> 'key')::bigint,
+                                         coalesce(nullif(cname, ''), state),
+                                         msg || coalesce(' (' || nullif(detail, '') || ')', ''));
+        RETURN '{0,0,0,1}';
+    END IF;
+    half := n / 2;
+    a := mountaineer.netbox_load_part(source, object, tbl, jsonb_path_query_array(rows, format('$[0 to %s]', half - 1)::jsonpath));
+    b := mountaineer.netbox_load_part(source, object, tbl, jsonb_path_query_array(rows, format('$[%s to last]', half)::jsonpath));
+    RETURN ARRAY[a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4]];
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_load_part(name, text, regclass, jsonb) IS
+    'Internal (netbox_load): imports what it can of a batch, halving it around the rows a rule refuses and recording those in netbox_import_issue; returns {inserted, updated, unchanged, skipped}.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_load_part(name, text, regclass, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_load_part(name, text, regclass, jsonb) TO mountaineer_editor;
+
+-- One step of an import: the rows of one NetBox table, as import_rows()
+-- elements ({"key": the NetBox id, "row": {column: value}}), into one table
+-- here.  Then what NetBox no longer has is removed (import_rows' prune);
+-- a row here that others still need stays and is reported.
+CREATE FUNCTION mountaineer.netbox_load(src name, kind text, tbl regclass, rows jsonb,
+                                        left_out integer DEFAULT 0)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c      integer[];
+    r      record;
+    msg    text;
+BEGIN
+    c := mountaineer.netbox_load_part(src, kind, tbl, coalesce(rows, '[]'));
+    -- prune: the good rows again (unchanged now, so nothing is written) with
+    -- the keys NetBox no longer has removed
+    BEGIN
+        SELECT * INTO r FROM mountaineer.import_rows('netbox:' || src, kind, tbl,
+            coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(rows) e
+                       WHERE NOT EXISTS (SELECT FROM mountaineer.netbox_import_issue i
+                                          WHERE i.source = src AND i.object = kind
+                                            AND i.netbox_id = (e ->> 'key')::bigint)), '[]'),
+            prune => true);
+    EXCEPTION WHEN foreign_key_violation THEN
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+        PERFORM mountaineer.netbox_issue(src, kind, NULL, 'prune', 'rows NetBox no longer has were kept: ' || msg);
+    END;
+    RETURN QUERY SELECT kind, c[1], c[2], c[3], c[4] + left_out;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_load(name, text, regclass, jsonb, integer) IS
+    'Internal (netbox_import): imports the rows of one NetBox table into one table here (import_rows(), source netbox:<schema>, kind = the NetBox table), records the rows a rule refuses as issues, removes what NetBox no longer has, and returns the counts (left_out: rows the step left out itself, already recorded as issues, counted as skipped).';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_load(name, text, regclass, jsonb, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_load(name, text, regclass, jsonb, integer) TO mountaineer_editor;
+-- End: framework (1.0)
+
+-- == common: tenants, tags, custom fields (1.0) ==
+-- End: common: tenants, tags, custom fields (1.0)
+
+-- == dcim: sites, racks, device types, devices, ports, power, cables, circuits (1.0) ==
+-- End: dcim: sites, racks, device types, devices, ports, power, cables, circuits (1.0)
+
+-- == ipam and virtualization (1.0) ==
+-- End: ipam and virtualization (1.0)
+
+-- == not modelled (1.0) ==
+-- End: not modelled (1.0)
+
+-- == netbox_import (1.0) ==
+CREATE FUNCTION mountaineer.netbox_import(source name)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF source IS NULL THEN
+        RAISE EXCEPTION 'netbox_import: source must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT mountaineer.netbox_has(source, 'dcim_site') THEN
+        RAISE EXCEPTION 'netbox_import: schema % holds no NetBox tables (no %.dcim_site)', quote_ident(source), quote_ident(source)
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'IMPORT FOREIGN SCHEMA public FROM SERVER netbox INTO netbox, then netbox_import(''netbox'').';
+    END IF;
+    DELETE FROM mountaineer.netbox_import_issue i WHERE i.source = netbox_import.source;
+    -- the parts, in the order their rows refer to each other
+    -- (each part is a function netbox_import_<part>(source) returning the same rows)
+    RETURN;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_import(name) IS
+    'Migrates a NetBox estate (3.7 or 4.x) from the schema holding its tables (foreign, through postgres_fdw, or local) in one transaction: one row per NetBox table with how many of its rows were inserted, updated, unchanged and skipped (those in netbox_import_issue, with the reason). Idempotent: a second import of the same source changes nothing; one after changes in NetBox changes exactly those.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_import(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_import(name) TO mountaineer_editor;
+-- End: netbox_import (1.0)
+
+-- == netbox_verify (1.0) ==
+-- End: netbox_verify (1.0)
