@@ -3177,16 +3177,28 @@ CREATE FUNCTION mountaineer.port_check_power_port() RETURNS trigger
 AS $$
 DECLARE
     feeder record;
+    mine   text;
     fed    bigint;
     names  text[];
 BEGIN
     IF NEW.power_port_id IS NOT NULL THEN
         PERFORM 1 FROM mountaineer.port WHERE id = NEW.power_port_id FOR KEY SHARE;
-        SELECT p.kind INTO feeder FROM mountaineer.port p WHERE p.id = NEW.power_port_id;
-        IF FOUND AND feeder.kind <> 'power_port' THEN
-            RAISE EXCEPTION 'power outlet % must be fed by a power port; % is of kind %',
-                mountaineer.port_title(NEW.id), mountaineer.port_title(NEW.power_port_id), feeder.kind
-                USING ERRCODE = 'foreign_key_violation';
+        SELECT p.name, p.kind, p.device_id, d.name AS device INTO feeder
+          FROM mountaineer.port p JOIN mountaineer.device d ON d.id = p.device_id
+         WHERE p.id = NEW.power_port_id;
+        IF FOUND THEN   -- else the foreign key refuses it
+            SELECT d.name INTO mine FROM mountaineer.device d WHERE d.id = NEW.device_id;
+            IF feeder.device_id <> NEW.device_id THEN
+                RAISE EXCEPTION 'power outlet % of device % must be fed by a power port of its own device; port % is on device %',
+                    mountaineer.excerpt(NEW.name), mountaineer.excerpt(mine), mountaineer.excerpt(feeder.name),
+                    mountaineer.excerpt(feeder.device)
+                    USING ERRCODE = 'foreign_key_violation';
+            END IF;
+            IF feeder.kind <> 'power_port' THEN
+                RAISE EXCEPTION 'power outlet % of device % must be fed by a power port; port % is of kind %',
+                    mountaineer.excerpt(NEW.name), mountaineer.excerpt(mine), mountaineer.excerpt(feeder.name), feeder.kind
+                    USING ERRCODE = 'foreign_key_violation';
+            END IF;
         END IF;
     END IF;
     IF TG_OP = 'UPDATE' AND OLD.kind = 'power_port' AND NEW.kind <> 'power_port' THEN
@@ -3205,13 +3217,16 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mountaineer.port_check_power_port() IS
-    'Trigger: a power outlet''s power_port_id names a port of kind power_port (23503), and a power port that outlets name keeps its kind (23503, naming up to ten of them). Locks the power port (FOR KEY SHARE from the outlet''s side, FOR UPDATE from the power port''s) before reading across.';
+    'Trigger: a power outlet''s power_port_id names a port of kind power_port of its own device (23503), and a power port that outlets name keeps its kind (23503, naming up to ten of them). Locks the power port (FOR KEY SHARE from the outlet''s side, FOR UPDATE from the power port''s) before reading across.';
 REVOKE EXECUTE ON FUNCTION mountaineer.port_check_power_port() FROM PUBLIC;
--- fires only where there is something to check (most ports have no feeder)
-CREATE TRIGGER check_power_port AFTER INSERT ON mountaineer.port
+-- Fire only where there is something to check (most ports have no feeder).
+-- Named to fire before the foreign key's "RI_..." triggers (triggers fire in
+-- name order), so an outlet naming another device's port is refused with
+-- the message above rather than the foreign key's.
+CREATE TRIGGER "A_check_power_port" AFTER INSERT ON mountaineer.port
     FOR EACH ROW WHEN (NEW.power_port_id IS NOT NULL AND NOT mountaineer.restoring('mountaineer.port'))
     EXECUTE FUNCTION mountaineer.port_check_power_port();
-CREATE TRIGGER check_power_port_update AFTER UPDATE OF kind, power_port_id ON mountaineer.port
+CREATE TRIGGER "A_check_power_port_update" AFTER UPDATE OF kind, power_port_id ON mountaineer.port
     FOR EACH ROW WHEN (NEW.power_port_id IS NOT NULL OR (OLD.kind = 'power_port' AND NEW.kind <> 'power_port'))
     EXECUTE FUNCTION mountaineer.port_check_power_port();
 -- End: power outlets (1.6)
