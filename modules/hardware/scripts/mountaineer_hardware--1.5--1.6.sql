@@ -242,7 +242,9 @@ COMMENT ON COLUMN mountaineer.port.feed_leg IS 'Power outlets: the phase (leg) o
 -- foreign key does) and reads its kind in a statement of its own; the power
 -- port's side, when its kind changes, locks itself FOR UPDATE (which waits
 -- for every transaction naming it from an outlet, and keeps new ones
--- waiting) and then counts the outlets in a statement of its own.  Under
+-- waiting) and then counts the outlets in a statement of its own (kind is
+-- a key column through port_id_kind_key, so the UPDATE already takes that
+-- lock; taking it here keeps the rule without that index).  Under
 -- REPEATABLE READ a lock on a row changed since the snapshot fails (40001).
 CREATE FUNCTION mountaineer.port_check_power_port() RETURNS trigger
     LANGUAGE plpgsql
