@@ -3228,7 +3228,7 @@ REVOKE EXECUTE ON FUNCTION mountaineer.port_check_power_port() FROM PUBLIC;
 CREATE TRIGGER "A_check_power_port" AFTER INSERT ON mountaineer.port
     FOR EACH ROW WHEN (NEW.power_port_id IS NOT NULL AND NOT mountaineer.restoring('mountaineer.port'))
     EXECUTE FUNCTION mountaineer.port_check_power_port();
-CREATE TRIGGER "A_check_power_port_update" AFTER UPDATE OF kind, power_port_id ON mountaineer.port
+CREATE TRIGGER "A_check_power_port_update" AFTER UPDATE OF device_id, kind, power_port_id ON mountaineer.port
     FOR EACH ROW WHEN (NEW.power_port_id IS NOT NULL OR (OLD.kind = 'power_port' AND NEW.kind <> 'power_port'))
     EXECUTE FUNCTION mountaineer.port_check_power_port();
 -- End: power outlets (1.6)
