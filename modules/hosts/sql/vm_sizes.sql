@@ -25,8 +25,14 @@ SELECT h.hostname, h.kind, h.vcpus, h.memory_mb, h.disk_mb, t.name AS tenant, c.
   LEFT JOIN tenant t ON t.id = h.tenant_id
   JOIN cluster_type ct ON ct.id = c.type_id JOIN site s ON s.id = c.site_id
  WHERE c.name = 'vm-sizes-cl' ORDER BY h.hostname;
--- the sizes of existing guests are unknown until set; a guest may have none
-SELECT count(*) AS sized_demo_hosts FROM host WHERE num_nonnulls(vcpus, memory_mb, disk_mb) > 0 AND hostname NOT LIKE '%size1.%';
+-- the demo estate's sizes and types (a guest may have no size: unknown)
+SELECT h.hostname, h.kind, h.vcpus, h.memory_mb, h.disk_mb, t.name AS tenant
+  FROM host h LEFT JOIN tenant t ON t.id = h.tenant_id
+ WHERE num_nonnulls(h.vcpus, h.memory_mb, h.disk_mb, h.tenant_id) > 0 AND h.hostname NOT LIKE '%size1.%'
+ ORDER BY h.hostname;
+SELECT c.name, c.kind, ct.name AS type, s.name AS site FROM cluster c
+  LEFT JOIN cluster_type ct ON ct.id = c.type_id LEFT JOIN site s ON s.id = c.site_id
+ WHERE c.name <> 'vm-sizes-cl' ORDER BY c.name;
 
 -- refusals, with their messages (CHECKs tersely: their DETAIL lists the row's ids)
 \set VERBOSITY terse
