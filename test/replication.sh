@@ -177,6 +177,11 @@ SELECT count(*) FROM events_since('replication check', 10);
 SELECT * FROM import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-1", "row": {"name": "imported"}}]');
 INSERT INTO tag (name) VALUES ('replication spare');
 INSERT INTO region (name) VALUES ('replication spare');
+INSERT INTO site_group (name) VALUES ('replication spare');
+INSERT INTO rack_role (name) VALUES ('replication spare');
+INSERT INTO device_role (name) VALUES ('replication spare');
+INSERT INTO platform (name) VALUES ('replication spare');
+INSERT INTO tenant (name) VALUES ('replication spare');
 INSERT INTO monitoring_exception (host_id, monitored, during, reason)
 VALUES (t.host('a02-c02.stage.example.net'), true, '[2031-01-01 00:00+00,2031-02-01 00:00+00)', 'load test'),
        (t.host('db2.prod.example.net'), false, '[2030-06-01 00:00+00,2030-06-02 00:00+00)', 'failover drill');
@@ -738,6 +743,21 @@ region DELETE|DELETE FROM mountaineer.region WHERE name = 'replication spare'
 location INSERT|INSERT INTO mountaineer.location (site_id, name) VALUES (t.site('fra1'), 'FR2')
 location UPDATE|UPDATE mountaineer.location SET description = 'the AM3 building' WHERE name = 'AM3'
 location DELETE|DELETE FROM mountaineer.location WHERE name = 'Cage 8'
+site_group INSERT|INSERT INTO mountaineer.site_group (name) VALUES ('Lab')
+site_group UPDATE|UPDATE mountaineer.site_group SET description = 'colocation sites' WHERE name = 'Colocation'
+site_group DELETE|DELETE FROM mountaineer.site_group WHERE name = 'replication spare'
+rack_role INSERT|INSERT INTO mountaineer.rack_role (name) VALUES ('Storage')
+rack_role UPDATE|UPDATE mountaineer.rack_role SET color = '000000' WHERE name = 'Compute'
+rack_role DELETE|DELETE FROM mountaineer.rack_role WHERE name = 'replication spare'
+device_role INSERT|INSERT INTO mountaineer.device_role (name) VALUES ('Storage')
+device_role UPDATE|UPDATE mountaineer.device_role SET color = '000000' WHERE name = 'Server'
+device_role DELETE|DELETE FROM mountaineer.device_role WHERE name = 'replication spare'
+platform INSERT|INSERT INTO mountaineer.platform (name) VALUES ('Debian 12')
+platform UPDATE|UPDATE mountaineer.platform SET description = 'Arista EOS 4.30' WHERE name = 'EOS'
+platform DELETE|DELETE FROM mountaineer.platform WHERE name = 'replication spare'
+tenant INSERT|INSERT INTO mountaineer.tenant (name) VALUES ('Research')
+tenant UPDATE|UPDATE mountaineer.tenant SET description = 'payments' WHERE name = 'Payments'
+tenant DELETE|DELETE FROM mountaineer.tenant WHERE name = 'replication spare'
 fn import_rows|SELECT * FROM mountaineer.import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-2", "row": {"name": "imported 2"}}]')
 fn ec2_import|SELECT * FROM mountaineer.ec2_import('{"Vpcs": []}', region => 'eu-west-1')
 ec2_subnet INSERT|INSERT INTO mountaineer.ec2_subnet (subnet_id, prefix_id, vpc_id, availability_zone) VALUES ('subnet-0c1a2b3c4d5e6f709', t.prefix('10.0.3.0/24'), 'vpc-07d4c1e2b3a495867', 'eu-west-1c')
