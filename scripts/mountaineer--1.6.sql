@@ -1719,6 +1719,7 @@ DECLARE
     cols      text[];
     names     text[];
     known     text;
+    failed    text[];   -- {SQLSTATE, message} of a value that did not convert
     msg       text;
     q         text;
     state     text;
@@ -1775,19 +1776,14 @@ BEGIN
     END IF;
     cols := coalesce(mountaineer.import_columns(tbl, names), '{}');
 
-    -- the batch, typed by the table's own row type: one row of the
-    -- table's type per element, taken apart into its columns once
-    BEGIN
-        q := format($q$
-            CREATE TEMP TABLE mountaineer_import_batch ON COMMIT DROP AS
-            SELECT e.v ->> 'key' AS key, coalesce(e.v ->> 'path', format('rows[%%s]', e.o - 1)) AS path%2$s
-              FROM jsonb_array_elements($1) WITH ORDINALITY AS e(v, o),
-                   jsonb_populate_record(NULL::%1$s, e.v -> 'row') AS r$q$,
-            tbl, (SELECT string_agg(', r.' || quote_ident(c), '' ORDER BY c) FROM unnest(cols) c));
-        EXECUTE q USING rows;
-    EXCEPTION WHEN data_exception THEN
+    -- the batch, typed by the table's own row type (one record per
+    -- element, taken apart into its columns once), staged
+    q := 'SELECT e.v ->> ''key'' AS _key'
+         || coalesce((SELECT string_agg(', r.' || quote_ident(c), '' ORDER BY c) FROM unnest(cols) c), '')
+         || format(' FROM jsonb_array_elements($3) AS e(v), jsonb_populate_record(NULL::%s, e.v -> ''row'') AS r', tbl);
+    failed := mountaineer.import_stage('import_rows', source, kind, tbl, cols, q, rows);
+    IF failed IS NOT NULL THEN
         -- name the value at fault: try each one on its own
-        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
         FOR bad IN SELECT coalesce(e.v ->> 'path', format('rows[%s]', e.o - 1)) AS path, c.key AS col, c.value
                      FROM jsonb_array_elements(rows) WITH ORDINALITY AS e(v, o), jsonb_each(e.v -> 'row') c
                     ORDER BY e.o LOOP
@@ -1798,10 +1794,10 @@ BEGIN
                 RAISE EXCEPTION 'import_rows: %, column %: %', bad.path, bad.col, msg USING ERRCODE = state;
             END;
         END LOOP;
-        RAISE EXCEPTION 'import_rows: %', msg USING ERRCODE = state;   -- no value is wrong on its own
-    END;
+        RAISE EXCEPTION 'import_rows: %', failed[2] USING ERRCODE = failed[1];   -- no value is wrong on its own
+    END IF;
 
-    RETURN QUERY SELECT * FROM mountaineer.import_apply('import_rows', source, kind, tbl, cols, prune, on_prune);
+    RETURN QUERY SELECT * FROM mountaineer.import_apply(source, kind, tbl, cols, prune, on_prune);
 END
 $$;
 COMMENT ON FUNCTION mountaineer.import_rows(text, text, regclass, jsonb, boolean, jsonb) IS
@@ -1811,11 +1807,71 @@ GRANT EXECUTE ON FUNCTION mountaineer.import_rows(text, text, regclass, jsonb, b
 -- End: imports (1.5)
 
 -- == import speed (1.6) ==
--- The part of an import after its batch is typed: the lock, the key map,
--- the writes, the prune.  The batch is the temporary table
--- mountaineer_import_batch (key, path and cols, of the table's types),
--- made by import_rows() or import_staged(); it is dropped here.
-CREATE FUNCTION mountaineer.import_apply(caller text, source text, kind text, tbl regclass, cols text[],
+-- An import in two steps, shared by import_rows() and import_staged():
+-- import_stage() takes the source's lock and stages the batch, each row
+-- once, with its row id and whether it is new or differs; import_apply()
+-- then writes what is new or different and prunes.
+CREATE FUNCTION mountaineer.import_stage(caller text, source text, kind text, tbl regclass, cols text[],
+                                         batch text, rows jsonb)
+    RETURNS text[]
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    known     text;
+    differs   text;   -- the SQL of "the batch's row b differs from the table's row t"
+    q         text;
+    msg       text;
+    state     text;
+BEGIN
+    -- one import of a kind from a source at a time: the row lock on its
+    -- import_source row (an advisory lock could be taken by anyone)
+    INSERT INTO mountaineer.import_source AS s (source, kind, table_name)
+    VALUES (import_stage.source, import_stage.kind, tbl::text) ON CONFLICT DO NOTHING;
+    SELECT s.table_name INTO known FROM mountaineer.import_source s
+     WHERE s.source = import_stage.source AND s.kind = import_stage.kind FOR NO KEY UPDATE;
+    IF known <> tbl::text THEN
+        RAISE EXCEPTION '%: % of % are imported into %, not %', caller, mountaineer.excerpt(kind),
+            mountaineer.excerpt(source), known, tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Each row of the batch once: its key's row id (one probe of
+    -- import_key), whether that row is there and whether it differs (one
+    -- probe of the table and one comparison of the two rows).  Only the
+    -- rows new or different keep their values, to be written.
+    differs := CASE WHEN cardinality(cols) = 0 THEN 'false' ELSE format('ROW(%s) IS DISTINCT FROM ROW(%s)',
+                   (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
+                   (SELECT string_agg('b.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c)) END;
+    q := format($q$
+        CREATE TEMP TABLE mountaineer_import_stage ON COMMIT DROP AS
+        SELECT x._key, x._id, x._present, x._differs%1$s
+          FROM (SELECT b.*, coalesce(k.row_id, gen_random_uuid()) AS _id, t.id IS NOT NULL AS _present,
+                       t.id IS NOT NULL AND %2$s AS _differs
+                  FROM (%3$s OFFSET 0) b
+                  LEFT JOIN mountaineer.import_key k ON k.source = $1 AND k.kind = $2 AND k.key = b._key
+                  LEFT JOIN %4$s t ON t.id = k.row_id
+                OFFSET 0) x$q$,
+        (SELECT string_agg(format(', CASE WHEN x._differs OR NOT x._present THEN x.%1$I END AS %1$I', c), '' ORDER BY c)
+           FROM unnest(cols) c),
+        differs, batch, tbl);
+    BEGIN
+        EXECUTE q USING source, kind, rows;
+    EXCEPTION WHEN data_exception THEN
+        -- a value that does not convert: the caller names it
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+        RETURN ARRAY[state, msg];
+    END;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.import_stage(text, text, text, regclass, text[], text, jsonb) IS
+    'Internal (import_rows, import_staged): takes the lock of source and kind, then stages the batch (the query batch, of _key and the columns cols of tbl, typed, given rows as $3) in the temporary table mountaineer_import_stage with each key''s row id and whether its row is new or differs. NULL, or {SQLSTATE, message} of a value that did not convert (nothing staged); caller names the function in its messages.';
+REVOKE EXECUTE ON FUNCTION mountaineer.import_stage(text, text, text, regclass, text[], text, jsonb) FROM PUBLIC;
+-- import_rows() and import_staged() run with their caller's privileges
+GRANT EXECUTE ON FUNCTION mountaineer.import_stage(text, text, text, regclass, text[], text, jsonb) TO mountaineer_editor;
+
+CREATE FUNCTION mountaineer.import_apply(source text, kind text, tbl regclass, cols text[],
                                          prune boolean, on_prune jsonb)
     RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, removed integer)
     LANGUAGE plpgsql
@@ -1829,65 +1885,36 @@ DECLARE
     n_up      integer := 0;
     n_rm      integer := 0;
     n         integer;
-    known     text;
     gone_key  text;
     gone_id   uuid;
-    batch     text := 'pg_temp.mountaineer_import_batch';   -- by name: see the DROP below
-    stage     text := 'pg_temp.mountaineer_import_stage';
+    stage     text := 'pg_temp.mountaineer_import_stage';   -- by name: see the DROP below
     q         text;   -- built before EXECUTE: see the DROP below
-    differs   text;   -- the SQL of "the batch's row b differs from the table's row t"
 BEGIN
-    -- one import of a kind from a source at a time: the row lock on its
-    -- import_source row (an advisory lock could be taken by anyone)
-    INSERT INTO mountaineer.import_source AS s (source, kind, table_name)
-    VALUES (import_apply.source, import_apply.kind, tbl::text) ON CONFLICT DO NOTHING;
-    SELECT s.table_name INTO known FROM mountaineer.import_source s
-     WHERE s.source = import_apply.source AND s.kind = import_apply.kind FOR NO KEY UPDATE;
-    IF known <> tbl::text THEN
-        RAISE EXCEPTION '%: % of % are imported into %, not %', caller, mountaineer.excerpt(kind),
-            mountaineer.excerpt(source), known, tbl
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-
-    -- Each row of the batch once: its key's row id (one probe of
-    -- import_key), whether that row is there and whether it differs (one
-    -- probe of the table and one comparison of the two rows).  Only the
-    -- rows new or different are read again, to be written.
-    differs := CASE WHEN cardinality(cols) = 0 THEN 'false' ELSE format('ROW(%s) IS DISTINCT FROM ROW(%s)',
-                   (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
-                   (SELECT string_agg('b.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c)) END;
-    q := format($q$
-        CREATE TEMP TABLE mountaineer_import_stage ON COMMIT DROP AS
-        SELECT b.key, coalesce(k.row_id, gen_random_uuid()) AS id, t.id IS NOT NULL AS present,
-               t.id IS NOT NULL AND %3$s AS differs
-          FROM %1$s b
-          LEFT JOIN mountaineer.import_key k ON k.source = $1 AND k.kind = $2 AND k.key = b.key
-          LEFT JOIN %2$s t ON t.id = k.row_id$q$, batch, tbl, differs);
-    EXECUTE q USING source, kind;
-    q := format('SELECT count(*), count(*) FILTER (WHERE NOT present), count(*) FILTER (WHERE differs) FROM %s', stage);
+    q := format('SELECT count(*), count(*) FILTER (WHERE NOT _present), count(*) FILTER (WHERE _differs) FROM %s', stage);
     EXECUTE q INTO n_total, n_new, n_diff;
     IF n_new > 0 THEN
-        q := format('INSERT INTO %s (id%s) SELECT s.id%s FROM %s s JOIN %s b ON b.key = s.key WHERE NOT s.present',
+        q := format('INSERT INTO %s (id%s) SELECT s._id%s FROM %s s WHERE NOT s._present',
                     tbl,
                     (SELECT string_agg(', ' || quote_ident(c), '' ORDER BY c) FROM unnest(cols) c),
-                    (SELECT string_agg(', b.' || quote_ident(c), '' ORDER BY c) FROM unnest(cols) c),
-                    stage, batch);
+                    (SELECT string_agg(', s.' || quote_ident(c), '' ORDER BY c) FROM unnest(cols) c),
+                    stage);
         EXECUTE q;
         GET DIAGNOSTICS n_in = ROW_COUNT;
         q := format('INSERT INTO mountaineer.import_key (source, kind, key, row_id)
-                     SELECT $1, $2, s.key, s.id FROM %s s WHERE NOT s.present
+                     SELECT $1, $2, s._key, s._id FROM %s s WHERE NOT s._present
                      ON CONFLICT ON CONSTRAINT import_key_pkey DO NOTHING', stage);   -- a row deleted by hand keeps its key and id
         EXECUTE q USING source, kind;
     END IF;
     IF n_diff > 0 THEN
         -- only the rows that differ: an unchanged re-import writes nothing
-        -- (compared again: a row may have changed since the stage was made)
-        q := format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %4$s s JOIN %5$s b ON b.key = s.key '
-                    'WHERE s.differs AND t.id = s.id AND %6$s',
+        -- (compared again: a row may have changed since it was staged)
+        q := format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %5$s s '
+                    'WHERE s._differs AND t.id = s._id AND ROW(%4$s) IS DISTINCT FROM ROW(%3$s)',
                     tbl,
                     (SELECT string_agg(quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
-                    (SELECT string_agg('b.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
-                    stage, batch, differs);
+                    (SELECT string_agg('s.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
+                    (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
+                    stage);
         EXECUTE q;
         GET DIAGNOSTICS n_up = ROW_COUNT;
     END IF;
@@ -1897,7 +1924,7 @@ BEGIN
         -- when other rows still refer to it (a foreign key refuses)
         FOR gone_key, gone_id IN EXECUTE format(
                 'SELECT k.key, k.row_id FROM mountaineer.import_key k
-                  WHERE k.source = $1 AND k.kind = $2 AND NOT EXISTS (SELECT FROM %s s WHERE s.key = k.key)
+                  WHERE k.source = $1 AND k.kind = $2 AND NOT EXISTS (SELECT FROM %s s WHERE s._key = k.key)
                   ORDER BY k.key', stage) USING source, kind LOOP
             BEGIN
                 EXECUTE format('DELETE FROM %s WHERE id = $1', tbl) USING gone_id;
@@ -1921,21 +1948,20 @@ BEGIN
         END LOOP;
     END IF;
     -- Two quirks of plpgsql_check's profiler (make coverage): a regclass of
-    -- a temporary table printed as its bare OID here, so the batch and the
-    -- stage go by name; and a subquery in an EXECUTE's own expression
-    -- leaves its row count in ROW_COUNT when the statement touches none, so
-    -- the statements counted are built into q first.
-    q := format('DROP TABLE %s, %s', stage, batch);
+    -- a temporary table printed as its bare OID here, so the stage goes by
+    -- name; and a subquery in an EXECUTE's own expression leaves its row
+    -- count in ROW_COUNT when the statement touches none, so the statements
+    -- counted are built into q first.
+    q := format('DROP TABLE %s', stage);
     EXECUTE q;
 
     RETURN QUERY SELECT kind, n_in, n_up, n_total - n_in - n_up, n_rm;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.import_apply(text, text, text, regclass, text[], boolean, jsonb) IS
-    'Internal (import_rows, import_staged): the import of a typed batch (the temporary table mountaineer_import_batch: key, path and the columns cols of tbl): takes the source''s lock, maps keys to row ids, inserts the new rows, updates those that differ, prunes; caller names the function in its messages.';
-REVOKE EXECUTE ON FUNCTION mountaineer.import_apply(text, text, text, regclass, text[], boolean, jsonb) FROM PUBLIC;
--- import_rows() and import_staged() run with their caller's privileges
-GRANT EXECUTE ON FUNCTION mountaineer.import_apply(text, text, text, regclass, text[], boolean, jsonb) TO mountaineer_editor;
+COMMENT ON FUNCTION mountaineer.import_apply(text, text, regclass, text[], boolean, jsonb) IS
+    'Internal (import_rows, import_staged): the writes of an import staged by import_stage(): inserts the new rows (the columns cols of tbl), updates those that differ, with prune removes the rows of keys not staged (or sets on_prune''s values where a foreign key refuses); drops the stage; returns the counts.';
+REVOKE EXECUTE ON FUNCTION mountaineer.import_apply(text, text, regclass, text[], boolean, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.import_apply(text, text, regclass, text[], boolean, jsonb) TO mountaineer_editor;
 
 -- import_rows() for a batch already in a table: the importer fills a
 -- (temporary) table with one row per object, a column "key", optionally
@@ -1954,6 +1980,7 @@ DECLARE
     cols      text[];
     names     text[];
     known     text;
+    failed    text[];   -- {SQLSTATE, message} of a value that did not cast
     has_path  boolean;
     src       text;   -- the staged relation, qualified, by name
     path_of   text;   -- the SQL of a staged row s's name in messages
@@ -2024,21 +2051,16 @@ BEGIN
     END IF;
 
     -- the batch, each value cast to its column's type (a no-op when the
-    -- staged column has it already)
-    q := format($q$
-        CREATE TEMP TABLE mountaineer_import_batch ON COMMIT DROP AS
-        SELECT s.key, %1$s AS path%2$s FROM %3$s s$q$,
-        path_of,
+    -- staged column has it already), staged
+    q := format('SELECT s.key AS _key%1$s FROM %2$s s',
         (SELECT string_agg(format(', CAST(s.%1$I AS %2$s) AS %1$I', c,
                                   format_type(a.atttypid, a.atttypmod)), '' ORDER BY c)
            FROM unnest(cols) c JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = c),
         src);
-    BEGIN
-        EXECUTE q;
-    EXCEPTION WHEN data_exception THEN
+    failed := mountaineer.import_stage('import_staged', source, kind, tbl, cols, q, NULL);
+    IF failed IS NOT NULL THEN
         -- name the value at fault: the first column that does not cast,
         -- then, halving, its first row in the staged table's order
-        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
         q := format('CREATE TEMP TABLE mountaineer_import_probe ON COMMIT DROP AS SELECT row_number() OVER () AS mountaineer_n, %s AS mountaineer_at, s.* FROM %s s',
                     path_of, src);
         EXECUTE q;
@@ -2073,10 +2095,10 @@ BEGIN
                 RAISE EXCEPTION 'import_staged: %, column %: %', known, col.c, msg USING ERRCODE = state;
             END;
         END LOOP;
-        RAISE EXCEPTION 'import_staged: %', msg USING ERRCODE = state;   -- no value is wrong on its own
-    END;
+        RAISE EXCEPTION 'import_staged: %', failed[2] USING ERRCODE = failed[1];   -- no value is wrong on its own
+    END IF;
 
-    RETURN QUERY SELECT * FROM mountaineer.import_apply('import_staged', source, kind, tbl, cols, prune, on_prune);
+    RETURN QUERY SELECT * FROM mountaineer.import_apply(source, kind, tbl, cols, prune, on_prune);
 END
 $$;
 COMMENT ON FUNCTION mountaineer.import_staged(text, text, regclass, regclass, boolean, jsonb) IS
