@@ -1975,8 +1975,11 @@ CREATE FUNCTION mountaineer.import_staged(source text, kind text, tbl regclass, 
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    bad       record;
     col       record;
+    at        text;     -- where a row is, for a message
+    dup_key   text;
+    dup_at    text[];
+    probe     text := 'pg_temp.mountaineer_import_probe';
     cols      text[];
     names     text[];
     known     text;
@@ -2032,21 +2035,21 @@ BEGIN
     -- every key a non-empty string of at most 1000 characters, none twice
     q := format('SELECT %s AS at FROM %s s WHERE s.key IS NULL OR s.key = '''' OR length(s.key) > 1000 LIMIT 1',
                 CASE WHEN has_path THEN 's.path' ELSE 'NULL::text' END, src);
-    EXECUTE q INTO bad;
+    EXECUTE q INTO at;
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n > 0 THEN
         RAISE EXCEPTION 'import_staged: a row of % has a key that is NULL, empty or longer than 1000 characters%',
-            staged, coalesce(' (' || bad.at || ')', '')
+            staged, coalesce(' (' || at || ')', '')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     q := format('SELECT s.key, array_agg(%s) AS at FROM %s s GROUP BY s.key HAVING count(*) > 1 LIMIT 1',
                 CASE WHEN has_path THEN 's.path' ELSE 'NULL::text' END, src);
-    EXECUTE q INTO bad;
+    EXECUTE q INTO dup_key, dup_at;
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n > 0 THEN
         RAISE EXCEPTION 'import_staged: key % of % appears more than once in one import%',
-            mountaineer.excerpt(bad.key), mountaineer.excerpt(kind),
-            coalesce(' (' || array_to_string(bad.at[1:2], ' and ') || ')', '')
+            mountaineer.excerpt(dup_key), mountaineer.excerpt(kind),
+            coalesce(' (' || array_to_string(dup_at[1:2], ' and ') || ')', '')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
@@ -2062,16 +2065,16 @@ BEGIN
         -- name the value at fault: the first column that does not cast,
         -- then, halving, its first row in the staged table's order
         q := format('CREATE TEMP TABLE mountaineer_import_probe ON COMMIT DROP AS SELECT row_number() OVER () AS mountaineer_n, %s AS mountaineer_at, s.* FROM %s s',
-                    path_of, src);
+                    path_of, src);   -- its rows numbered, in the staged table's order
         EXECUTE q;
         FOR col IN SELECT c, format_type(a.atttypid, a.atttypmod) AS type
                      FROM unnest(cols) c JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = c
                      JOIN pg_attribute sa ON sa.attrelid = staged AND sa.attname = c
                     ORDER BY sa.attnum LOOP
             lo := 1;
-            EXECUTE 'SELECT count(*) FROM pg_temp.mountaineer_import_probe' INTO hi;
+            EXECUTE format('SELECT count(*) FROM %s', probe) INTO hi;
             BEGIN
-                EXECUTE format('SELECT count(CAST(p.%I AS %s)) FROM pg_temp.mountaineer_import_probe p', col.c, col.type);
+                EXECUTE format('SELECT count(CAST(p.%I AS %s)) FROM %s p', col.c, col.type, probe);
                 CONTINUE;   -- this column casts
             EXCEPTION WHEN data_exception THEN
                 NULL;
@@ -2079,20 +2082,20 @@ BEGIN
             WHILE lo < hi LOOP
                 mid := (lo + hi) / 2;
                 BEGIN
-                    EXECUTE format('SELECT count(CAST(p.%I AS %s)) FROM pg_temp.mountaineer_import_probe p WHERE p.mountaineer_n BETWEEN $1 AND $2',
-                                   col.c, col.type) USING lo, mid;
+                    EXECUTE format('SELECT count(CAST(p.%I AS %s)) FROM %s p WHERE p.mountaineer_n BETWEEN $1 AND $2',
+                                   col.c, col.type, probe) USING lo, mid;
                     lo := mid + 1;
                 EXCEPTION WHEN data_exception THEN
                     hi := mid;
                 END;
             END LOOP;
             BEGIN
-                EXECUTE format('SELECT CAST(p.%I AS %s) FROM pg_temp.mountaineer_import_probe p WHERE p.mountaineer_n = $1', col.c, col.type)
+                EXECUTE format('SELECT CAST(p.%I AS %s) FROM %s p WHERE p.mountaineer_n = $1', col.c, col.type, probe)
                     USING lo;
             EXCEPTION WHEN data_exception THEN
                 GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
-                EXECUTE 'SELECT p.mountaineer_at FROM pg_temp.mountaineer_import_probe p WHERE p.mountaineer_n = $1' INTO known USING lo;
-                RAISE EXCEPTION 'import_staged: %, column %: %', known, col.c, msg USING ERRCODE = state;
+                EXECUTE format('SELECT p.mountaineer_at FROM %s p WHERE p.mountaineer_n = $1', probe) INTO at USING lo;
+                RAISE EXCEPTION 'import_staged: %, column %: %', at, col.c, msg USING ERRCODE = state;
             END;
         END LOOP;
         RAISE EXCEPTION 'import_staged: %', failed[2] USING ERRCODE = failed[1];   -- no value is wrong on its own

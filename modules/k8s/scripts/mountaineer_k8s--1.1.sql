@@ -134,6 +134,7 @@ DECLARE
     items      jsonb;   -- $.items and $.kind, taken out once: a document read
     kind_value jsonb;   -- from a table is fetched and decompressed at each use
     q          text;
+    pods       text := 'pg_temp.k8s_import_pod';   -- the pods staged (made below)
 BEGIN
     IF cluster IS NULL OR document IS NULL OR prune IS NULL THEN
         RAISE EXCEPTION 'k8s_import: cluster, document and prune must not be NULL'
@@ -469,8 +470,8 @@ BEGIN
              WHERE coalesce(e.v ->> 'kind', 'Pod') = 'Pod' AND $3 <> 'NodeList'$q$;
         EXECUTE q USING items, cid, list_kind;
         summary := summary || (SELECT to_jsonb(i) FROM mountaineer.import_staged(src, 'pod', 'mountaineer.k8s_pod',
-                                                                                 'pg_temp.k8s_import_pod', prune) i);
-        EXECUTE 'DROP TABLE pg_temp.k8s_import_pod';
+                                                                                 pods::regclass, prune) i);
+        EXECUTE format('DROP TABLE %s', pods);
     END IF;
 
     IF has_nodes AND prune THEN
