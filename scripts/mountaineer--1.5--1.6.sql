@@ -295,19 +295,22 @@ BEGIN
         RAISE EXCEPTION 'import_staged: on_prune must be a JSON object of columns and values, not %', jsonb_typeof(on_prune)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT format('%I.%I', n.nspname, c.relname) INTO src
+    -- its name, qualified (pg_temp for one's own temporary tables: the
+    -- same in every session, unlike a regclass printed)
+    SELECT CASE WHEN c.relpersistence = 't' THEN format('pg_temp.%I', c.relname)
+                ELSE format('%I.%I', n.nspname, c.relname) END INTO src
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = staged;
 
     -- its columns: key (text), path (text, optional) and columns of tbl
     IF NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staged AND a.attname = 'key'
                       AND a.atttypid = 'text'::regtype AND NOT a.attisdropped) THEN
-        RAISE EXCEPTION 'import_staged: % has no column "key" of type text', staged
+        RAISE EXCEPTION 'import_staged: % has no column "key" of type text', src
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT a.atttypid = 'text'::regtype INTO has_path FROM pg_attribute a
      WHERE a.attrelid = staged AND a.attname = 'path' AND NOT a.attisdropped;
     IF NOT coalesce(has_path, true) THEN
-        RAISE EXCEPTION 'import_staged: column "path" of % is not of type text', staged
+        RAISE EXCEPTION 'import_staged: column "path" of % is not of type text', src
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     path_of := CASE WHEN has_path THEN 'coalesce(s.path, format(''key %s'', mountaineer.excerpt(s.key)))'
@@ -331,7 +334,7 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n > 0 THEN
         RAISE EXCEPTION 'import_staged: a row of % has a key that is NULL, empty or longer than 1000 characters%',
-            staged, coalesce(' (' || at || ')', '')
+            src, coalesce(' (' || at || ')', '')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     q := format('SELECT s.key, array_agg(%s) AS at FROM %s s GROUP BY s.key HAVING count(*) > 1 LIMIT 1',
@@ -341,7 +344,7 @@ BEGIN
     IF n > 0 THEN
         RAISE EXCEPTION 'import_staged: key % of % appears more than once in one import%',
             mountaineer.excerpt(dup_key), mountaineer.excerpt(kind),
-            coalesce(' (' || array_to_string(dup_at[1:2], ' and ') || ')', '')
+            coalesce(' (' || nullif(array_to_string(dup_at[1:2], ' and '), '') || ')', '')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
