@@ -1719,7 +1719,6 @@ DECLARE
     cols      text[];
     names     text[];
     known     text;
-    failed    text[];   -- {SQLSTATE, message} of a value that did not convert
     msg       text;
     q         text;
     state     text;
@@ -1776,14 +1775,29 @@ BEGIN
     END IF;
     cols := coalesce(mountaineer.import_columns(tbl, names), '{}');
 
+    -- one import of a kind from a source at a time: the row lock on its
+    -- import_source row (an advisory lock could be taken by anyone)
+    INSERT INTO mountaineer.import_source AS s (source, kind, table_name)
+    VALUES (import_rows.source, import_rows.kind, tbl::text) ON CONFLICT DO NOTHING;
+    SELECT s.table_name INTO known FROM mountaineer.import_source s
+     WHERE s.source = import_rows.source AND s.kind = import_rows.kind FOR NO KEY UPDATE;
+    IF known <> tbl::text THEN
+        RAISE EXCEPTION 'import_rows: % of % are imported into %, not %', mountaineer.excerpt(kind),
+            mountaineer.excerpt(source), known, tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
     -- the batch, typed by the table's own row type (one record per
     -- element, taken apart into its columns once), staged
     q := 'SELECT e.v ->> ''key'' AS _key'
          || coalesce((SELECT string_agg(', r.' || quote_ident(c), '' ORDER BY c) FROM unnest(cols) c), '')
          || format(' FROM jsonb_array_elements($3) AS e(v), jsonb_populate_record(NULL::%s, e.v -> ''row'') AS r', tbl);
-    failed := mountaineer.import_stage('import_rows', source, kind, tbl, cols, q, rows);
-    IF failed IS NOT NULL THEN
+    q := mountaineer.import_stage_sql(tbl, cols, q);
+    BEGIN
+        EXECUTE q USING source, kind, rows;
+    EXCEPTION WHEN data_exception THEN
         -- name the value at fault: try each one on its own
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
         FOR bad IN SELECT coalesce(e.v ->> 'path', format('rows[%s]', e.o - 1)) AS path, c.key AS col, c.value
                      FROM jsonb_array_elements(rows) WITH ORDINALITY AS e(v, o), jsonb_each(e.v -> 'row') c
                     ORDER BY e.o LOOP
@@ -1794,8 +1808,8 @@ BEGIN
                 RAISE EXCEPTION 'import_rows: %, column %: %', bad.path, bad.col, msg USING ERRCODE = state;
             END;
         END LOOP;
-        RAISE EXCEPTION 'import_rows: %', failed[2] USING ERRCODE = failed[1];   -- no value is wrong on its own
-    END IF;
+        RAISE EXCEPTION 'import_rows: %', msg USING ERRCODE = state;   -- no value is wrong on its own
+    END;
 
     RETURN QUERY SELECT * FROM mountaineer.import_apply(source, kind, tbl, cols, prune, on_prune);
 END
@@ -1807,35 +1821,18 @@ GRANT EXECUTE ON FUNCTION mountaineer.import_rows(text, text, regclass, jsonb, b
 -- End: imports (1.5)
 
 -- == import speed (1.6) ==
--- An import in two steps, shared by import_rows() and import_staged():
--- import_stage() takes the source's lock and stages the batch, each row
--- once, with its row id and whether it is new or differs; import_apply()
--- then writes what is new or different and prunes.
-CREATE FUNCTION mountaineer.import_stage(caller text, source text, kind text, tbl regclass, cols text[],
-                                         batch text, rows jsonb)
-    RETURNS text[]
-    LANGUAGE plpgsql
+-- What import_rows() and import_staged() share, once each has taken the
+-- source's lock: the statement that stages its batch, each row once, with
+-- its row id and whether it is new or differs (import_stage_sql()), and
+-- then the writes of what is new or different, and the prune
+-- (import_apply()).
+CREATE FUNCTION mountaineer.import_stage_sql(tbl regclass, cols text[], batch text) RETURNS text
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    known     text;
     differs   text;   -- the SQL of "the batch's row b differs from the table's row t"
-    q         text;
-    msg       text;
-    state     text;
 BEGIN
-    -- one import of a kind from a source at a time: the row lock on its
-    -- import_source row (an advisory lock could be taken by anyone)
-    INSERT INTO mountaineer.import_source AS s (source, kind, table_name)
-    VALUES (import_stage.source, import_stage.kind, tbl::text) ON CONFLICT DO NOTHING;
-    SELECT s.table_name INTO known FROM mountaineer.import_source s
-     WHERE s.source = import_stage.source AND s.kind = import_stage.kind FOR NO KEY UPDATE;
-    IF known <> tbl::text THEN
-        RAISE EXCEPTION '%: % of % are imported into %, not %', caller, mountaineer.excerpt(kind),
-            mountaineer.excerpt(source), known, tbl
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-
     -- Each row of the batch once: its key's row id (one probe of
     -- import_key), whether that row is there and whether it differs (one
     -- probe of the table and one comparison of the two rows).  Only the
@@ -1843,7 +1840,7 @@ BEGIN
     differs := CASE WHEN cardinality(cols) = 0 THEN 'false' ELSE format('ROW(%s) IS DISTINCT FROM ROW(%s)',
                    (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
                    (SELECT string_agg('b.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c)) END;
-    q := format($q$
+    RETURN format($q$
         CREATE TEMP TABLE mountaineer_import_stage ON COMMIT DROP AS
         SELECT x._key, x._id, x._present, x._differs%1$s
           FROM (SELECT b.*, coalesce(k.row_id, gen_random_uuid()) AS _id, t.id IS NOT NULL AS _present,
@@ -1855,21 +1852,13 @@ BEGIN
         (SELECT string_agg(format(', CASE WHEN x._differs OR NOT x._present THEN x.%1$I END AS %1$I', c), '' ORDER BY c)
            FROM unnest(cols) c),
         differs, batch, tbl);
-    BEGIN
-        EXECUTE q USING source, kind, rows;
-    EXCEPTION WHEN data_exception THEN
-        -- a value that does not convert: the caller names it
-        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
-        RETURN ARRAY[state, msg];
-    END;
-    RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.import_stage(text, text, text, regclass, text[], text, jsonb) IS
-    'Internal (import_rows, import_staged): takes the lock of source and kind, then stages the batch (the query batch, of _key and the columns cols of tbl, typed, given rows as $3) in the temporary table mountaineer_import_stage with each key''s row id and whether its row is new or differs. NULL, or {SQLSTATE, message} of a value that did not convert (nothing staged); caller names the function in its messages.';
-REVOKE EXECUTE ON FUNCTION mountaineer.import_stage(text, text, text, regclass, text[], text, jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION mountaineer.import_stage_sql(regclass, text[], text) IS
+    'Internal (import_rows, import_staged): the statement that stages a batch (the query batch, of _key and the columns cols of tbl, typed; $1 the source, $2 the kind) as the temporary table mountaineer_import_stage: each key''s row id, whether its row is there (_present) and differs (_differs), and the values of the rows to write. It only builds the text.';
+REVOKE EXECUTE ON FUNCTION mountaineer.import_stage_sql(regclass, text[], text) FROM PUBLIC;
 -- import_rows() and import_staged() run with their caller's privileges
-GRANT EXECUTE ON FUNCTION mountaineer.import_stage(text, text, text, regclass, text[], text, jsonb) TO mountaineer_editor;
+GRANT EXECUTE ON FUNCTION mountaineer.import_stage_sql(regclass, text[], text) TO mountaineer_editor;
 
 CREATE FUNCTION mountaineer.import_apply(source text, kind text, tbl regclass, cols text[],
                                          prune boolean, on_prune jsonb)
@@ -1959,7 +1948,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mountaineer.import_apply(text, text, regclass, text[], boolean, jsonb) IS
-    'Internal (import_rows, import_staged): the writes of an import staged by import_stage(): inserts the new rows (the columns cols of tbl), updates those that differ, with prune removes the rows of keys not staged (or sets on_prune''s values where a foreign key refuses); drops the stage; returns the counts.';
+    'Internal (import_rows, import_staged): the writes of an import staged (import_stage_sql()) in the temporary table mountaineer_import_stage: inserts the new rows (the columns cols of tbl), updates those that differ, with prune removes the rows of keys not staged (or sets on_prune''s values where a foreign key refuses); drops the stage; returns the counts.';
 REVOKE EXECUTE ON FUNCTION mountaineer.import_apply(text, text, regclass, text[], boolean, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mountaineer.import_apply(text, text, regclass, text[], boolean, jsonb) TO mountaineer_editor;
 
@@ -1983,7 +1972,6 @@ DECLARE
     cols      text[];
     names     text[];
     known     text;
-    failed    text[];   -- {SQLSTATE, message} of a value that did not cast
     has_path  boolean;
     src       text;   -- the staged relation, qualified, by name
     path_of   text;   -- the SQL of a staged row s's name in messages
@@ -2056,6 +2044,18 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
+    -- one import of a kind from a source at a time: the row lock on its
+    -- import_source row (an advisory lock could be taken by anyone)
+    INSERT INTO mountaineer.import_source AS s (source, kind, table_name)
+    VALUES (import_staged.source, import_staged.kind, tbl::text) ON CONFLICT DO NOTHING;
+    SELECT s.table_name INTO known FROM mountaineer.import_source s
+     WHERE s.source = import_staged.source AND s.kind = import_staged.kind FOR NO KEY UPDATE;
+    IF known <> tbl::text THEN
+        RAISE EXCEPTION 'import_staged: % of % are imported into %, not %', mountaineer.excerpt(kind),
+            mountaineer.excerpt(source), known, tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
     -- the batch, each value cast to its column's type (a no-op when the
     -- staged column has it already), staged
     q := format('SELECT s.key AS _key%1$s FROM %2$s s',
@@ -2063,8 +2063,11 @@ BEGIN
                                   format_type(a.atttypid, a.atttypmod)), '' ORDER BY c)
            FROM unnest(cols) c JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = c),
         src);
-    failed := mountaineer.import_stage('import_staged', source, kind, tbl, cols, q, NULL);
-    IF failed IS NOT NULL THEN
+    q := mountaineer.import_stage_sql(tbl, cols, q);
+    BEGIN
+        EXECUTE q USING source, kind;
+    EXCEPTION WHEN data_exception THEN
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
         -- name the value at fault: the first column that does not cast,
         -- then, halving, its first row in the staged table's order
         q := format('CREATE TEMP TABLE mountaineer_import_probe ON COMMIT DROP AS SELECT row_number() OVER () AS mountaineer_n, %s AS mountaineer_at, s.* FROM %s s',
@@ -2101,8 +2104,8 @@ BEGIN
                 RAISE EXCEPTION 'import_staged: %, column %: %', at, col.c, msg USING ERRCODE = state;
             END;
         END LOOP;
-        RAISE EXCEPTION 'import_staged: %', failed[2] USING ERRCODE = failed[1];   -- no value is wrong on its own
-    END IF;
+        RAISE EXCEPTION 'import_staged: %', msg USING ERRCODE = state;   -- no value is wrong on its own
+    END;
 
     RETURN QUERY SELECT * FROM mountaineer.import_apply(source, kind, tbl, cols, prune, on_prune);
 END
