@@ -119,7 +119,7 @@ $$;
 -- then the writes of what is new or different, and the prune
 -- (import_apply()).
 CREATE FUNCTION mountaineer.import_stage_sql(tbl regclass, cols text[], batch text) RETURNS text
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

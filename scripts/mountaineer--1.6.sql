@@ -1827,7 +1827,7 @@ GRANT EXECUTE ON FUNCTION mountaineer.import_rows(text, text, regclass, jsonb, b
 -- then the writes of what is new or different, and the prune
 -- (import_apply()).
 CREATE FUNCTION mountaineer.import_stage_sql(tbl regclass, cols text[], batch text) RETURNS text
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
