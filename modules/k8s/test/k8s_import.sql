@@ -275,9 +275,9 @@ SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('po
 SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('pods'), '{items,2,status,phase}', '"Crashing"'))$$, '22023',
     'k8s_import: $.items[2].status.phase is "Crashing", not Pending, Running, Succeeded, Failed or Unknown', 'an unknown phase: 22023');
 SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('pods'), '{items,0,metadata,uid}', '"a1f0c2d4-1111"'))$$, '22P02',
-    'import_rows: $.items[0], column uid: invalid input syntax for type uuid: "a1f0c2d4-1111"', 'a uid of the wrong form: 22P02 naming the item');
+    'import_staged: $.items[0], column uid: invalid input syntax for type uuid: "a1f0c2d4-1111"', 'a uid of the wrong form: 22P02 naming the item');
 SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('pods'), '{items,3,status,podIPs,1,ip}', '"fd00:10:244:1::zz"'))$$, '22P02',
-    'import_rows: $.items[3], column pod_ips: invalid input syntax for type inet: "fd00:10:244:1::zz"', 'an IP that does not parse: 22P02 naming the item');
+    'import_staged: $.items[3], column pod_ips: invalid input syntax for type inet: "fd00:10:244:1::zz"', 'an IP that does not parse: 22P02 naming the item');
 SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('nodes'), '{items,1,spec,podCIDRs,1}', '"10.244.9.1/24"'))$$, '22P02',
     'import_rows: $.items[1].spec.podCIDRs[1], column prefix: invalid cidr value: "10.244.9.1/24"', 'a CIDR that does not parse: 22P02 naming it');
 SELECT throws_ok($$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('nodes'), '{items,1,spec,podCIDRs}', '"10.244.1.0/24"'))$$, '22023',
