@@ -129,7 +129,10 @@ BEGIN
     -- import_key), whether that row is there and whether it differs (one
     -- probe of the table and one comparison of the two rows).  Only the
     -- rows new or different keep their values, to be written.
-    differs := CASE WHEN cardinality(cols) = 0 THEN 'false' ELSE format('ROW(%s) IS DISTINCT FROM ROW(%s)',
+    -- record_ne compares column by column with each type's default
+    -- equality, as IS DISTINCT FROM does, but finds it by type, not by name
+    -- on search_path (which has no mountaineer: rackspan's = is there)
+    differs := CASE WHEN cardinality(cols) = 0 THEN 'false' ELSE format('pg_catalog.record_ne(ROW(%s), ROW(%s))',
                    (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
                    (SELECT string_agg('b.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c)) END;
     RETURN format($q$
@@ -190,7 +193,7 @@ BEGIN
         -- only the rows that differ: an unchanged re-import writes nothing
         -- (compared again: a row may have changed since it was staged)
         q := format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %5$s s '
-                    'WHERE s._differs AND t.id = s._id AND ROW(%4$s) IS DISTINCT FROM ROW(%3$s)',
+                    'WHERE s._differs AND t.id = s._id AND pg_catalog.record_ne(ROW(%4$s), ROW(%3$s))',
                     tbl,
                     (SELECT string_agg(quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
                     (SELECT string_agg('s.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
@@ -217,7 +220,7 @@ BEGIN
                     RAISE;
                 END IF;
                 q := format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM jsonb_populate_record(NULL::%1$s, $2) p '
-                            'WHERE t.id = $1 AND ROW(%4$s) IS DISTINCT FROM ROW(%3$s)',
+                            'WHERE t.id = $1 AND pg_catalog.record_ne(ROW(%4$s), ROW(%3$s))',
                             tbl,
                             (SELECT string_agg(quote_ident(c), ', ' ORDER BY c) FROM jsonb_object_keys(on_prune) c),
                             (SELECT string_agg('p.' || quote_ident(c), ', ' ORDER BY c) FROM jsonb_object_keys(on_prune) c),
