@@ -23,7 +23,6 @@ $$;
 -- with addresses also becomes a host) uses a second kind, '<table>:<what>'.
 
 CREATE TABLE mountaineer.netbox_import_issue (
-    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     source    name NOT NULL,
     object    text NOT NULL,
     netbox_id bigint,
@@ -33,14 +32,14 @@ CREATE TABLE mountaineer.netbox_import_issue (
 );
 CREATE INDEX netbox_import_issue_source_idx ON mountaineer.netbox_import_issue (source, object, netbox_id);
 COMMENT ON TABLE mountaineer.netbox_import_issue IS
-    'What the last netbox_import() of each source did not carry over, one row per NetBox row: those that break one of this system''s rules (rule: the constraint or check that refused it) and those of objects this system does not model (rule not_modelled). Each import of a source replaces its rows.';
-COMMENT ON COLUMN mountaineer.netbox_import_issue.id IS 'Primary key, in the order found.';
+    'Imports: what the last netbox_import() of each source did not carry over, one row per NetBox row: those that break one of this system''s rules (rule: the constraint or check that refused it) and those of objects this system does not model (rule not_modelled). Each import of a source replaces its rows.';
 COMMENT ON COLUMN mountaineer.netbox_import_issue.source IS 'The schema netbox_import() read.';
 COMMENT ON COLUMN mountaineer.netbox_import_issue.object IS 'NetBox''s table of the row (dcim_device, ipam_ipaddress ...).';
 COMMENT ON COLUMN mountaineer.netbox_import_issue.netbox_id IS 'The row''s id in NetBox; NULL for an issue of the whole table.';
 COMMENT ON COLUMN mountaineer.netbox_import_issue.rule IS 'The constraint, check or rule that refused the row (device_rack_id_position_excl, ip_address_unique ...), or not_modelled.';
 COMMENT ON COLUMN mountaineer.netbox_import_issue.detail IS 'The error message, or why the object is not modelled.';
 COMMENT ON COLUMN mountaineer.netbox_import_issue.found_at IS 'When the import found it.';
+SELECT pg_catalog.pg_extension_config_dump('mountaineer.netbox_import_issue', '');
 GRANT SELECT ON mountaineer.netbox_import_issue TO mountaineer_reader;
 GRANT INSERT, DELETE ON mountaineer.netbox_import_issue TO mountaineer_editor;
 
@@ -50,10 +49,14 @@ SELECT substr(k.source, 8)::name AS source, k.kind AS object, k.key::bigint AS n
  WHERE k.source LIKE 'netbox:%';
 COMMENT ON VIEW mountaineer.netbox_map IS
     'Every row netbox_import() made, found from its NetBox table and id: source (the schema read), object (NetBox''s table name, e.g. dcim_interface; <table>:host for the host made for a device), netbox_id, id (the row''s id here).';
+COMMENT ON COLUMN mountaineer.netbox_map.source IS 'The schema netbox_import() read (its import source is netbox:<schema>).';
+COMMENT ON COLUMN mountaineer.netbox_map.object IS 'NetBox''s table of the row (dcim_interface, ipam_prefix ...), or <table>:<what> for a second row made from it.';
+COMMENT ON COLUMN mountaineer.netbox_map.netbox_id IS 'The row''s id in NetBox.';
+COMMENT ON COLUMN mountaineer.netbox_map.id IS 'The id of the row it became here.';
 GRANT SELECT ON mountaineer.netbox_map TO mountaineer_reader;
 
 CREATE FUNCTION mountaineer.netbox_has(source name, tbl text, col text DEFAULT NULL) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT FROM pg_attribute a
@@ -67,7 +70,7 @@ REVOKE EXECUTE ON FUNCTION mountaineer.netbox_has(name, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mountaineer.netbox_has(name, text, text) TO mountaineer_editor;
 
 CREATE FUNCTION mountaineer.netbox_ref(source name, object text, netbox_id bigint) RETURNS uuid
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT k.row_id FROM mountaineer.import_key k
