@@ -1075,4 +1075,94 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_import(name) TO mountaineer_editor;
 -- End: netbox_import (1.0)
 
 -- == netbox_verify (1.0) ==
+-- A node of a NetBox cable path ('dcim_interface:12', the content type
+-- resolved) as text with what it is here: 'dcim_interface:12 (sw1 eth0)'.
+CREATE FUNCTION mountaineer.netbox_node_name(source name, node text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN node || coalesce(' (' || (
+    SELECT coalesce(d.name || ' ' || p.name,
+                    'circuit ' || c.cid || ' ' || t.term_side,
+                    'provider network ' || pn.name)
+      FROM mountaineer.import_key k
+      LEFT JOIN mountaineer.port p ON p.id = k.row_id
+      LEFT JOIN mountaineer.device d ON d.id = p.device_id
+      LEFT JOIN mountaineer.circuit_termination t ON t.id = k.row_id
+      LEFT JOIN mountaineer.circuit c ON c.id = t.circuit_id
+      LEFT JOIN mountaineer.provider_network pn ON pn.id = k.row_id
+     WHERE k.source = 'netbox:' || netbox_node_name.source
+       AND k.kind = split_part(node, ':', 1) AND k.key = split_part(node, ':', 2)) || ')', ' (not imported)');
+COMMENT ON FUNCTION mountaineer.netbox_node_name(name, text) IS
+    'Internal (netbox_verify): a node of a NetBox cable path (object:id) with the device and port, circuit termination or provider network it is here, or "(not imported)".';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_node_name(name, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_node_name(name, text) TO mountaineer_reader;
+
+-- Every path NetBox has cached (dcim_cablepath: origin, nodes, whether
+-- complete), traced here from the same origin with cable_trace(): NetBox's
+-- destination (the last node of a complete path; NULL for an incomplete
+-- one) against ours (the far ports of the branches that end complete, as
+-- NetBox nodes through import_key).  A trace here ends at the termination a
+-- cable reaches when the circuit's other end is on a provider network;
+-- NetBox ends it at that network: such an end stands for the network.
+CREATE FUNCTION mountaineer.netbox_verify(source name)
+    RETURNS TABLE (origin text, netbox_destination text, our_destination text, agrees boolean)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    types jsonb;
+    paths jsonb;
+BEGIN
+    IF source IS NULL THEN
+        RAISE EXCEPTION 'netbox_verify: source must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT mountaineer.netbox_has(source, 'dcim_cablepath') THEN
+        RAISE EXCEPTION 'netbox_verify: schema % holds no NetBox cable paths (no %.dcim_cablepath)', quote_ident(source), quote_ident(source)
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'IMPORT FOREIGN SCHEMA public FROM SERVER netbox INTO netbox, then netbox_import(''netbox'') and netbox_verify(''netbox'').';
+    END IF;
+    EXECUTE format('SELECT jsonb_object_agg(t.id::text, t.app_label || ''_'' || t.model) FROM %I.django_content_type t', source)
+       INTO types;
+    EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''id'', p.id, ''complete'', p.is_complete, ''path'', p.path) ORDER BY p.id)
+                      FROM %I.dcim_cablepath p', source)
+       INTO paths;
+    RETURN QUERY
+    WITH p AS (
+        SELECT (e ->> 'id')::bigint AS id,
+               (types ->> split_part(e -> 'path' -> 0 ->> 0, ':', 1)) || ':' || split_part(e -> 'path' -> 0 ->> 0, ':', 2) AS origin_node,
+               CASE WHEN (e ->> 'complete')::boolean THEN
+                    ARRAY(SELECT (types ->> split_part(n, ':', 1)) || ':' || split_part(n, ':', 2)
+                            FROM jsonb_array_elements_text(e -> 'path' -> -1) n ORDER BY 1) END AS netbox_nodes
+          FROM jsonb_array_elements(coalesce(paths, '[]')) e),
+    ours AS (
+        SELECT p.id, ARRAY(
+                   SELECT DISTINCT coalesce(
+                              CASE WHEN coalesce(ctm.provider_network_id, cto.provider_network_id) IS NOT NULL
+                                   THEN 'circuits_providernetwork:' || kn.key END,
+                              kf.kind || ':' || kf.key,
+                              'port ' || t.far_port)
+                     FROM mountaineer.cable_trace(ko.row_id) t
+                     LEFT JOIN mountaineer.import_key kf ON kf.row_id = t.far_port AND kf.source = 'netbox:' || netbox_verify.source
+                     LEFT JOIN mountaineer.circuit_termination ctm ON ctm.id = t.far_port
+                     LEFT JOIN mountaineer.circuit_termination cto ON cto.circuit_id = ctm.circuit_id AND cto.id <> ctm.id
+                     LEFT JOIN mountaineer.import_key kn ON kn.row_id = coalesce(ctm.provider_network_id, cto.provider_network_id)
+                                                        AND kn.source = 'netbox:' || netbox_verify.source
+                                                        AND kn.kind = 'circuits_providernetwork'
+                    WHERE t.outcome = 'complete'
+                    ORDER BY 1) AS nodes
+          FROM p
+          LEFT JOIN mountaineer.import_key ko ON ko.source = 'netbox:' || netbox_verify.source
+                                             AND ko.kind = split_part(p.origin_node, ':', 1) AND ko.key = split_part(p.origin_node, ':', 2))
+    SELECT mountaineer.netbox_node_name(source, p.origin_node),
+           (SELECT string_agg(mountaineer.netbox_node_name(source, n), ', ' ORDER BY n) FROM unnest(p.netbox_nodes) n),
+           (SELECT string_agg(mountaineer.netbox_node_name(source, n), ', ' ORDER BY n) FROM unnest(o.nodes) n),
+           p.netbox_nodes IS NOT DISTINCT FROM nullif(o.nodes, '{}')
+      FROM p JOIN ours o ON o.id = p.id
+     ORDER BY p.id;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_verify(name) IS
+    'For every cable path NetBox has cached (dcim_cablepath), traces the same origin here (cable_trace) and compares destinations: origin and each destination as NetBox object:id with what it is here; netbox_destination NULL for a path NetBox holds incomplete, our_destination NULL when no branch ends complete here; agrees when both name the same ports (README: netbox_verify).';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_verify(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_verify(name) TO mountaineer_reader;
 -- End: netbox_verify (1.0)
