@@ -1043,6 +1043,109 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_import_dcim(name) TO mountaineer_ed
 -- End: ipam and virtualization (1.0)
 
 -- == not modelled (1.0) ==
+-- Why a NetBox table's rows are not carried over (NULL: no rule for it).
+-- per_row: one netbox_import_issue row per NetBox row (the inventory this
+-- system does not model); otherwise one row for the table (NetBox's own
+-- application state, which is not inventory).
+CREATE FUNCTION mountaineer.netbox_not_modelled(tbl text, OUT reason text, OUT per_row boolean)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW(r.reason, r.per_row) FROM (VALUES
+        ('dcim_module', 'modules (line cards, supplies in module bays) are not modelled: a device''s ports are its own', true),
+        ('dcim_modulebay', 'module bays are not modelled', true),
+        ('dcim_moduletype', 'module types are not modelled', true),
+        ('dcim_modulebaytemplate', 'module bays are not modelled', true),
+        ('dcim_devicebay', 'device bays (a device inside another) are not modelled', true),
+        ('dcim_devicebaytemplate', 'device bays are not modelled', true),
+        ('dcim_virtualchassis', 'virtual chassis (switches stacked as one) are not modelled: each member is a device', true),
+        ('dcim_rackreservation', 'rack reservations are not modelled: a rack''s status says reserved', true),
+        ('dcim_inventoryitem', 'inventory items are not modelled', true),
+        ('dcim_inventoryitemtemplate', 'inventory items are not modelled', true),
+        ('dcim_inventoryitemrole', 'inventory items are not modelled', true),
+        ('dcim_virtualdevicecontext', 'virtual device contexts are not modelled', true),
+        ('dcim_racktype', 'rack types are not modelled: a rack carries its own height and form', true),
+        ('dcim_macaddress', 'MAC addresses are not modelled', true),
+        ('dcim_cablepath', 'NetBox''s cached cable paths: traced here on demand (cable_trace); netbox_verify() compares them', false),
+        ('circuits_provideraccount', 'provider accounts are not modelled as rows: provider.account is one text', true),
+        ('circuits_circuitgroup', 'circuit groups are not modelled', true),
+        ('circuits_circuitgroupassignment', 'circuit groups are not modelled', true),
+        ('tenancy_tenantgroup', 'tenant groups are not modelled: a tenant has no group', true),
+        ('tenancy_contact', 'contacts are not modelled', true),
+        ('tenancy_contactgroup', 'contacts are not modelled', true),
+        ('tenancy_contactrole', 'contacts are not modelled', true),
+        ('tenancy_contactassignment', 'contacts are not modelled', true),
+        ('virtualization_clustergroup', 'cluster groups are not modelled', true),
+        ('extras_journalentry', 'journal entries are not modelled: the change log here records what changes', true),
+        ('extras_objectchange', 'NetBox''s change history: the change log here starts with the import', false),
+        ('core_objectchange', 'NetBox''s change history: the change log here starts with the import', false),
+        ('extras_imageattachment', 'image attachments are not modelled', true),
+        ('extras_configcontext', 'config contexts are not modelled (Salt''s pillar serves that here)', true),
+        ('extras_exporttemplate', 'export templates are NetBox''s user interface', false),
+        ('extras_savedfilter', 'saved filters are NetBox''s user interface', false),
+        ('extras_bookmark', 'bookmarks are NetBox''s user interface', false),
+        ('extras_dashboard', 'dashboards are NetBox''s user interface', false),
+        ('extras_customlink', 'custom links are NetBox''s user interface', false),
+        ('extras_webhook', 'webhooks: NOTIFY mountaineer announces changes here', false),
+        ('extras_eventrule', 'event rules: NOTIFY mountaineer announces changes here', false),
+        ('extras_cachedvalue', 'NetBox''s search cache', false)) r (tbl, reason, per_row)
+         WHERE r.tbl = netbox_not_modelled.tbl);
+COMMENT ON FUNCTION mountaineer.netbox_not_modelled(text) IS
+    'Internal (netbox_import_skipped): why the rows of a NetBox table are not carried over, and whether each is reported (per_row) or the table once (NetBox''s own application state); NULL for a table with no rule.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_not_modelled(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_not_modelled(text) TO mountaineer_editor;
+
+-- Every table of the source with rows that no step handled (handled: the
+-- objects the steps returned) is counted here as skipped, with its reason:
+-- nothing NetBox has is dropped unsaid.  Read into other rows, not skipped:
+-- extras_taggeditem (tags), extras_customfield_object_types (3.7:
+-- _content_types) and extras_customfieldchoiceset (attribute definitions).
+-- NetBox's application tables (django_*, auth_*, users_*, social_auth_*,
+-- core_* but its change history) get one issue each; a table with no rule,
+-- one issue per row (rule not_modelled, "no rule for this NetBox table").
+CREATE FUNCTION mountaineer.netbox_import_skipped(source name, handled text[] DEFAULT '{}')
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t      text;
+    n      bigint;
+    why    text;
+    each   boolean;
+BEGIN
+    FOR t IN SELECT c.relname::text FROM pg_class c
+              WHERE c.relnamespace = to_regnamespace(quote_ident(source)) AND c.relkind IN ('r', 'f', 'p', 'v', 'm')
+                AND NOT (c.relname = ANY (handled))
+                AND c.relname NOT IN ('extras_taggeditem', 'extras_customfield_object_types',
+                                      'extras_customfield_content_types', 'extras_customfieldchoiceset')
+              ORDER BY c.relname
+    LOOP
+        EXECUTE format('SELECT count(*) FROM %I.%I', source, t) INTO n;
+        CONTINUE WHEN n = 0;
+        SELECT m.reason, m.per_row INTO why, each FROM mountaineer.netbox_not_modelled(t) m;
+        IF why IS NULL AND t ~ '^(django|auth|users|social_auth|taggit|core)_' THEN
+            why := 'NetBox''s own application state (users, permissions, sessions, migrations, jobs, data sources): not inventory';
+            each := false;
+        END IF;
+        IF why IS NULL THEN
+            why := 'no rule for this NetBox table: not carried over';
+            each := true;
+        END IF;
+        IF each AND mountaineer.netbox_has(source, t, 'id') THEN
+            EXECUTE format($q$INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+                              SELECT $1, $2, x.id, 'not_modelled', $3 FROM %I.%I x ORDER BY x.id$q$, source, t)
+                USING source, t, why;
+        ELSE
+            PERFORM mountaineer.netbox_issue(source, t, NULL, 'not_modelled', format('%s row(s): %s', n, why));
+        END IF;
+        RETURN QUERY SELECT t, 0, 0, 0, n::integer;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_import_skipped(name, text[]) IS
+    'Internal (netbox_import): every table of the NetBox schema with rows that no step imported (handled: those the steps did), counted as skipped and recorded in netbox_import_issue (rule not_modelled) with the reason: one issue per row for inventory this system does not model, one per table for NetBox''s own application state.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_import_skipped(name, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_import_skipped(name, text[]) TO mountaineer_editor;
 -- End: not modelled (1.0)
 
 -- == netbox_import (1.0) ==
@@ -1051,6 +1154,12 @@ CREATE FUNCTION mountaineer.netbox_import(source name)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    handled text[] := '{}';
+    r       record;
+    msg     text;
+    state   text;
+    con     name;
 BEGIN
     IF source IS NULL THEN
         RAISE EXCEPTION 'netbox_import: source must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -1063,9 +1172,42 @@ BEGIN
     DELETE FROM mountaineer.netbox_import_issue i WHERE i.source = netbox_import.source;
     -- the parts, in the order their rows refer to each other
     -- (each part is a function netbox_import_<part>(source) returning the same rows)
-    RETURN QUERY SELECT * FROM mountaineer.netbox_import_common(source);
-    RETURN QUERY SELECT * FROM mountaineer.netbox_import_dcim(source);
-    RETURN;
+    FOR r IN SELECT * FROM mountaineer.netbox_import_common(source) LOOP
+        handled := handled || r.object;
+        object := r.object; inserted := r.inserted; updated := r.updated; unchanged := r.unchanged; skipped := r.skipped;
+        RETURN NEXT;
+    END LOOP;
+    FOR r IN SELECT * FROM mountaineer.netbox_import_dcim(source) LOOP
+        handled := handled || r.object;
+        object := r.object; inserted := r.inserted; updated := r.updated; unchanged := r.unchanged; skipped := r.skipped;
+        RETURN NEXT;
+    END LOOP;
+    -- IPAM and virtualization (nbipam's part, called by name until both
+    -- parts are merged: then a static call like the two above)
+    IF to_regprocedure('mountaineer.netbox_import_ipam(name)') IS NOT NULL THEN
+        FOR r IN EXECUTE 'SELECT * FROM mountaineer.netbox_import_ipam($1)' USING source LOOP
+            handled := handled || r.object;
+            object := r.object; inserted := r.inserted; updated := r.updated; unchanged := r.unchanged; skipped := r.skipped;
+            RETURN NEXT;
+        END LOOP;
+    END IF;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_import_skipped(source, handled);
+    -- the checks deferred to commit (a connected cable's sides, a
+    -- termination's port) run now, where a failure can still be told
+    -- apart; the steps leave none that can fail, so one that does is a bug
+    -- of this module and fails the import, naming it
+    BEGIN
+        SET CONSTRAINTS ALL IMMEDIATE;
+    EXCEPTION WHEN integrity_constraint_violation THEN
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+        RAISE EXCEPTION 'netbox_import: a check deferred to commit failed: %', msg USING ERRCODE = state;
+    END;
+    -- and those deferred by their definition are deferred again, for the
+    -- rest of the caller's transaction
+    FOR con IN SELECT DISTINCT c.conname FROM pg_constraint c
+                WHERE c.connamespace = 'mountaineer'::regnamespace AND c.condeferred ORDER BY 1 LOOP
+        EXECUTE format('SET CONSTRAINTS mountaineer.%I DEFERRED', con);
+    END LOOP;
 END
 $$;
 COMMENT ON FUNCTION mountaineer.netbox_import(name) IS
