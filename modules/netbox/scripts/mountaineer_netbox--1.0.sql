@@ -156,17 +156,30 @@ AS $$
 DECLARE
     c      integer[];
     msg    text;
+    good   jsonb;
+    kept   jsonb;
 BEGIN
     c := mountaineer.netbox_load_part(src, kind, tbl, coalesce(rows, '[]'));
     -- prune: the good rows again (unchanged now, so nothing is written) with
     -- the keys NetBox no longer has removed
-    BEGIN
-        PERFORM FROM mountaineer.import_rows('netbox:' || src, kind, tbl,
-            coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(rows) e
+    good := coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(rows) e
                        WHERE NOT EXISTS (SELECT FROM mountaineer.netbox_import_issue i
                                           WHERE i.source = src AND i.object = kind
-                                            AND i.netbox_id = (e ->> 'key')::bigint)), '[]'),
-            prune => true);
+                                            AND i.netbox_id = (e ->> 'key')::bigint)), '[]');
+    -- a row imported before that this import refused or left out (an issue
+    -- now) is kept as it was, not pruned: sent again with its values here
+    EXECUTE format($q$
+        SELECT coalesce(jsonb_agg(jsonb_build_object('key', k.key, 'row',
+                   (SELECT coalesce(jsonb_object_agg(col, to_jsonb(t) -> col), '{}')
+                      FROM jsonb_object_keys(coalesce($3 -> 0 -> 'row', '{}')) col))), '[]')
+          FROM mountaineer.import_key k
+          JOIN %s t ON t.id = k.row_id
+         WHERE k.source = 'netbox:' || $1 AND k.kind = $2
+           AND EXISTS (SELECT FROM mountaineer.netbox_import_issue i
+                        WHERE i.source = $1 AND i.object = $2 AND i.netbox_id = k.key::bigint)$q$, tbl)
+        INTO kept USING src, kind, good;
+    BEGIN
+        PERFORM FROM mountaineer.import_rows('netbox:' || src, kind, tbl, good || kept, prune => true);
     EXCEPTION WHEN foreign_key_violation THEN
         GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
         PERFORM mountaineer.netbox_issue(src, kind, NULL, 'prune', 'rows NetBox no longer has were kept: ' || msg);
@@ -807,11 +820,6 @@ BEGIN
     -- a patch_panel; otherwise its devices' most common role says (a role
     -- whose name says server, switch/router/firewall, pdu, patch panel);
     -- otherwise network when it has interface templates, else other.
-    EXECUTE format($q$
-        INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
-        SELECT $1, 'dcim_devicetype', t.id, 'rounded_up',
-               format('device type %%s is %%s U in NetBox, %%s U here (units are whole here)', t.model, t.u_height, ceil(t.u_height))
-          FROM %1$I.dcim_devicetype t WHERE t.u_height <> ceil(t.u_height)$q$, source) USING source;
     RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_devicetype', 'mountaineer.device_type', format($q$
         SELECT jsonb_agg(mountaineer.netbox_elem(t.id, jsonb_build_object(
                    'manufacturer_id', km.row_id, 'model', t.model, 'part_number', nullif(t.part_number, ''),
@@ -836,6 +844,13 @@ BEGIN
           FROM %1$I.dcim_devicetype t
           LEFT JOIN mountaineer.import_key km ON km.source = 'netbox:' || $1 AND km.kind = 'dcim_manufacturer' AND km.key = t.manufacturer_id::text
           LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'devicetype') tg ON tg.object_id = t.id$q$, source));
+
+    -- (recorded after the step: an issue of the step's own would keep the row)
+    EXECUTE format($q$
+        INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+        SELECT $1, 'dcim_devicetype', t.id, 'rounded_up',
+               format('device type %%s is %%s U in NetBox, %%s U here (units are whole here)', t.model, t.u_height, ceil(t.u_height))
+          FROM %1$I.dcim_devicetype t WHERE t.u_height <> ceil(t.u_height)$q$, source) USING source;
 
     -- component templates → port_template, rear before front
     PERFORM mountaineer.netbox_components(source, true);
