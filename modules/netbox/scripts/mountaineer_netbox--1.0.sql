@@ -74,7 +74,7 @@ CREATE FUNCTION mountaineer.netbox_ref(source name, object text, netbox_id bigin
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT k.row_id FROM mountaineer.import_key k
-     WHERE k.source = 'netbox:' || source AND k.kind = object AND k.key = netbox_id::text
+     WHERE k.source = 'netbox:' || netbox_ref.source AND k.kind = object AND k.key = netbox_id::text
 $$;
 COMMENT ON FUNCTION mountaineer.netbox_ref(name, text, bigint) IS
     'Internal (netbox_import): the id here of a NetBox row already imported (NULL if it was not).';
@@ -113,7 +113,7 @@ DECLARE
     detail text;
 BEGIN
     IF n = 0 THEN
-        RETURN '{0,0,0,0}';
+        RETURN '{0,0,0,0}'::integer[];
     END IF;
     BEGIN
         SELECT * INTO r FROM mountaineer.import_rows('netbox:' || source, object, tbl, rows);
@@ -130,7 +130,7 @@ BEGIN
         PERFORM mountaineer.netbox_issue(source, object, (rows -> 0 ->> 'key')::bigint,
                                          coalesce(nullif(cname, ''), state),
                                          msg || coalesce(' (' || nullif(detail, '') || ')', ''));
-        RETURN '{0,0,0,1}';
+        RETURN '{0,0,0,1}'::integer[];
     END IF;
     half := n / 2;
     a := mountaineer.netbox_load_part(source, object, tbl, jsonb_path_query_array(rows, format('$[0 to %s]', half - 1)::jsonpath));
@@ -155,14 +155,13 @@ CREATE FUNCTION mountaineer.netbox_load(src name, kind text, tbl regclass, rows 
 AS $$
 DECLARE
     c      integer[];
-    r      record;
     msg    text;
 BEGIN
     c := mountaineer.netbox_load_part(src, kind, tbl, coalesce(rows, '[]'));
     -- prune: the good rows again (unchanged now, so nothing is written) with
     -- the keys NetBox no longer has removed
     BEGIN
-        SELECT * INTO r FROM mountaineer.import_rows('netbox:' || src, kind, tbl,
+        PERFORM FROM mountaineer.import_rows('netbox:' || src, kind, tbl,
             coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(rows) e
                        WHERE NOT EXISTS (SELECT FROM mountaineer.netbox_import_issue i
                                           WHERE i.source = src AND i.object = kind
@@ -182,6 +181,187 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_load(name, text, regclass, jsonb, i
 -- End: framework (1.0)
 
 -- == common: tenants, tags, custom fields (1.0) ==
+-- Which table here a NetBox object type (django_content_type app_label and
+-- model) becomes: where its custom fields' definitions and its tags go.
+-- Types whose rows become ports (interfaces, console, power and pass-through
+-- ports, power feeds, circuit terminations) all map to port.  A type not
+-- listed, or whose table this database does not have, is not modelled.
+CREATE FUNCTION mountaineer.netbox_model_table(app_label text, model text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN (SELECT m.tbl FROM (VALUES
+        ('tenancy', 'tenant', 'tenant'),
+        ('dcim', 'region', 'region'), ('dcim', 'sitegroup', 'site_group'), ('dcim', 'site', 'site'),
+        ('dcim', 'location', 'location'), ('dcim', 'rackrole', 'rack_role'), ('dcim', 'rack', 'rack'),
+        ('dcim', 'manufacturer', 'manufacturer'), ('dcim', 'devicetype', 'device_type'),
+        ('dcim', 'devicerole', 'device_role'), ('dcim', 'platform', 'platform'),
+        ('dcim', 'device', 'device'), ('dcim', 'powerpanel', 'device'),
+        ('dcim', 'interface', 'port'), ('dcim', 'consoleport', 'port'), ('dcim', 'consoleserverport', 'port'),
+        ('dcim', 'powerport', 'port'), ('dcim', 'poweroutlet', 'port'), ('dcim', 'frontport', 'port'),
+        ('dcim', 'rearport', 'port'), ('dcim', 'powerfeed', 'port'), ('dcim', 'cable', 'cable'),
+        ('circuits', 'provider', 'provider'), ('circuits', 'providernetwork', 'provider_network'),
+        ('circuits', 'circuittype', 'circuit_type'), ('circuits', 'circuit', 'circuit'),
+        ('circuits', 'circuittermination', 'port'),
+        ('ipam', 'vrf', 'vrf'), ('ipam', 'routetarget', 'route_target'), ('ipam', 'rir', 'rir'),
+        ('ipam', 'aggregate', 'aggregate'), ('ipam', 'asn', 'asn'), ('ipam', 'vlangroup', 'vlan_group'),
+        ('ipam', 'vlan', 'vlan'), ('ipam', 'prefix', 'prefix'), ('ipam', 'iprange', 'ip_range'),
+        ('ipam', 'ipaddress', 'ip_address'),
+        ('virtualization', 'clustertype', 'cluster_type'), ('virtualization', 'cluster', 'cluster'),
+        ('virtualization', 'virtualmachine', 'host')) m (app, mdl, tbl)
+         WHERE m.app = app_label AND m.mdl = model
+           AND to_regclass('mountaineer.' || m.tbl) IN (SELECT t FROM mountaineer.attribute_tables() t));
+COMMENT ON FUNCTION mountaineer.netbox_model_table(text, text) IS
+    'Internal (netbox_import): the table here (without schema) that rows of a NetBox object type (app_label, model) become and that carries their tags and custom fields; NULL when the type is not modelled.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_model_table(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_model_table(text, text) TO mountaineer_editor;
+
+-- The tags of every tagged row of one NetBox object type, in one query over
+-- extras_taggeditem; names sorted (byte order), so a re-import compares
+-- equal.  Only tags this import made are named (one that was refused is in
+-- netbox_import_issue and left off the rows rather than refusing them).
+CREATE FUNCTION mountaineer.netbox_tagged(source name, app_label text, model text)
+    RETURNS TABLE (object_id bigint, tags text[])
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- plpgsql_check accepts "OUT variable "object_id" is maybe unmodified" because the query is over the NetBox schema named at run time, and returns both columns
+    -- plpgsql_check accepts "OUT variable "tags" is maybe unmodified" because the query is over the NetBox schema named at run time, and returns both columns
+    RETURN QUERY EXECUTE format($q$
+        SELECT ti.object_id::bigint, array_agg(t.name ORDER BY t.name COLLATE "C")
+          FROM %1$I.extras_taggeditem ti
+          JOIN %1$I.django_content_type ct ON ct.id = ti.content_type_id
+          JOIN mountaineer.import_key k ON k.source = $1 AND k.kind = 'extras_tag' AND k.key = ti.tag_id::text
+          JOIN mountaineer.tag t ON t.id = k.row_id
+         WHERE ct.app_label = $2 AND ct.model = $3
+         GROUP BY ti.object_id$q$, source)
+        USING 'netbox:' || source, app_label, model;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_tagged(name, text, text) IS
+    'Internal (netbox_import): object_id and sorted tag names of every tagged row of one NetBox object type (app_label, model: dcim, site), read from extras_taggeditem in one query; only tags the import carried over.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_tagged(name, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_tagged(name, text, text) TO mountaineer_editor;
+
+-- NetBox stores every custom field of an object in custom_field_data, unset
+-- ones as null (and cleared text fields as ""): here both are no value.  A
+-- field carries over when the import made a definition for it.
+CREATE FUNCTION mountaineer.netbox_attributes(source name, data jsonb) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN data IS NULL OR data = '{}' OR jsonb_typeof(data) <> 'object' THEN '{}'::jsonb
+            ELSE coalesce((SELECT jsonb_object_agg(e.key, e.value)
+                             FROM jsonb_each(data) e
+                            WHERE e.value NOT IN ('null', '""')
+                              AND EXISTS (SELECT FROM mountaineer.import_key k
+                                            JOIN mountaineer.attribute_definition d ON d.id = k.row_id
+                                           WHERE k.source = 'netbox:' || netbox_attributes.source
+                                             AND k.kind LIKE 'extras\_customfield:%'
+                                             AND d.key = e.key)), '{}') END;
+COMMENT ON FUNCTION mountaineer.netbox_attributes(name, jsonb) IS
+    'Internal (netbox_import): a NetBox row''s custom_field_data as attributes here: the fields the import made definitions for, null and empty values dropped.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_attributes(name, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_attributes(name, jsonb) TO mountaineer_editor;
+
+-- Tags, then custom fields (one definition per table a field applies to:
+-- kind extras_customfield:<table>, key the field's id), then tenants, which
+-- carry both.  The extras_customfield row counts (field, object type) pairs.
+CREATE FUNCTION mountaineer.netbox_import_common(source name)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rows      jsonb;
+    link      text;
+    link_col  text;
+    left_out  integer;
+    target    text;
+    cfs       jsonb;
+    c         record;
+    total     integer[] := '{0,0,0,0}'::integer[];
+BEGIN
+    -- tags
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', t.id::text, 'row', jsonb_build_object(
+                   'name', t.name, 'color', lower(t.color), 'description', nullif(t.description, '')))
+                   ORDER BY t.id)
+          FROM %1$I.extras_tag t$q$, source) INTO rows;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load(source, 'extras_tag', 'mountaineer.tag', rows);
+
+    -- custom fields: 3.7 links them to content types, 4.x to object types
+    -- (the same ids, django_content_type's)
+    IF mountaineer.netbox_has(source, 'extras_customfield_object_types') THEN
+        link := 'extras_customfield_object_types'; link_col := 'objecttype_id';
+    ELSE
+        link := 'extras_customfield_content_types'; link_col := 'contenttype_id';
+    END IF;
+    EXECUTE format($q$
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'id', f.id, 'name', f.name, 'type', f.type, 'app_label', ct.app_label, 'model', ct.model,
+               'tbl', mountaineer.netbox_model_table(ct.app_label, ct.model),
+               'row', jsonb_build_object(
+                   'key', f.name,
+                   'type', CASE f.type WHEN 'longtext' THEN 'text' WHEN 'integer' THEN 'int'
+                                       WHEN 'boolean' THEN 'bool' ELSE f.type END,
+                   'choices', CASE WHEN f.type = 'select' THEN
+                                  -- pairs (value, label): the values, in order
+                                  (SELECT array_agg(CASE array_ndims(cs.extra_choices) WHEN 1 THEN cs.extra_choices[i]
+                                                         ELSE cs.extra_choices[i][1] END ORDER BY i)
+                                     FROM generate_subscripts(cs.extra_choices, 1) i) END,
+                   'required', f.required,
+                   'default_value', CASE WHEN f.default IS NOT NULL AND f.default <> 'null' THEN f.default END,
+                   'minimum', f.validation_minimum, 'maximum', f.validation_maximum,
+                   'regex', CASE WHEN f.type IN ('text', 'longtext', 'url') THEN nullif(f.validation_regex, '') END,
+                   'label', nullif(f.label, ''), 'description', nullif(f.description, ''))) ORDER BY f.id, ct.id), '[]')
+          FROM %1$I.extras_customfield f
+          LEFT JOIN %1$I.extras_customfieldchoiceset cs ON cs.id = f.choice_set_id
+          LEFT JOIN %1$I.%2$I l ON l.customfield_id = f.id
+          LEFT JOIN %1$I.django_content_type ct ON ct.id = l.%3$I$q$, source, link, link_col)
+        INTO cfs;
+    -- what does not map: recorded, left out (and its values with it)
+    PERFORM mountaineer.netbox_issue(source, 'extras_customfield', f.id, 'not_modelled',
+                CASE WHEN f.type NOT IN ('text', 'longtext', 'integer', 'boolean', 'date', 'url', 'select')
+                     THEN format('custom field %s is of type %s, which attributes here do not have; its values are left out', f.name, f.type)
+                     WHEN f.app_label IS NULL
+                     THEN format('custom field %s applies to no object type', f.name)
+                     ELSE format('custom field %s applies to %s.%s, which is not modelled here', f.name, f.app_label, f.model) END)
+      FROM jsonb_to_recordset(cfs) AS f (id bigint, name text, type text, app_label text, model text, tbl text)
+     WHERE f.tbl IS NULL OR f.type NOT IN ('text', 'longtext', 'integer', 'boolean', 'date', 'url', 'select');
+    GET DIAGNOSTICS left_out = ROW_COUNT;
+    -- one kind per table, and the kinds of tables no field applies to any
+    -- more (their definitions pruned)
+    FOR target IN SELECT e ->> 'tbl' FROM jsonb_array_elements(cfs) e WHERE e ->> 'tbl' IS NOT NULL
+                  UNION
+                  SELECT substr(s.kind, 20) FROM mountaineer.import_source s
+                   WHERE s.source = 'netbox:' || netbox_import_common.source AND s.kind LIKE 'extras\_customfield:%'
+                  ORDER BY 1
+    LOOP
+        SELECT * INTO c FROM mountaineer.netbox_load(source, 'extras_customfield:' || target, 'mountaineer.attribute_definition',
+            (SELECT jsonb_agg(jsonb_build_object('key', e ->> 'id', 'row', (e -> 'row') || jsonb_build_object('table_name', target))
+                              ORDER BY (e ->> 'id')::bigint)
+               FROM jsonb_array_elements(cfs) e
+              WHERE e ->> 'tbl' = target AND e ->> 'type' IN ('text', 'longtext', 'integer', 'boolean', 'date', 'url', 'select')));
+        total := ARRAY[total[1] + c.inserted, total[2] + c.updated, total[3] + c.unchanged, total[4] + c.skipped];
+    END LOOP;
+    RETURN QUERY SELECT 'extras_customfield', total[1], total[2], total[3], total[4] + left_out;
+
+    -- tenants (tenant groups are not modelled: netbox_import_skipped counts them)
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', t.id::text, 'row', jsonb_build_object(
+                   'name', t.name, 'description', nullif(t.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, t.custom_field_data)))
+                   ORDER BY t.id)
+          FROM %1$I.tenancy_tenant t
+          LEFT JOIN mountaineer.netbox_tagged($1, 'tenancy', 'tenant') tg ON tg.object_id = t.id$q$, source)
+        INTO rows USING source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load(source, 'tenancy_tenant', 'mountaineer.tenant', rows);
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_import_common(name) IS
+    'Internal (netbox_import): NetBox tags (extras_tag → tag), custom fields (extras_customfield → one attribute_definition per table it applies to; types that do not map recorded as not_modelled) and tenants (tenancy_tenant → tenant, with their tags and attributes).';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_import_common(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_import_common(name) TO mountaineer_editor;
 -- End: common: tenants, tags, custom fields (1.0)
 
 -- == dcim: sites, racks, device types, devices, ports, power, cables, circuits (1.0) ==
@@ -836,6 +1016,7 @@ BEGIN
     DELETE FROM mountaineer.netbox_import_issue i WHERE i.source = netbox_import.source;
     -- the parts, in the order their rows refer to each other
     -- (each part is a function netbox_import_<part>(source) returning the same rows)
+    RETURN QUERY SELECT * FROM mountaineer.netbox_import_common(source);
     RETURN;
 END
 $$;
