@@ -438,14 +438,15 @@ CREATE FUNCTION mountaineer.netbox_not_modelled(src name, tbl text, reason text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    n integer;
+    ids bigint[];
+    n   integer;
 BEGIN
     IF NOT mountaineer.netbox_has(src, tbl, 'id') THEN
         RETURN;
     END IF;
-    EXECUTE format('INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
-                    SELECT $1, $2, x.id, ''not_modelled'', $3 FROM %I.%I x', src, tbl)
-        USING src, tbl, reason;
+    EXECUTE format('SELECT array_agg(x.id ORDER BY x.id) FROM %I.%I x', src, tbl) INTO ids;
+    INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+    SELECT src, tbl, u.id, 'not_modelled', reason FROM unnest(ids) u(id);
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n > 0 THEN
         RETURN QUERY SELECT tbl, 0, 0, 0, n;
@@ -511,15 +512,15 @@ BEGIN
         EXECUTE format($q$
             SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
                        'name', x.name, 'rir_id', kr.row_id, 'first_asn', x.start::text, 'last_asn', x."end"::text,
-                       'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
+                       'description', nullif(x.description, ''),
                        'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
-                       'missing', nullif(concat_ws(', ', CASE WHEN kr.row_id IS NULL THEN 'ipam_rir ' || x.rir_id END,
-                                                         CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''))
+                       'missing', CASE WHEN kr.row_id IS NULL THEN 'ipam_rir ' || x.rir_id END,
+                       'note', CASE WHEN x.tenant_id IS NOT NULL THEN jsonb_build_object('rule', 'value_dropped', 'detail',
+                                    'ASN ranges have no tenant here: tenant ' || x.tenant_id || ' left out') END)
                        ORDER BY x.id)
               FROM %1$I.ipam_asnrange x
               LEFT JOIN mountaineer.import_key kr ON kr.source = $1 AND kr.kind = 'ipam_rir' AND kr.key = x.rir_id::text
-              %2$s
-              LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'asnrange') tg ON tg.object_id = x.id$q$, source, tenant)
+              LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'asnrange') tg ON tg.object_id = x.id$q$, source)
             INTO batch USING src, source;
         RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_asnrange', 'mountaineer.asn_range', batch);
     END IF;
