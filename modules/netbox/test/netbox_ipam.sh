@@ -140,7 +140,8 @@ SQL
 
     # the second import (the one the counts came from) was all unchanged ...
     changed=$(t -c "SELECT string_agg(object || ' ' || inserted || '/' || updated, ', ') FROM counts WHERE inserted + updated > 0")
-    check "$v: a re-import is all unchanged" '[ -z "$changed" ] || { echo "# $changed"; false; }'
+    kept=$(t -c "SELECT coalesce(sum(unchanged), 0) FROM counts WHERE object ~ '^(ipam|virtualization)_'")
+    check "$v: a re-import is all unchanged ($kept IPAM and virtualization rows)" '[ -z "$changed" ] && [ "$kept" -gt 500 ] || { echo "# $changed"; false; }'
     # ... and writes no change-log row
     got=$(t <<'SQL'
 SELECT coalesce(max(id), 0) AS before FROM mountaineer.change \gset
