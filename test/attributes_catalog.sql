@@ -19,6 +19,7 @@ INSERT INTO exempt VALUES
     ('cable_end', 'part of its cable'),
     ('cluster_member', 'join row'),
     ('host_role', 'join row'),
+    ('vrf_route_target', 'join row'),
     ('grain', 'a fact Salt reports about a host'),
     ('secret', 'under row-level security; the safe carries them'),
     ('safe_access', 'a grant'),

@@ -370,3 +370,42 @@ INSERT INTO cable_end (cable_id, side, port_id)
 SELECT id, 'a'::cable_side, a FROM w UNION ALL SELECT id, 'b', b FROM w;
 DROP TABLE wiring;
 \endif
+
+-- What came with 1.6, to the \endif below: site groups, rack and device
+-- roles, platforms, the power port feeding each outlet, and a tenant.
+-- ams1 and fra1 are colocation sites of production; A02 is the network
+-- rack, A01 and A03 compute; A03 and its servers are the payments team's
+-- (the PCI rack above).
+SELECT string_to_array(extversion, '.')::int[] >= '{1,6}' AS hardware_1_6
+FROM pg_extension WHERE extname = 'mountaineer_hardware' \gset
+\if :hardware_1_6
+INSERT INTO site_group (name, description) VALUES ('Production', 'Sites serving customers');
+INSERT INTO site_group (name, parent_id) SELECT 'Colocation', id FROM site_group WHERE name = 'Production';
+UPDATE site SET group_id = (SELECT id FROM site_group WHERE name = 'Colocation') WHERE name IN ('ams1', 'fra1');
+
+INSERT INTO rack_role (name, color, description) VALUES
+    ('Compute', '2196f3', 'Servers and their PDUs'), ('Network', '4caf50', 'Switches, patch panels and demarcation');
+UPDATE rack r SET role_id = rr.id FROM rack_role rr
+WHERE rr.name = CASE WHEN r.name = 'A02' THEN 'Network' ELSE 'Compute' END AND r.name IN ('A01', 'A02', 'A03');
+
+INSERT INTO device_role (name, color) VALUES ('Server', '2196f3'), ('Top-of-rack switch', '4caf50'), ('PDU', 'f44336');
+UPDATE device d SET role_id = dr.id FROM device_role dr
+WHERE dr.name = CASE d.kind WHEN 'server' THEN 'Server' WHEN 'network' THEN 'Top-of-rack switch' WHEN 'pdu' THEN 'PDU' END;
+
+INSERT INTO platform (name, manufacturer_id, description)
+SELECT 'EOS', id, 'Arista EOS' FROM manufacturer WHERE name = 'Arista';
+INSERT INTO platform (name, description) VALUES ('Ubuntu 22.04', 'Ubuntu Server 22.04 LTS');
+UPDATE device d SET platform_id = p.id FROM platform p
+WHERE (p.name = 'EOS' AND d.name LIKE '%-tor') OR (p.name = 'Ubuntu 22.04' AND d.kind = 'server' AND d.rack_id IS NOT NULL);
+
+-- every outlet of a PDU is fed by its one inlet
+UPDATE port o SET power_port_id = i.id
+FROM port i JOIN device d ON d.id = i.device_id
+WHERE d.kind = 'pdu' AND i.kind = 'power_port' AND o.device_id = i.device_id AND o.kind = 'power_outlet'
+  AND (SELECT count(*) FROM port x WHERE x.device_id = d.id AND x.kind = 'power_port') = 1;
+
+INSERT INTO tenant (name, description) VALUES ('Payments', 'The payments team');
+UPDATE rack SET tenant_id = (SELECT id FROM tenant WHERE name = 'Payments') WHERE name = 'A03';
+UPDATE device SET tenant_id = (SELECT id FROM tenant WHERE name = 'Payments')
+WHERE rack_id = (SELECT id FROM rack WHERE name = 'A03') AND kind = 'server';
+\endif

@@ -78,3 +78,27 @@ FROM pg_extension WHERE extname = 'mountaineer_hosts' \gset
 UPDATE host SET status = 'planned' WHERE hostname = 'db2.prod.example.net';
 UPDATE host SET status = 'decommissioning' WHERE hostname = 'a03-c08.prod.example.net';
 \endif
+
+-- Cluster types, a cluster's site, VM sizes and tenants (1.6; an older
+-- release stops here): the KVM pool's VMs have the 16 GB their grains
+-- report, the shop's web and database VMs are the web shop's.
+SELECT string_to_array(extversion, '.')::int[] >= '{1,6}' AS has_vm_sizes
+FROM pg_extension WHERE extname = 'mountaineer_hosts' \gset
+\if :has_vm_sizes
+INSERT INTO tenant (name, description) VALUES ('web shop', 'The online shop team')
+    ON CONFLICT (name) DO NOTHING;
+INSERT INTO cluster_type (name, description) VALUES
+    ('KVM (libvirt)', 'KVM hypervisors managed through libvirt'),
+    ('Kubernetes', 'Upstream Kubernetes');
+UPDATE cluster c SET type_id = t.id, site_id = s.id
+  FROM cluster_type t, site s
+ WHERE s.name = 'ams1'
+   AND (c.name, t.name) IN (('kvm-ams1', 'KVM (libvirt)'), ('k8s-ams1', 'Kubernetes'));
+UPDATE host h SET vcpus = v.vcpus, memory_mb = 16384, disk_mb = v.disk_mb
+  FROM (VALUES ('web', 4, 40000), ('db', 8, 500000), ('prom', 2, 200000), ('k8s-w', 8, 100000)) v(name, vcpus, disk_mb)
+ WHERE h.cluster_id = (SELECT id FROM cluster WHERE name = 'kvm-ams1')
+   AND h.hostname ~ ('^' || v.name || '[0-9]+\.');
+UPDATE host SET vcpus = 0.5, memory_mb = 512 WHERE hostname LIKE 'api-%.prod.example.net';
+UPDATE host SET tenant_id = (SELECT id FROM tenant WHERE name = 'web shop')
+ WHERE hostname ~ '^(web|db)[0-9]+\.prod\.example\.net$';
+\endif

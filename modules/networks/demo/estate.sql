@@ -72,3 +72,34 @@ FROM vlan_group g, unnest(ARRAY['office', 'voice']) WITH ORDINALITY v(name, n)
 WHERE g.name = 'fra1 access' ORDER BY v.n;
 SELECT allocate_vlan((SELECT id FROM vlan_group WHERE name = 'transit'), 'ams1-fra1');
 \endif
+
+-- Route targets, aggregates, status and tenants (1.6; an older release
+-- stops here): the management VRF exports and imports its own routes and
+-- imports the shared services'; the blocks the addresses come from, as
+-- aggregates; db2 is planned, so its address is reserved; the transit VLAN
+-- is not in use yet; the ams1 networks are at ams1, the prod ones the web
+-- shop's.
+SELECT string_to_array(extversion, '.')::int[] >= '{1,6}' AS has_route_targets
+FROM pg_extension WHERE extname = 'mountaineer_networks' \gset
+\if :has_route_targets
+INSERT INTO tenant (name, description) VALUES ('web shop', 'The online shop team')
+    ON CONFLICT (name) DO NOTHING;
+INSERT INTO route_target (name, description) VALUES
+    ('65000:100', 'management routes'),
+    ('65000:900', 'shared services (DNS, NTP, monitoring)');
+INSERT INTO vrf_route_target (vrf_id, route_target_id, direction)
+SELECT v.id, r.id, d.direction
+  FROM vrf v, route_target r, (VALUES ('65000:100', 'import'), ('65000:100', 'export'), ('65000:900', 'import')) d(rt, direction)
+ WHERE v.name = 'mgmt' AND r.name = d.rt;
+INSERT INTO aggregate (prefix, rir_id, date_added, description)
+SELECT a.prefix::cidr, r.id, a.added::date, a.description
+  FROM (VALUES ('10.0.0.0/8', 'private', '2015-03-01', 'RFC 1918'),
+               ('172.16.0.0/12', 'private', '2015-03-01', 'RFC 1918'),
+               ('2001:db8::/32', 'RIPE NCC', '2016-06-01', 'the company''s IPv6 allocation (documentation space here)')) a(prefix, rir, added, description)
+  JOIN rir r ON r.name = a.rir;
+UPDATE ip_address SET status = 'reserved'
+ WHERE host_id = (SELECT id FROM host WHERE hostname = 'db2.prod.example.net');
+UPDATE vlan SET status = 'reserved' WHERE name = 'ams1-fra1';
+UPDATE prefix SET site_id = (SELECT id FROM site WHERE name = 'ams1') WHERE description LIKE 'ams1%' AND vrf_id IS NULL;
+UPDATE prefix SET tenant_id = (SELECT id FROM tenant WHERE name = 'web shop') WHERE description = 'ams1 prod';
+\endif
