@@ -1835,9 +1835,12 @@ BEGIN
             USING source, kind;
     END IF;
     IF cardinality(cols) > 0 THEN
-        -- only the rows that differ: an unchanged re-import writes nothing
+        -- only the rows that differ: an unchanged re-import writes nothing.
+        -- record_ne compares column by column with each type's default
+        -- equality, as IS DISTINCT FROM does, but finds it by type, not by
+        -- name on search_path (which has no mountaineer: rackspan's = is there)
         q := format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %5$s s '
-                    'WHERE s.present AND t.id = s.id AND ROW(%4$s) IS DISTINCT FROM ROW(%3$s)',
+                    'WHERE s.present AND t.id = s.id AND pg_catalog.record_ne(ROW(%4$s), ROW(%3$s))',
                     tbl,
                     (SELECT string_agg(quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
                     (SELECT string_agg('(s.r).' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
@@ -1864,7 +1867,7 @@ BEGIN
                     RAISE;
                 END IF;
                 q := format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM jsonb_populate_record(NULL::%1$s, $2) p '
-                            'WHERE t.id = $1 AND ROW(%4$s) IS DISTINCT FROM ROW(%3$s)',
+                            'WHERE t.id = $1 AND pg_catalog.record_ne(ROW(%4$s), ROW(%3$s))',
                             tbl,
                             (SELECT string_agg(quote_ident(c), ', ' ORDER BY c) FROM jsonb_object_keys(on_prune) c),
                             (SELECT string_agg('p.' || quote_ident(c), ', ' ORDER BY c) FROM jsonb_object_keys(on_prune) c),

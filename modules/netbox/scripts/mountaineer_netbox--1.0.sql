@@ -365,6 +365,678 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_import_common(name) TO mountaineer_
 -- End: common: tenants, tags, custom fields (1.0)
 
 -- == dcim: sites, racks, device types, devices, ports, power, cables, circuits (1.0) ==
+-- Every step reads its NetBox table once (dynamic SQL over the schema named
+-- by source), builds one batch of {"key", "row"} elements and loads it with
+-- netbox_load().  Parents are found by joining import_key (a parent NetBox
+-- had but this import did not make leaves the row out, reported).
+
+-- One element of a batch: {"key", "row"}, and "missing" (what parent was not
+-- imported) when the row has to be left out.
+CREATE FUNCTION mountaineer.netbox_elem(netbox_id bigint, fields jsonb, missing text DEFAULT NULL, rule text DEFAULT NULL) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN jsonb_build_object('key', netbox_id::text, 'row', fields)
+       || CASE WHEN missing IS NULL THEN '{}'::jsonb
+               ELSE jsonb_build_object('missing', missing, 'rule', coalesce(rule, 'parent_not_imported')) END;
+COMMENT ON FUNCTION mountaineer.netbox_elem(bigint, jsonb, text, text) IS
+    'Internal (netbox_import): one element of a batch for netbox_step(): the NetBox id as key, the row, and when the row is to be left out, missing (why: the parent that was not imported) and rule (parent_not_imported unless given).';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_elem(bigint, jsonb, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_elem(bigint, jsonb, text, text) TO mountaineer_editor;
+
+-- A tree (regions, site groups, locations): each element also names its
+-- parent's NetBox id ("parent"); the rows are loaded level by level, each
+-- pass those whose parent the passes before made, with parent_id set.
+CREATE FUNCTION mountaineer.netbox_load_tree(src name, kind text, tbl regclass, rows jsonb, left_out integer DEFAULT 0)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    done   text[] := '{}';
+    good   jsonb := '[]';
+    batch  jsonb;
+    keys   text[];
+    c      integer[];
+    total  integer[] := '{0,0,0,0}'::integer[];
+    n      integer;
+BEGIN
+    LOOP
+        SELECT jsonb_agg(jsonb_build_object('key', e ->> 'key',
+                                            'row', (e -> 'row') || jsonb_build_object('parent_id', k.row_id))
+                         ORDER BY (e ->> 'key')::bigint),
+               array_agg(e ->> 'key')
+          INTO batch, keys
+          FROM jsonb_array_elements(rows) e
+          LEFT JOIN mountaineer.import_key k
+                 ON k.source = 'netbox:' || src AND k.kind = netbox_load_tree.kind AND k.key = e ->> 'parent'
+         WHERE NOT (e ->> 'key' = ANY (done))
+           AND (e ->> 'parent' IS NULL
+                OR (k.row_id IS NOT NULL AND e ->> 'parent' = ANY (done)
+                    AND NOT EXISTS (SELECT FROM mountaineer.netbox_import_issue i
+                                     WHERE i.source = src AND i.object = netbox_load_tree.kind
+                                       AND i.netbox_id = (e ->> 'parent')::bigint)));
+        EXIT WHEN batch IS NULL;
+        c := mountaineer.netbox_load_part(src, kind, tbl, batch);
+        total := ARRAY[total[1] + c[1], total[2] + c[2], total[3] + c[3], total[4] + c[4]];
+        done := done || keys;
+        good := good || batch;
+    END LOOP;
+    -- what was never loaded: under a parent that was refused or missing
+    PERFORM mountaineer.netbox_issue(src, kind, (e ->> 'key')::bigint, 'parent_not_imported',
+                                     format('its parent, %s %s, was not imported', kind, e ->> 'parent'))
+       FROM jsonb_array_elements(rows) e WHERE NOT (e ->> 'key' = ANY (done));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    -- and the prune: the loaded rows again (unchanged now), the rest removed
+    PERFORM FROM mountaineer.netbox_load(src, kind, tbl,
+        (SELECT coalesce(jsonb_agg(g), '[]') FROM jsonb_array_elements(good) g
+          WHERE NOT EXISTS (SELECT FROM mountaineer.netbox_import_issue i
+                             WHERE i.source = src AND i.object = netbox_load_tree.kind
+                               AND i.netbox_id = (g ->> 'key')::bigint)));
+    RETURN QUERY SELECT kind, total[1], total[2], total[3], total[4] + n + left_out;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_load_tree(name, text, regclass, jsonb, integer) IS
+    'Internal (netbox_import): netbox_load() for a tree (each element names its parent''s NetBox id): loads it top level first, each row with parent_id set to its parent''s id here; a row under a parent that was not imported is reported and left out.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_load_tree(name, text, regclass, jsonb, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_load_tree(name, text, regclass, jsonb, integer) TO mountaineer_editor;
+
+-- One step: runs query (dynamic SQL over the source schema, $1 = the source;
+-- it returns one jsonb array of netbox_elem() elements), records the rows
+-- left out for a missing parent, and loads the rest (as a tree when asked).
+CREATE FUNCTION mountaineer.netbox_step(src name, kind text, tbl regclass, query text, tree boolean DEFAULT false)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rows     jsonb;
+    left_out integer;
+BEGIN
+    EXECUTE query INTO rows USING src;
+    rows := coalesce(rows, '[]');
+    PERFORM mountaineer.netbox_issue(src, kind, (e ->> 'key')::bigint, e ->> 'rule', e ->> 'missing')
+       FROM jsonb_array_elements(rows) e WHERE e ? 'missing';
+    GET DIAGNOSTICS left_out = ROW_COUNT;
+    IF tree THEN
+        RETURN QUERY SELECT * FROM mountaineer.netbox_load_tree(src, kind, tbl,
+            (SELECT coalesce(jsonb_agg(e ORDER BY o), '[]') FROM jsonb_array_elements(rows) WITH ORDINALITY x (e, o)
+              WHERE NOT e ? 'missing'), left_out);
+    ELSE
+        RETURN QUERY SELECT * FROM mountaineer.netbox_load(src, kind, tbl,
+            (SELECT coalesce(jsonb_agg(e ORDER BY o), '[]') FROM jsonb_array_elements(rows) WITH ORDINALITY x (e, o)
+              WHERE NOT e ? 'missing'), left_out);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_step(name, text, regclass, text, boolean) IS
+    'Internal (netbox_import): one step of an import: runs a query over the NetBox schema that builds the batch of one NetBox table, records the rows whose parent was not imported (parent_not_imported) and loads the rest with netbox_load() (netbox_load_tree() for a tree).';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_step(name, text, regclass, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_step(name, text, regclass, text, boolean) TO mountaineer_editor;
+
+-- The name a NetBox component takes here.  Port names are unique per device
+-- (and template names per type) here, NetBox's per component type: a name
+-- that several types use on one device keeps it for the first type in the
+-- order interface, console, console server, power port, power outlet,
+-- front port, rear port, and the others get their type in brackets
+-- ("1 (rear)").  A name used by one type only is kept as it is.
+CREATE FUNCTION mountaineer.netbox_port_suffix(kind text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN CASE kind WHEN 'interface' THEN 'interface' WHEN 'console' THEN 'console'
+                 WHEN 'console_server' THEN 'console server' WHEN 'power_port' THEN 'power port'
+                 WHEN 'power_outlet' THEN 'outlet' WHEN 'front_port' THEN 'front' WHEN 'rear_port' THEN 'rear' END;
+COMMENT ON FUNCTION mountaineer.netbox_port_suffix(text) IS
+    'Internal (netbox_import): the word in brackets added to a NetBox component''s name when another component type of its device (or device type) has the same name: interface, console, console server, power port, outlet, front, rear.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_port_suffix(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_port_suffix(text) TO mountaineer_editor;
+
+-- The components (or templates) of every device (type) in one temporary
+-- table, read once per NetBox table, with the names they take here:
+-- pg_temp.netbox_component (tbl, kind, id, owner, name, ...).  parent is
+-- device_id or device_type_id; suffix picks the template tables.
+CREATE FUNCTION mountaineer.netbox_components(source name, templates boolean) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owner text := CASE WHEN templates THEN 'device_type_id' ELSE 'device_id' END;
+    sfx   text := CASE WHEN templates THEN 'template' ELSE '' END;
+    parts text[];
+BEGIN
+    parts := ARRAY[
+        format($q$SELECT 'dcim_interface%2$s' AS tbl, 'interface' AS kind, 1 AS rank, c.id, c.%3$I AS owner, c.name::text AS name,
+                         1 AS positions, NULL::bigint AS rear_id, NULL::integer AS rear_position, NULL::bigint AS power_port_id,
+                         NULL::text AS feed_leg, NULL::numeric AS maximum_draw, NULL::numeric AS allocated_draw, %4$s AS cfd
+                    FROM %1$I.dcim_interface%2$s c$q$, source, sfx, owner, CASE WHEN templates THEN '''{}''::jsonb' ELSE 'c.custom_field_data' END),
+        format($q$SELECT 'dcim_consoleport%2$s', 'console', 2, c.id, c.%3$I, c.name::text, 1, NULL, NULL, NULL, NULL, NULL, NULL, %4$s
+                    FROM %1$I.dcim_consoleport%2$s c$q$, source, sfx, owner, CASE WHEN templates THEN '''{}''::jsonb' ELSE 'c.custom_field_data' END),
+        format($q$SELECT 'dcim_consoleserverport%2$s', 'console_server', 3, c.id, c.%3$I, c.name::text, 1, NULL, NULL, NULL, NULL, NULL, NULL, %4$s
+                    FROM %1$I.dcim_consoleserverport%2$s c$q$, source, sfx, owner, CASE WHEN templates THEN '''{}''::jsonb' ELSE 'c.custom_field_data' END),
+        format($q$SELECT 'dcim_powerport%2$s', 'power_port', 4, c.id, c.%3$I, c.name::text, 1, NULL, NULL, NULL, NULL,
+                         c.maximum_draw::numeric, c.allocated_draw::numeric, %4$s
+                    FROM %1$I.dcim_powerport%2$s c$q$, source, sfx, owner, CASE WHEN templates THEN '''{}''::jsonb' ELSE 'c.custom_field_data' END),
+        format($q$SELECT 'dcim_poweroutlet%2$s', 'power_outlet', 5, c.id, c.%3$I, c.name::text, 1, NULL, NULL, c.power_port_id,
+                         nullif(c.feed_leg, ''), NULL, NULL, %4$s
+                    FROM %1$I.dcim_poweroutlet%2$s c$q$, source, sfx, owner, CASE WHEN templates THEN '''{}''::jsonb' ELSE 'c.custom_field_data' END),
+        format($q$SELECT 'dcim_frontport%2$s', 'front_port', 6, c.id, c.%3$I, c.name::text, 1, c.rear_port_id, c.rear_port_position::integer,
+                         NULL, NULL, NULL, NULL, %4$s
+                    FROM %1$I.dcim_frontport%2$s c$q$, source, sfx, owner, CASE WHEN templates THEN '''{}''::jsonb' ELSE 'c.custom_field_data' END),
+        format($q$SELECT 'dcim_rearport%2$s', 'rear_port', 7, c.id, c.%3$I, c.name::text, c.positions::integer, NULL, NULL, NULL, NULL, NULL, NULL, %4$s
+                    FROM %1$I.dcim_rearport%2$s c$q$, source, sfx, owner, CASE WHEN templates THEN '''{}''::jsonb' ELSE 'c.custom_field_data' END)];
+    IF to_regclass('pg_temp.netbox_component') IS NOT NULL THEN
+        EXECUTE 'DROP TABLE pg_temp.netbox_component';
+    END IF;
+    EXECUTE format($q$
+        CREATE TEMP TABLE netbox_component ON COMMIT DROP AS
+        SELECT c.*, CASE WHEN c.rank = min(c.rank) OVER (PARTITION BY c.owner, c.name) THEN c.name
+                         ELSE c.name || ' (' || mountaineer.netbox_port_suffix(c.kind) || ')' END AS port_name
+          FROM (%s) c$q$, array_to_string(parts, ' UNION ALL '));
+    EXECUTE 'CREATE INDEX ON pg_temp.netbox_component (tbl)';
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_components(name, boolean) IS
+    'Internal (netbox_import): reads NetBox''s seven component tables (or their templates) once each into the temporary table netbox_component, with the name each takes here (a name several component types share on one device gets its type in brackets after the first).';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_components(name, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_components(name, boolean) TO mountaineer_editor;
+
+-- NetBox's statuses, in this system's spelling (README: Regions, locations
+-- and status): staging is staged, a rack's deprecated is decommissioning.
+CREATE FUNCTION mountaineer.netbox_status(status text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN CASE status WHEN 'staging' THEN 'staged' WHEN 'deprecated' THEN 'decommissioning' ELSE nullif(status, '') END;
+COMMENT ON FUNCTION mountaineer.netbox_status(text) IS
+    'Internal (netbox_import): a NetBox status as spelled here (staging → staged, deprecated → decommissioning; the others are the same).';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_status(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_status(text) TO mountaineer_editor;
+
+-- The power_feed rows of the feeds' ports (kind dcim_powerfeed): an upsert
+-- of its own, since their id is the port's, which import_rows() cannot set;
+-- only rows that differ are written.  A row a rule refuses is retried alone
+-- and reported (its port stays, without electrical data).  Returns how many
+-- existing rows it updated.
+CREATE FUNCTION mountaineer.netbox_power_feeds(source name) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    upsert text;
+    n      integer;
+    one    integer;
+    f      record;
+    msg    text;
+    cname  text;
+BEGIN
+    upsert := format($q$
+        WITH f AS (
+            SELECT k.row_id AS id, f.id AS netbox_id,
+                   coalesce(nullif(f.status, ''), 'active')::mountaineer.power_feed_status AS status,
+                   coalesce(nullif(f.type, ''), 'primary')::mountaineer.power_feed_type AS type,
+                   coalesce(nullif(f.supply, ''), 'ac')::mountaineer.power_supply AS supply,
+                   (CASE f.phase WHEN 'three-phase' THEN 'three' ELSE 'single' END)::mountaineer.power_phase AS phase,
+                   f.voltage::numeric AS volts, f.amperage::numeric AS amps, f.max_utilization::numeric AS max_utilization,
+                   kr.row_id AS rack_id, nullif(btrim(f.description), '') AS description
+              FROM %1$I.dcim_powerfeed f
+              JOIN mountaineer.import_key k ON k.source = 'netbox:' || $1 AND k.kind = 'dcim_powerfeed' AND k.key = f.id::text
+              JOIN mountaineer.port p ON p.id = k.row_id
+              LEFT JOIN mountaineer.import_key kr ON kr.source = 'netbox:' || $1 AND kr.kind = 'dcim_rack' AND kr.key = f.rack_id::text
+             WHERE $2 IS NULL OR f.id = $2),
+        up AS (
+            INSERT INTO mountaineer.power_feed AS t (id, status, type, supply, phase, volts, amps, max_utilization, rack_id, description)
+            SELECT f.id, f.status, f.type, f.supply, f.phase, f.volts, f.amps, f.max_utilization, f.rack_id, f.description FROM f
+            ON CONFLICT (id) DO UPDATE
+               SET status = excluded.status, type = excluded.type, supply = excluded.supply, phase = excluded.phase,
+                   volts = excluded.volts, amps = excluded.amps, max_utilization = excluded.max_utilization,
+                   rack_id = excluded.rack_id, description = excluded.description
+             WHERE (t.status, t.type, t.supply, t.phase, t.volts, t.amps, t.max_utilization, t.rack_id, t.description)
+                   IS DISTINCT FROM
+                   (excluded.status, excluded.type, excluded.supply, excluded.phase, excluded.volts, excluded.amps,
+                    excluded.max_utilization, excluded.rack_id, excluded.description)
+            RETURNING (t.xmax <> 0) AS was_there)
+        SELECT count(*) FILTER (WHERE was_there)::integer FROM up$q$, source);
+    BEGIN
+        EXECUTE upsert INTO n USING source, NULL::bigint;
+        RETURN n;
+    EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+        NULL;   -- some row breaks a rule: one at a time below
+    END;
+    n := 0;
+    FOR f IN EXECUTE format('SELECT f.id FROM %I.dcim_powerfeed f ORDER BY f.id', source) LOOP
+        BEGIN
+            EXECUTE upsert INTO one USING source, f.id;
+            n := n + one;
+        EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, cname = CONSTRAINT_NAME;
+            PERFORM mountaineer.netbox_issue(source, 'dcim_powerfeed', f.id, coalesce(nullif(cname, ''), 'power_feed'),
+                                             'its port is imported, its electrical data is not: ' || msg);
+        END;
+    END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_power_feeds(name) IS
+    'Internal (netbox_import): the power_feed row (status, type, supply, phase, volts, amps, max_utilization, rack) of every imported NetBox power feed''s port, upserted set-based writing only rows that differ (the id is the port''s, which import_rows() cannot set); returns how many existing rows changed.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_power_feeds(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_power_feeds(name) TO mountaineer_editor;
+
+-- Cables and their ends (dcim_cabletermination: any number a side, so
+-- breakouts too).  A connected cable must have an end on each side here at
+-- commit: one whose ends on a side were not all imported is left out
+-- (parent_not_imported), and one that lost a side to an end a rule refused
+-- is removed again and reported (rule cable_sides).
+CREATE FUNCTION mountaineer.netbox_cables(source name)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ct     record;
+    en     record;
+    lost   record;
+    nlost  integer := 0;
+BEGIN
+    -- each termination's port here, through its content type
+    IF to_regclass('pg_temp.netbox_cable_end') IS NOT NULL THEN
+        EXECUTE 'DROP TABLE pg_temp.netbox_cable_end';
+    END IF;
+    EXECUTE format($q$
+        CREATE TEMP TABLE netbox_cable_end ON COMMIT DROP AS
+        SELECT t.id, t.cable_id, lower(t.cable_end) AS side, ty.app_label || '_' || ty.model AS port_object,
+               t.termination_id, k.row_id AS port_id
+          FROM %1$I.dcim_cabletermination t
+          JOIN %1$I.django_content_type ty ON ty.id = t.termination_type_id
+          LEFT JOIN mountaineer.import_key k ON k.source = 'netbox:' || $1 AND k.kind = ty.app_label || '_' || ty.model
+                                            AND k.key = t.termination_id::text$q$, source) USING source;
+    SELECT * INTO ct FROM mountaineer.netbox_step(source, 'dcim_cable', 'mountaineer.cable', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(c.id, jsonb_build_object(
+                   'label', nullif(btrim(c.label), ''), 'type', nullif(c.type, ''),
+                   'status', coalesce(nullif(c.status, ''), 'connected'), 'color', nullif(c.color, ''),
+                   'length', CASE WHEN c.length IS NULL OR c.length_unit IS NULL OR c.length_unit = '' THEN NULL
+                                  WHEN c.length_unit = 'mi' THEN round(c.length * 1.609344, 3) ELSE c.length END,
+                   'length_unit', CASE WHEN c.length IS NULL OR c.length_unit = '' THEN NULL
+                                       WHEN c.length_unit = 'mi' THEN 'km' ELSE c.length_unit END,
+                   'tenant_id', kn.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, c.custom_field_data)),
+                   CASE WHEN c.tenant_id IS NOT NULL AND kn.row_id IS NULL THEN format('its tenant, tenancy_tenant %%s, was not imported', c.tenant_id)
+                        WHEN e.missing IS NOT NULL THEN e.missing
+                        WHEN c.status = 'connected' AND NOT (e.a AND e.b)
+                        THEN format('a connected cable needs an end on each side; NetBox gives it none on side %%s', CASE WHEN e.a THEN 'B' ELSE 'A' END) END)
+                   ORDER BY c.id)
+          FROM %1$I.dcim_cable c
+          LEFT JOIN mountaineer.import_key kn ON kn.source = 'netbox:' || $1 AND kn.kind = 'tenancy_tenant' AND kn.key = c.tenant_id::text
+          LEFT JOIN LATERAL (
+                SELECT coalesce(bool_or(x.side = 'a'), false) AS a, coalesce(bool_or(x.side = 'b'), false) AS b,
+                       min(format('its end on %%s %%s (side %%s) was not imported', x.port_object, x.termination_id, upper(x.side)))
+                           FILTER (WHERE x.port_id IS NULL) AS missing
+                  FROM pg_temp.netbox_cable_end x WHERE x.cable_id = c.id) e ON true
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'cable') tg ON tg.object_id = c.id$q$, source));
+    SELECT * INTO en FROM mountaineer.netbox_step(source, 'dcim_cabletermination', 'mountaineer.cable_end', $q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(x.id, jsonb_build_object(
+                   'cable_id', kc.row_id, 'side', x.side, 'port_id', x.port_id),
+                   CASE WHEN kc.row_id IS NULL OR NOT EXISTS (SELECT FROM mountaineer.cable c WHERE c.id = kc.row_id)
+                        THEN format('its cable, dcim_cable %s, was not imported', x.cable_id)
+                        WHEN x.port_id IS NULL THEN format('its port, %s %s, was not imported', x.port_object, x.termination_id) END)
+                   ORDER BY x.id)
+          FROM pg_temp.netbox_cable_end x
+          LEFT JOIN mountaineer.import_key kc ON kc.source = 'netbox:' || $1 AND kc.kind = 'dcim_cable' AND kc.key = x.cable_id::text$q$);
+    -- a connected cable that lost a side (an end refused): out again
+    FOR lost IN
+        SELECT k.key, c.id, c.label FROM mountaineer.import_key k JOIN mountaineer.cable c ON c.id = k.row_id
+         WHERE k.source = 'netbox:' || netbox_cables.source AND k.kind = 'dcim_cable' AND c.status = 'connected'
+           AND NOT (EXISTS (SELECT FROM mountaineer.cable_end e WHERE e.cable_id = c.id AND e.side = 'a')
+                    AND EXISTS (SELECT FROM mountaineer.cable_end e WHERE e.cable_id = c.id AND e.side = 'b'))
+         ORDER BY k.key::bigint
+    LOOP
+        PERFORM mountaineer.netbox_issue(source, 'dcim_cable', lost.key::bigint, 'cable_sides',
+            format('connected cable %s has no end here on one side (its ends there were refused: see dcim_cabletermination); left out',
+                   coalesce(lost.label, lost.key)));
+        DELETE FROM mountaineer.cable c WHERE c.id = lost.id;
+        nlost := nlost + 1;
+    END LOOP;
+    EXECUTE 'DROP TABLE pg_temp.netbox_cable_end';
+    RETURN QUERY SELECT ct.object, greatest(ct.inserted - nlost, 0), ct.updated,
+                        ct.unchanged - greatest(nlost - ct.inserted, 0), ct.skipped + nlost;
+    RETURN QUERY SELECT en.object, en.inserted, en.updated, en.unchanged, en.skipped;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_cables(name) IS
+    'Internal (netbox_import): NetBox cables (dcim_cable → cable) and all their terminations (dcim_cabletermination → cable_end, several a side for breakouts); a connected cable that would lack a side here is left out and reported, so no check at commit can fail.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_cables(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_cables(name) TO mountaineer_editor;
+
+CREATE FUNCTION mountaineer.netbox_import_dcim(source name)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    -- a parent's id here: import_key of this source, kind, NetBox id
+    ref   CONSTANT text := $r$(SELECT k.row_id FROM mountaineer.import_key k WHERE k.source = 'netbox:' || $1 AND k.kind = '%s' AND k.key = (%s)::text)$r$;
+    rack_face text;
+    c     record;
+    n     integer;
+    known uuid[];
+BEGIN
+    -- regions and site groups: trees over the whole estate
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_region', 'mountaineer.region', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(r.id, jsonb_build_object(
+                   'name', r.name, 'description', nullif(r.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, r.custom_field_data)))
+                   || jsonb_build_object('parent', r.parent_id::text) ORDER BY r.id)
+          FROM %1$I.dcim_region r
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'region') tg ON tg.object_id = r.id$q$, source), true);
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_sitegroup', 'mountaineer.site_group', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(r.id, jsonb_build_object(
+                   'name', r.name, 'description', nullif(r.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, r.custom_field_data)))
+                   || jsonb_build_object('parent', r.parent_id::text) ORDER BY r.id)
+          FROM %1$I.dcim_sitegroup r
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'sitegroup') tg ON tg.object_id = r.id$q$, source), true);
+
+    -- sites (a NetBox description has no column here; facility, time zone,
+    -- coordinates and shipping address neither)
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_site', 'mountaineer.site', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(s.id, jsonb_build_object(
+                   'name', s.name, 'address', nullif(btrim(regexp_replace(s.physical_address, E'\r\n?', E'\n', 'g')), ''),
+                   'status', mountaineer.netbox_status(s.status),
+                   'region_id', kr.row_id, 'group_id', kg.row_id, 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, s.custom_field_data)),
+                   CASE WHEN s.region_id IS NOT NULL AND kr.row_id IS NULL THEN format('its region, dcim_region %%s, was not imported', s.region_id)
+                        WHEN s.group_id IS NOT NULL AND kg.row_id IS NULL THEN format('its site group, dcim_sitegroup %%s, was not imported', s.group_id)
+                        WHEN s.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN format('its tenant, tenancy_tenant %%s, was not imported', s.tenant_id) END)
+                   ORDER BY s.id)
+          FROM %1$I.dcim_site s
+          LEFT JOIN mountaineer.import_key kr ON kr.source = 'netbox:' || $1 AND kr.kind = 'dcim_region' AND kr.key = s.region_id::text
+          LEFT JOIN mountaineer.import_key kg ON kg.source = 'netbox:' || $1 AND kg.kind = 'dcim_sitegroup' AND kg.key = s.group_id::text
+          LEFT JOIN mountaineer.import_key kt ON kt.source = 'netbox:' || $1 AND kt.kind = 'tenancy_tenant' AND kt.key = s.tenant_id::text
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'site') tg ON tg.object_id = s.id$q$, source));
+
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_location', 'mountaineer.location', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(l.id, jsonb_build_object(
+                   'name', l.name, 'site_id', ks.row_id, 'status', mountaineer.netbox_status(l.status),
+                   'description', nullif(l.description, ''), 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, l.custom_field_data)),
+                   CASE WHEN ks.row_id IS NULL THEN format('its site, dcim_site %%s, was not imported', l.site_id)
+                        WHEN l.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN format('its tenant, tenancy_tenant %%s, was not imported', l.tenant_id) END)
+                   || jsonb_build_object('parent', l.parent_id::text) ORDER BY l.id)
+          FROM %1$I.dcim_location l
+          LEFT JOIN mountaineer.import_key ks ON ks.source = 'netbox:' || $1 AND ks.kind = 'dcim_site' AND ks.key = l.site_id::text
+          LEFT JOIN mountaineer.import_key kt ON kt.source = 'netbox:' || $1 AND kt.kind = 'tenancy_tenant' AND kt.key = l.tenant_id::text
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'location') tg ON tg.object_id = l.id$q$, source), true);
+
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_rackrole', 'mountaineer.rack_role', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(r.id, jsonb_build_object(
+                   'name', r.name, 'color', lower(r.color), 'description', nullif(r.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, r.custom_field_data))) ORDER BY r.id)
+          FROM %1$I.dcim_rackrole r
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'rackrole') tg ON tg.object_id = r.id$q$, source));
+
+    -- racks: 3.7 calls the form factor type
+    rack_face := CASE WHEN mountaineer.netbox_has(source, 'dcim_rack', 'form_factor') THEN 'form_factor' ELSE 'type' END;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_rack', 'mountaineer.rack', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(r.id, jsonb_build_object(
+                   'name', r.name, 'site_id', ks.row_id, 'location_id', kl.row_id,
+                   'units', r.u_height, 'descending', r.desc_units, 'starting_unit', r.starting_unit,
+                   'status', mountaineer.netbox_status(r.status), 'role_id', kr.row_id, 'tenant_id', kt.row_id,
+                   'width_in', CASE WHEN r.width BETWEEN 1 AND 50 THEN r.width END,
+                   'posts', CASE WHEN r.%2$I LIKE '2-post%%' THEN 2 WHEN r.%2$I LIKE '4-post%%' THEN 4 END,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, r.custom_field_data)),
+                   CASE WHEN ks.row_id IS NULL THEN format('its site, dcim_site %%s, was not imported', r.site_id)
+                        WHEN r.location_id IS NOT NULL AND kl.row_id IS NULL THEN format('its location, dcim_location %%s, was not imported', r.location_id)
+                        WHEN r.role_id IS NOT NULL AND kr.row_id IS NULL THEN format('its role, dcim_rackrole %%s, was not imported', r.role_id)
+                        WHEN r.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN format('its tenant, tenancy_tenant %%s, was not imported', r.tenant_id) END)
+                   ORDER BY r.id)
+          FROM %1$I.dcim_rack r
+          LEFT JOIN mountaineer.import_key ks ON ks.source = 'netbox:' || $1 AND ks.kind = 'dcim_site' AND ks.key = r.site_id::text
+          LEFT JOIN mountaineer.import_key kl ON kl.source = 'netbox:' || $1 AND kl.kind = 'dcim_location' AND kl.key = r.location_id::text
+          LEFT JOIN mountaineer.import_key kr ON kr.source = 'netbox:' || $1 AND kr.kind = 'dcim_rackrole' AND kr.key = r.role_id::text
+          LEFT JOIN mountaineer.import_key kt ON kt.source = 'netbox:' || $1 AND kt.kind = 'tenancy_tenant' AND kt.key = r.tenant_id::text
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'rack') tg ON tg.object_id = r.id$q$, source, rack_face));
+
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_manufacturer', 'mountaineer.manufacturer', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(m.id, jsonb_build_object(
+                   'name', m.name, 'description', nullif(m.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, m.custom_field_data))) ORDER BY m.id)
+          FROM %1$I.dcim_manufacturer m
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'manufacturer') tg ON tg.object_id = m.id$q$, source));
+
+    -- device types.  Units: NetBox's u_height rounded up to whole units (a
+    -- half-U type takes 1 U here; recorded as rule rounded_up, the type
+    -- still imported); 0 is zero-U.  Kind (NetBox has none; README): a type
+    -- with outlet templates is a pdu, one with front or rear port templates
+    -- a patch_panel; otherwise its devices' most common role says (a role
+    -- whose name says server, switch/router/firewall, pdu, patch panel);
+    -- otherwise network when it has interface templates, else other.
+    EXECUTE format($q$
+        INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+        SELECT $1, 'dcim_devicetype', t.id, 'rounded_up',
+               format('device type %%s is %%s U in NetBox, %%s U here (units are whole here)', t.model, t.u_height, ceil(t.u_height))
+          FROM %1$I.dcim_devicetype t WHERE t.u_height <> ceil(t.u_height)$q$, source) USING source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_devicetype', 'mountaineer.device_type', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(t.id, jsonb_build_object(
+                   'manufacturer_id', km.row_id, 'model', t.model, 'part_number', nullif(t.part_number, ''),
+                   'units', ceil(t.u_height)::integer, 'full_depth', t.is_full_depth,
+                   'description', nullif(t.description, ''),
+                   'kind', CASE WHEN EXISTS (SELECT FROM %1$I.dcim_poweroutlettemplate x WHERE x.device_type_id = t.id) THEN 'pdu'
+                                WHEN EXISTS (SELECT FROM %1$I.dcim_frontporttemplate x WHERE x.device_type_id = t.id)
+                                  OR EXISTS (SELECT FROM %1$I.dcim_rearporttemplate x WHERE x.device_type_id = t.id) THEN 'patch_panel'
+                                ELSE coalesce(
+                                    (SELECT CASE WHEN r.name ~* 'server' THEN 'server'
+                                                 WHEN r.name ~* 'switch|router|firewall|gateway|balancer' THEN 'network'
+                                                 WHEN r.name ~* 'pdu|power dist' THEN 'pdu'
+                                                 WHEN r.name ~* 'patch' THEN 'patch_panel' END
+                                       FROM %1$I.dcim_device d JOIN %1$I.dcim_devicerole r ON r.id = d.role_id
+                                      WHERE d.device_type_id = t.id
+                                      GROUP BY r.id, r.name ORDER BY count(*) DESC, r.id LIMIT 1),
+                                    CASE WHEN EXISTS (SELECT FROM %1$I.dcim_interfacetemplate x WHERE x.device_type_id = t.id)
+                                         THEN 'network' ELSE 'other' END) END,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, t.custom_field_data)),
+                   CASE WHEN km.row_id IS NULL THEN format('its manufacturer, dcim_manufacturer %%s, was not imported', t.manufacturer_id) END)
+                   ORDER BY t.id)
+          FROM %1$I.dcim_devicetype t
+          LEFT JOIN mountaineer.import_key km ON km.source = 'netbox:' || $1 AND km.kind = 'dcim_manufacturer' AND km.key = t.manufacturer_id::text
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'devicetype') tg ON tg.object_id = t.id$q$, source));
+
+    -- component templates → port_template, rear before front
+    PERFORM mountaineer.netbox_components(source, true);
+    FOR c IN SELECT * FROM (VALUES ('dcim_interfacetemplate'), ('dcim_consoleporttemplate'), ('dcim_consoleserverporttemplate'),
+                                   ('dcim_powerporttemplate'), ('dcim_poweroutlettemplate'), ('dcim_rearporttemplate'),
+                                   ('dcim_frontporttemplate')) v (tbl)
+    LOOP
+        RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, c.tbl, 'mountaineer.port_template', format($q$
+            SELECT jsonb_agg(mountaineer.netbox_elem(p.id, jsonb_build_object(
+                       'device_type_id', kt.row_id, 'name', p.port_name, 'kind', p.kind, 'positions', p.positions,
+                       'rear_template_id', kr.row_id, 'rear_position', p.rear_position),
+                       CASE WHEN p.owner IS NULL THEN 'a template of a module type: modules are not modelled'
+                            WHEN kt.row_id IS NULL THEN format('its device type, dcim_devicetype %%s, was not imported', p.owner)
+                            WHEN p.rear_id IS NOT NULL AND kr.row_id IS NULL THEN format('its rear port template, dcim_rearporttemplate %%s, was not imported', p.rear_id) END,
+                       CASE WHEN p.owner IS NULL THEN 'not_modelled' END)
+                       ORDER BY p.id)
+              FROM pg_temp.netbox_component p
+              LEFT JOIN mountaineer.import_key kt ON kt.source = 'netbox:' || $1 AND kt.kind = 'dcim_devicetype' AND kt.key = p.owner::text
+              LEFT JOIN mountaineer.import_key kr ON kr.source = 'netbox:' || $1 AND kr.kind = 'dcim_rearporttemplate' AND kr.key = p.rear_id::text
+             WHERE p.tbl = %1$L$q$, c.tbl));
+    END LOOP;
+
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_devicerole', 'mountaineer.device_role', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(r.id, jsonb_build_object(
+                   'name', r.name, 'color', lower(r.color), 'description', nullif(r.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, r.custom_field_data))) ORDER BY r.id)
+          FROM %1$I.dcim_devicerole r
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'devicerole') tg ON tg.object_id = r.id$q$, source));
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_platform', 'mountaineer.platform', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(p.id, jsonb_build_object(
+                   'name', p.name, 'manufacturer_id', km.row_id, 'description', nullif(p.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, p.custom_field_data)),
+                   CASE WHEN p.manufacturer_id IS NOT NULL AND km.row_id IS NULL THEN format('its manufacturer, dcim_manufacturer %%s, was not imported', p.manufacturer_id) END)
+                   ORDER BY p.id)
+          FROM %1$I.dcim_platform p
+          LEFT JOIN mountaineer.import_key km ON km.source = 'netbox:' || $1 AND km.kind = 'dcim_manufacturer' AND km.key = p.manufacturer_id::text
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'platform') tg ON tg.object_id = p.id$q$, source));
+
+    -- devices.  Kind, units, manufacturer and model come from the type.  An
+    -- unnamed device is named "<its type's model> #<NetBox id>" (unique and
+    -- stable).  Position: NetBox numbers units by their labels (from the
+    -- rack's starting unit, top-down in a descending rack) and gives the
+    -- lowest-numbered; here units count from 1 at the bottom.  Face: a
+    -- full-depth type takes both (full), a half-depth one its face (front
+    -- when NetBox gives none).  A device at a site but in no rack is at no
+    -- site here (site_id is its rack's).
+    SELECT array_agg(k.row_id) INTO known FROM mountaineer.import_key k
+     WHERE k.source = 'netbox:' || netbox_import_dcim.source AND k.kind = 'dcim_device';
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_device', 'mountaineer.device', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(d.id, jsonb_build_object(
+                   'name', coalesce(nullif(d.name, ''), left(t.model, 80) || ' #' || d.id),
+                   'device_type_id', kt.row_id, 'rack_id', kr.row_id,
+                   'position', CASE WHEN d.rack_id IS NOT NULL AND d.position IS NOT NULL AND u.height > 0 THEN
+                                   CASE WHEN u.first BETWEEN 1 AND 32767
+                                        THEN mountaineer.rackspan(u.first, u.height,
+                                                 CASE WHEN t.is_full_depth THEN 'full' WHEN d.face = 'rear' THEN 'rear' ELSE 'front' END)::text
+                                        ELSE format('U%%s', u.first) END END,
+                   'status', mountaineer.netbox_status(d.status), 'role_id', ko.row_id, 'platform_id', kp.row_id,
+                   'tenant_id', kn.row_id, 'serial', nullif(btrim(d.serial), ''), 'asset_tag', nullif(btrim(d.asset_tag), ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, d.custom_field_data)),
+                   CASE WHEN kt.row_id IS NULL THEN format('its device type, dcim_devicetype %%s, was not imported', d.device_type_id)
+                        WHEN d.rack_id IS NOT NULL AND kr.row_id IS NULL THEN format('its rack, dcim_rack %%s, was not imported', d.rack_id)
+                        WHEN ko.row_id IS NULL THEN format('its role, dcim_devicerole %%s, was not imported', d.role_id)
+                        WHEN d.platform_id IS NOT NULL AND kp.row_id IS NULL THEN format('its platform, dcim_platform %%s, was not imported', d.platform_id)
+                        WHEN d.tenant_id IS NOT NULL AND kn.row_id IS NULL THEN format('its tenant, tenancy_tenant %%s, was not imported', d.tenant_id) END)
+                   ORDER BY d.id)
+          FROM %1$I.dcim_device d
+          JOIN %1$I.dcim_devicetype t ON t.id = d.device_type_id
+          LEFT JOIN %1$I.dcim_rack r ON r.id = d.rack_id
+          CROSS JOIN LATERAL (SELECT ceil(t.u_height)::integer AS height,
+                                     CASE WHEN r.desc_units
+                                          THEN r.u_height - floor(d.position)::integer + r.starting_unit - ceil(t.u_height)::integer
+                                          ELSE floor(d.position)::integer - r.starting_unit + 1 END AS first) u
+          LEFT JOIN mountaineer.import_key kt ON kt.source = 'netbox:' || $1 AND kt.kind = 'dcim_devicetype' AND kt.key = d.device_type_id::text
+          LEFT JOIN mountaineer.import_key kr ON kr.source = 'netbox:' || $1 AND kr.kind = 'dcim_rack' AND kr.key = d.rack_id::text
+          LEFT JOIN mountaineer.import_key ko ON ko.source = 'netbox:' || $1 AND ko.kind = 'dcim_devicerole' AND ko.key = d.role_id::text
+          LEFT JOIN mountaineer.import_key kp ON kp.source = 'netbox:' || $1 AND kp.kind = 'dcim_platform' AND kp.key = d.platform_id::text
+          LEFT JOIN mountaineer.import_key kn ON kn.source = 'netbox:' || $1 AND kn.kind = 'tenancy_tenant' AND kn.key = d.tenant_id::text
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'device') tg ON tg.object_id = d.id$q$, source));
+    -- a new typed device got its type's ports here (create_ports); NetBox's
+    -- own components of it replace them below
+    DELETE FROM mountaineer.port p
+     USING mountaineer.import_key k
+     WHERE k.source = 'netbox:' || netbox_import_dcim.source AND k.kind = 'dcim_device' AND p.device_id = k.row_id
+       AND k.row_id <> ALL (coalesce(known, '{}'))
+       AND NOT EXISTS (SELECT FROM mountaineer.import_key kp WHERE kp.row_id = p.id);
+
+    -- power panels: devices of kind power_panel, in no rack (so at no site)
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'dcim_powerpanel', 'mountaineer.device', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(p.id, jsonb_build_object(
+                   'name', p.name, 'kind', 'power_panel', 'units', 0,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, p.custom_field_data)))
+                   ORDER BY p.id)
+          FROM %1$I.dcim_powerpanel p
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'powerpanel') tg ON tg.object_id = p.id$q$, source));
+
+    -- components → port, in the order they refer to each other
+    PERFORM mountaineer.netbox_components(source, false);
+    FOR c IN SELECT * FROM (VALUES ('dcim_interface', 'interface'), ('dcim_consoleport', 'consoleport'),
+                                   ('dcim_consoleserverport', 'consoleserverport'), ('dcim_powerport', 'powerport'),
+                                   ('dcim_poweroutlet', 'poweroutlet'), ('dcim_rearport', 'rearport'),
+                                   ('dcim_frontport', 'frontport')) v (tbl, model)
+    LOOP
+        RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, c.tbl, 'mountaineer.port', format($q$
+            SELECT jsonb_agg(mountaineer.netbox_elem(p.id, jsonb_build_object(
+                       'device_id', kd.row_id, 'name', p.port_name, 'kind', p.kind, 'positions', p.positions,
+                       'rear_port_id', kr.row_id, 'rear_port_position', p.rear_position,
+                       'power_port_id', kp.row_id, 'feed_leg', p.feed_leg,
+                       'maximum_watts', p.maximum_draw, 'allocated_watts', p.allocated_draw,
+                       'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, p.cfd)),
+                       CASE WHEN kd.row_id IS NULL THEN format('its device, dcim_device %%s, was not imported', p.owner)
+                            WHEN p.rear_id IS NOT NULL AND kr.row_id IS NULL THEN format('its rear port, dcim_rearport %%s, was not imported', p.rear_id)
+                            WHEN p.power_port_id IS NOT NULL AND kp.row_id IS NULL THEN format('its power port, dcim_powerport %%s, was not imported', p.power_port_id) END)
+                       ORDER BY p.id)
+              FROM pg_temp.netbox_component p
+              LEFT JOIN mountaineer.import_key kd ON kd.source = 'netbox:' || $1 AND kd.kind = 'dcim_device' AND kd.key = p.owner::text
+              LEFT JOIN mountaineer.import_key kr ON kr.source = 'netbox:' || $1 AND kr.kind = 'dcim_rearport' AND kr.key = p.rear_id::text
+              LEFT JOIN mountaineer.import_key kp ON kp.source = 'netbox:' || $1 AND kp.kind = 'dcim_powerport' AND kp.key = p.power_port_id::text
+              LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', %2$L) tg ON tg.object_id = p.id
+             WHERE p.tbl = %1$L$q$, c.tbl, c.model));
+    END LOOP;
+    EXECUTE 'DROP TABLE pg_temp.netbox_component';
+
+    -- power feeds: a port of kind power_feed on its panel, and its
+    -- power_feed row (keyed by the port's id, which import_rows() cannot
+    -- set: an upsert of its own below, writing only what changed)
+    SELECT * INTO c FROM mountaineer.netbox_step(source, 'dcim_powerfeed', 'mountaineer.port', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(f.id, jsonb_build_object(
+                   'device_id', kp.row_id, 'name', f.name, 'kind', 'power_feed',
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, f.custom_field_data)),
+                   CASE WHEN kp.row_id IS NULL THEN format('its power panel, dcim_powerpanel %%s, was not imported', f.power_panel_id) END)
+                   ORDER BY f.id)
+          FROM %1$I.dcim_powerfeed f
+          LEFT JOIN mountaineer.import_key kp ON kp.source = 'netbox:' || $1 AND kp.kind = 'dcim_powerpanel' AND kp.key = f.power_panel_id::text
+          LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', 'powerfeed') tg ON tg.object_id = f.id$q$, source));
+    SELECT * INTO n FROM mountaineer.netbox_power_feeds(source);
+    RETURN QUERY SELECT c.object, c.inserted, least(c.updated + n, c.updated + c.unchanged), c.unchanged - least(n, c.unchanged), c.skipped;
+
+    -- providers and circuits
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'circuits_provider', 'mountaineer.provider', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(p.id, jsonb_build_object(
+                   'name', p.name, 'description', nullif(btrim(p.description), ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, p.custom_field_data))) ORDER BY p.id)
+          FROM %1$I.circuits_provider p
+          LEFT JOIN mountaineer.netbox_tagged($1, 'circuits', 'provider') tg ON tg.object_id = p.id$q$, source));
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'circuits_providernetwork', 'mountaineer.provider_network', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(p.id, jsonb_build_object(
+                   'provider_id', kp.row_id, 'name', p.name, 'service_id', nullif(btrim(p.service_id), ''),
+                   'description', nullif(btrim(p.description), ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, p.custom_field_data)),
+                   CASE WHEN kp.row_id IS NULL THEN format('its provider, circuits_provider %%s, was not imported', p.provider_id) END)
+                   ORDER BY p.id)
+          FROM %1$I.circuits_providernetwork p
+          LEFT JOIN mountaineer.import_key kp ON kp.source = 'netbox:' || $1 AND kp.kind = 'circuits_provider' AND kp.key = p.provider_id::text
+          LEFT JOIN mountaineer.netbox_tagged($1, 'circuits', 'providernetwork') tg ON tg.object_id = p.id$q$, source));
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'circuits_circuittype', 'mountaineer.circuit_type', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(t.id, jsonb_build_object(
+                   'name', t.name, 'description', nullif(btrim(t.description), ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, t.custom_field_data))) ORDER BY t.id)
+          FROM %1$I.circuits_circuittype t
+          LEFT JOIN mountaineer.netbox_tagged($1, 'circuits', 'circuittype') tg ON tg.object_id = t.id$q$, source));
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'circuits_circuit', 'mountaineer.circuit', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(c.id, jsonb_build_object(
+                   'provider_id', kp.row_id, 'cid', c.cid, 'type', ct.name,
+                   'status', mountaineer.netbox_status(c.status), 'commit_kbps', c.commit_rate,
+                   'install_date', c.install_date, 'termination_date', c.termination_date,
+                   'description', nullif(btrim(c.description), ''), 'tenant_id', kn.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($1, c.custom_field_data)),
+                   CASE WHEN kp.row_id IS NULL THEN format('its provider, circuits_provider %%s, was not imported', c.provider_id)
+                        WHEN ct.name IS NULL THEN format('its type, circuits_circuittype %%s, was not imported', c.type_id)
+                        WHEN c.tenant_id IS NOT NULL AND kn.row_id IS NULL THEN format('its tenant, tenancy_tenant %%s, was not imported', c.tenant_id) END)
+                   ORDER BY c.id)
+          FROM %1$I.circuits_circuit c
+          LEFT JOIN mountaineer.import_key kp ON kp.source = 'netbox:' || $1 AND kp.kind = 'circuits_provider' AND kp.key = c.provider_id::text
+          LEFT JOIN mountaineer.import_key kt ON kt.source = 'netbox:' || $1 AND kt.kind = 'circuits_circuittype' AND kt.key = c.type_id::text
+          LEFT JOIN mountaineer.circuit_type ct ON ct.id = kt.row_id
+          LEFT JOIN mountaineer.import_key kn ON kn.source = 'netbox:' || $1 AND kn.kind = 'tenancy_tenant' AND kn.key = c.tenant_id::text
+          LEFT JOIN mountaineer.netbox_tagged($1, 'circuits', 'circuit') tg ON tg.object_id = c.id$q$, source));
+    -- terminations: the circuit_termination row makes its port (same id)
+    RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'circuits_circuittermination', 'mountaineer.circuit_termination', format($q$
+        SELECT jsonb_agg(mountaineer.netbox_elem(t.id, jsonb_build_object(
+                   'circuit_id', kc.row_id, 'term_side', t.term_side, 'site_id', ks.row_id, 'provider_network_id', kn.row_id,
+                   'port_speed_kbps', t.port_speed, 'upstream_speed_kbps', t.upstream_speed,
+                   'xconnect_id', nullif(btrim(t.xconnect_id), ''), 'pp_info', nullif(btrim(t.pp_info), ''),
+                   'description', nullif(btrim(t.description), '')),
+                   CASE WHEN kc.row_id IS NULL THEN format('its circuit, circuits_circuit %%s, was not imported', t.circuit_id)
+                        WHEN t.site_id IS NOT NULL AND ks.row_id IS NULL THEN format('its site, dcim_site %%s, was not imported', t.site_id)
+                        WHEN t.provider_network_id IS NOT NULL AND kn.row_id IS NULL THEN format('its provider network, circuits_providernetwork %%s, was not imported', t.provider_network_id) END)
+                   ORDER BY t.id)
+          FROM %1$I.circuits_circuittermination t
+          LEFT JOIN mountaineer.import_key kc ON kc.source = 'netbox:' || $1 AND kc.kind = 'circuits_circuit' AND kc.key = t.circuit_id::text
+          LEFT JOIN mountaineer.import_key ks ON ks.source = 'netbox:' || $1 AND ks.kind = 'dcim_site' AND ks.key = t.site_id::text
+          LEFT JOIN mountaineer.import_key kn ON kn.source = 'netbox:' || $1 AND kn.kind = 'circuits_providernetwork' AND kn.key = t.provider_network_id::text$q$, source));
+
+    RETURN QUERY SELECT * FROM mountaineer.netbox_cables(source);
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_import_dcim(name) IS
+    'Internal (netbox_import): NetBox''s DCIM and circuits: regions, site groups, sites, locations, rack roles, racks, manufacturers, device types and their component templates, device roles, platforms, devices, power panels, interfaces, console, power and pass-through ports, power feeds, providers, provider networks, circuit types, circuits and their terminations, cables and their ends; one row of counts per NetBox table.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_import_dcim(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_import_dcim(name) TO mountaineer_editor;
 -- End: dcim: sites, racks, device types, devices, ports, power, cables, circuits (1.0)
 
 -- == ipam and virtualization (1.0) ==
@@ -1018,6 +1690,7 @@ BEGIN
     -- the parts, in the order their rows refer to each other
     -- (each part is a function netbox_import_<part>(source) returning the same rows)
     RETURN QUERY SELECT * FROM mountaineer.netbox_import_common(source);
+    RETURN QUERY SELECT * FROM mountaineer.netbox_import_dcim(source);
     RETURN;
 END
 $$;
@@ -1028,4 +1701,94 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_import(name) TO mountaineer_editor;
 -- End: netbox_import (1.0)
 
 -- == netbox_verify (1.0) ==
+-- A node of a NetBox cable path ('dcim_interface:12', the content type
+-- resolved) as text with what it is here: 'dcim_interface:12 (sw1 eth0)'.
+CREATE FUNCTION mountaineer.netbox_node_name(source name, node text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+RETURN node || coalesce(' (' || (
+    SELECT coalesce(d.name || ' ' || p.name,
+                    'circuit ' || c.cid || ' ' || t.term_side,
+                    'provider network ' || pn.name)
+      FROM mountaineer.import_key k
+      LEFT JOIN mountaineer.port p ON p.id = k.row_id
+      LEFT JOIN mountaineer.device d ON d.id = p.device_id
+      LEFT JOIN mountaineer.circuit_termination t ON t.id = k.row_id
+      LEFT JOIN mountaineer.circuit c ON c.id = t.circuit_id
+      LEFT JOIN mountaineer.provider_network pn ON pn.id = k.row_id
+     WHERE k.source = 'netbox:' || netbox_node_name.source
+       AND k.kind = split_part(node, ':', 1) AND k.key = split_part(node, ':', 2)) || ')', ' (not imported)');
+COMMENT ON FUNCTION mountaineer.netbox_node_name(name, text) IS
+    'Internal (netbox_verify): a node of a NetBox cable path (object:id) with the device and port, circuit termination or provider network it is here, or "(not imported)".';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_node_name(name, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_node_name(name, text) TO mountaineer_reader;
+
+-- Every path NetBox has cached (dcim_cablepath: origin, nodes, whether
+-- complete), traced here from the same origin with cable_trace(): NetBox's
+-- destination (the last node of a complete path; NULL for an incomplete
+-- one) against ours (the far ports of the branches that end complete, as
+-- NetBox nodes through import_key).  A trace here ends at the termination a
+-- cable reaches when the circuit's other end is on a provider network;
+-- NetBox ends it at that network: such an end stands for the network.
+CREATE FUNCTION mountaineer.netbox_verify(source name)
+    RETURNS TABLE (origin text, netbox_destination text, our_destination text, agrees boolean)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    types jsonb;
+    paths jsonb;
+BEGIN
+    IF source IS NULL THEN
+        RAISE EXCEPTION 'netbox_verify: source must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT mountaineer.netbox_has(source, 'dcim_cablepath') THEN
+        RAISE EXCEPTION 'netbox_verify: schema % holds no NetBox cable paths (no %.dcim_cablepath)', quote_ident(source), quote_ident(source)
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'IMPORT FOREIGN SCHEMA public FROM SERVER netbox INTO netbox, then netbox_import(''netbox'') and netbox_verify(''netbox'').';
+    END IF;
+    EXECUTE format('SELECT jsonb_object_agg(t.id::text, t.app_label || ''_'' || t.model) FROM %I.django_content_type t', source)
+       INTO types;
+    EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''id'', p.id, ''complete'', p.is_complete, ''path'', p.path) ORDER BY p.id)
+                      FROM %I.dcim_cablepath p', source)
+       INTO paths;
+    RETURN QUERY
+    WITH p AS (
+        SELECT (e ->> 'id')::bigint AS id,
+               (types ->> split_part(e -> 'path' -> 0 ->> 0, ':', 1)) || ':' || split_part(e -> 'path' -> 0 ->> 0, ':', 2) AS origin_node,
+               CASE WHEN (e ->> 'complete')::boolean THEN
+                    ARRAY(SELECT (types ->> split_part(n, ':', 1)) || ':' || split_part(n, ':', 2)
+                            FROM jsonb_array_elements_text(e -> 'path' -> -1) n ORDER BY 1) END AS netbox_nodes
+          FROM jsonb_array_elements(coalesce(paths, '[]')) e),
+    ours AS (
+        SELECT p.id, ARRAY(
+                   SELECT DISTINCT coalesce(
+                              CASE WHEN coalesce(ctm.provider_network_id, cto.provider_network_id) IS NOT NULL
+                                   THEN 'circuits_providernetwork:' || kn.key END,
+                              kf.kind || ':' || kf.key,
+                              'port ' || t.far_port)
+                     FROM mountaineer.cable_trace(ko.row_id) t
+                     LEFT JOIN mountaineer.import_key kf ON kf.row_id = t.far_port AND kf.source = 'netbox:' || netbox_verify.source
+                     LEFT JOIN mountaineer.circuit_termination ctm ON ctm.id = t.far_port
+                     LEFT JOIN mountaineer.circuit_termination cto ON cto.circuit_id = ctm.circuit_id AND cto.id <> ctm.id
+                     LEFT JOIN mountaineer.import_key kn ON kn.row_id = coalesce(ctm.provider_network_id, cto.provider_network_id)
+                                                        AND kn.source = 'netbox:' || netbox_verify.source
+                                                        AND kn.kind = 'circuits_providernetwork'
+                    WHERE t.outcome = 'complete'
+                    ORDER BY 1) AS nodes
+          FROM p
+          LEFT JOIN mountaineer.import_key ko ON ko.source = 'netbox:' || netbox_verify.source
+                                             AND ko.kind = split_part(p.origin_node, ':', 1) AND ko.key = split_part(p.origin_node, ':', 2))
+    SELECT mountaineer.netbox_node_name(source, p.origin_node),
+           (SELECT string_agg(mountaineer.netbox_node_name(source, n), ', ' ORDER BY n) FROM unnest(p.netbox_nodes) n),
+           (SELECT string_agg(mountaineer.netbox_node_name(source, n), ', ' ORDER BY n) FROM unnest(o.nodes) n),
+           p.netbox_nodes IS NOT DISTINCT FROM nullif(o.nodes, '{}')
+      FROM p JOIN ours o ON o.id = p.id
+     ORDER BY p.id;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_verify(name) IS
+    'For every cable path NetBox has cached (dcim_cablepath), traces the same origin here (cable_trace) and compares destinations: origin and each destination as NetBox object:id with what it is here; netbox_destination NULL for a path NetBox holds incomplete, our_destination NULL when no branch ends complete here; agrees when both name the same ports (README: netbox_verify).';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_verify(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_verify(name) TO mountaineer_reader;
 -- End: netbox_verify (1.0)
