@@ -1055,6 +1055,632 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_import_dcim(name) TO mountaineer_ed
 -- End: dcim: sites, racks, device types, devices, ports, power, cables, circuits (1.0)
 
 -- == ipam and virtualization (1.0) ==
+-- NetBox's IPAM and virtualization tables, and the hosts their addresses
+-- need.  Kinds (import_key.kind) are NetBox's table names; the rows made
+-- from another NetBox row are '<table>:host' (the host of a device),
+-- '<table>:cluster_member', '<table>:role' (a device role that virtual
+-- machines have, as a host role) and '<table>:host_role'.  Hosts go into
+-- environment 'netbox' (made when missing); a host moved to another
+-- environment afterwards stays there on the next import.
+
+-- A name as a host name if it is one (normalize_hostname's rule, without
+-- raising): lower case, no root dot; NULL when it is not.
+CREATE FUNCTION mountaineer.netbox_fqdn(name text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT h FROM (SELECT rtrim(lower(name), '.') AS h) n
+     WHERE length(h) BETWEEN 1 AND 253
+       AND h ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$'
+       AND h !~ '\.[0-9]+$'
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_fqdn(text) IS
+    'Internal (netbox_import): the name in lower case without a root dot when it is a valid fully qualified host name (normalize_hostname''s rule), else NULL.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_fqdn(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_fqdn(text) TO mountaineer_editor;
+
+-- netbox_load with what a step found on the way: an element may carry
+-- "missing" (the NetBox rows it needs that were not imported: it is left
+-- out, rule parent_not_imported) and "note" ({"rule", "detail"}: the row is
+-- imported, and the note, e.g. a renaming, is recorded after the load, so
+-- that netbox_load's prune keeps the row).
+CREATE FUNCTION mountaineer.netbox_load_found(src name, kind text, tbl regclass, elems jsonb)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n_out integer;
+BEGIN
+    elems := coalesce(elems, '[]');
+    INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+    SELECT src, kind, (e ->> 'key')::bigint, 'parent_not_imported', 'not imported: ' || (e ->> 'missing')
+      FROM jsonb_array_elements(elems) e
+     WHERE e ->> 'missing' IS NOT NULL;
+    GET DIAGNOSTICS n_out = ROW_COUNT;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load(src, kind, tbl,
+        coalesce((SELECT jsonb_agg(jsonb_build_object('key', e -> 'key', 'row', e -> 'row'))
+                    FROM jsonb_array_elements(elems) e
+                   WHERE e ->> 'missing' IS NULL), '[]'),
+        n_out);
+    INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+    SELECT src, kind, (e ->> 'key')::bigint, e -> 'note' ->> 'rule', e -> 'note' ->> 'detail'
+      FROM jsonb_array_elements(elems) e
+     WHERE e ->> 'missing' IS NULL AND jsonb_typeof(e -> 'note') = 'object'
+       AND NOT EXISTS (SELECT FROM mountaineer.netbox_import_issue i
+                        WHERE i.source = src AND i.object = kind AND i.netbox_id = (e ->> 'key')::bigint);
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_load_found(name, text, regclass, jsonb) IS
+    'Internal (netbox_import): netbox_load() of elements {"key", "row", "missing", "note"}: those with missing (the NetBox rows they need that were not imported) are left out and recorded (rule parent_not_imported), the rest loaded; a note ({"rule", "detail"}) of a row that was imported is recorded after the load.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_load_found(name, text, regclass, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_load_found(name, text, regclass, jsonb) TO mountaineer_editor;
+
+-- A NetBox table this system does not model: every row an issue (rule
+-- not_modelled), all counted as skipped; no row when the table is missing
+-- (an older NetBox) or empty.
+CREATE FUNCTION mountaineer.netbox_not_modelled(src name, tbl text, reason text)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+    n   integer;
+BEGIN
+    IF NOT mountaineer.netbox_has(src, tbl, 'id') THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT array_agg(x.id ORDER BY x.id) FROM %I.%I x', src, tbl) INTO ids;
+    INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+    SELECT src, tbl, u.id, 'not_modelled', reason FROM unnest(ids) u(id);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 0 THEN
+        RETURN QUERY SELECT tbl, 0, 0, 0, n;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_not_modelled(name, text, text) IS
+    'Internal (netbox_import): records every row of a NetBox table this system does not model (rule not_modelled, detail the reason) and returns its count as skipped; nothing for a table the source lacks or that is empty.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_not_modelled(name, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_not_modelled(name, text, text) TO mountaineer_editor;
+
+-- The cluster kind a NetBox cluster type names (by words of its name and
+-- slug; README "IPAM and virtualization").
+CREATE FUNCTION mountaineer.netbox_cluster_kind(type_name text) RETURNS mountaineer.cluster_kind
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN t ~ '\m(vmware|vsphere|esxi?|vcenter)\M' THEN 'vmware'
+        WHEN t ~ '\m(proxmox|pve)\M' THEN 'proxmox'
+        WHEN t ~ '\m(kubernetes|k8s|openshift|rancher)\M' THEN 'kubernetes'
+        WHEN t ~ '\m(ecs)\M' THEN 'ecs'
+        WHEN t ~ '\m(aws|ec2|amazon)\M' THEN 'ec2'
+        WHEN t ~ '\m(nomad)\M' THEN 'nomad'
+        WHEN t ~ '\m(docker|swarm)\M' THEN 'docker'
+        WHEN t ~ '\m(kvm|libvirt|qemu|openstack|ovirt)\M' THEN 'kvm'
+        ELSE 'other' END::mountaineer.cluster_kind
+      FROM (SELECT lower(coalesce(type_name, '')) AS t) x
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_cluster_kind(text) IS
+    'Internal (netbox_import): the cluster kind of a NetBox cluster type, by the words of its name: VMware/vSphere/ESXi → vmware, Proxmox → proxmox, Kubernetes/OpenShift → kubernetes, ECS → ecs, AWS/Amazon/EC2 → ec2, Nomad → nomad, Docker → docker, KVM/libvirt/QEMU/OpenStack/oVirt → kvm, anything else other.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_cluster_kind(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_cluster_kind(text) TO mountaineer_editor;
+
+CREATE FUNCTION mountaineer.netbox_import_ipam(source name)
+    RETURNS TABLE (object text, inserted integer, updated integer, unchanged integer, skipped integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src     text := 'netbox:' || source;
+    batch   jsonb;
+    names   jsonb;
+    env_id  uuid;
+    q       text;
+    -- the parts every query shares: a row's tenant, tags and attributes
+    tenant  constant text := $t$LEFT JOIN mountaineer.import_key kt ON kt.source = $1 AND kt.kind = 'tenancy_tenant' AND kt.key = x.tenant_id::text$t$;
+    vlan_range text;
+    site_scope text;
+    disk_mb text;
+BEGIN
+    -- registries, AS numbers and their ranges
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'name', x.name, 'is_private', x.is_private, 'description', nullif(x.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data))) ORDER BY x.id)
+          FROM %1$I.ipam_rir x
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'rir') tg ON tg.object_id = x.id$q$, source)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_rir', 'mountaineer.rir', batch);
+
+    IF mountaineer.netbox_has(source, 'ipam_asnrange') THEN
+        EXECUTE format($q$
+            SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                       'name', x.name, 'rir_id', kr.row_id, 'first_asn', x.start::text, 'last_asn', x."end"::text,
+                       'description', nullif(x.description, ''),
+                       'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                       'missing', CASE WHEN kr.row_id IS NULL THEN 'ipam_rir ' || x.rir_id END,
+                       'note', CASE WHEN x.tenant_id IS NOT NULL THEN jsonb_build_object('rule', 'value_dropped', 'detail',
+                                    'ASN ranges have no tenant here: tenant ' || x.tenant_id || ' left out') END)
+                       ORDER BY x.id)
+              FROM %1$I.ipam_asnrange x
+              LEFT JOIN mountaineer.import_key kr ON kr.source = $1 AND kr.kind = 'ipam_rir' AND kr.key = x.rir_id::text
+              LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'asnrange') tg ON tg.object_id = x.id$q$, source)
+            INTO batch USING src, source;
+        RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_asnrange', 'mountaineer.asn_range', batch);
+    END IF;
+
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'asn', x.asn::text, 'rir_id', kr.row_id, 'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', nullif(concat_ws(', ', CASE WHEN kr.row_id IS NULL THEN 'ipam_rir ' || x.rir_id END,
+                                                     CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''))
+                   ORDER BY x.id)
+          FROM %1$I.ipam_asn x
+          LEFT JOIN mountaineer.import_key kr ON kr.source = $1 AND kr.kind = 'ipam_rir' AND kr.key = x.rir_id::text
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'asn') tg ON tg.object_id = x.id$q$, source, tenant)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_asn', 'mountaineer.asn', batch);
+    -- NetBox's ASN <-> site links (3.7 and 4.x: dcim_site_asns)
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'dcim_site_asns',
+        'the sites of an AS number are not modelled (the AS number itself is imported)');
+
+    -- route targets, VRFs and their import and export targets
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'name', x.name, 'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END)
+                   ORDER BY x.id)
+          FROM %1$I.ipam_routetarget x
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'routetarget') tg ON tg.object_id = x.id$q$, source, tenant)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_routetarget', 'mountaineer.route_target', batch);
+
+    -- enforce_unique is not carried: here an address is always once per VRF
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'name', x.name, 'rd', nullif(x.rd, ''), 'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END)
+                   ORDER BY x.id)
+          FROM %1$I.ipam_vrf x
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'vrf') tg ON tg.object_id = x.id$q$, source, tenant)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_vrf', 'mountaineer.vrf', batch);
+
+    FOR q IN SELECT unnest(ARRAY['import', 'export']) LOOP
+        EXECUTE format($q$
+            SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                       'vrf_id', kv.row_id, 'route_target_id', kr.row_id, 'direction', %2$L),
+                       'missing', nullif(concat_ws(', ', CASE WHEN kv.row_id IS NULL THEN 'ipam_vrf ' || x.vrf_id END,
+                                                         CASE WHEN kr.row_id IS NULL THEN 'ipam_routetarget ' || x.routetarget_id END), ''))
+                       ORDER BY x.id)
+              FROM %1$I.%3$I x
+              LEFT JOIN mountaineer.import_key kv ON kv.source = $1 AND kv.kind = 'ipam_vrf' AND kv.key = x.vrf_id::text
+              LEFT JOIN mountaineer.import_key kr ON kr.source = $1 AND kr.kind = 'ipam_routetarget' AND kr.key = x.routetarget_id::text$q$,
+            source, q, 'ipam_vrf_' || q || '_targets')
+            INTO batch USING src;
+        RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_vrf_' || q || '_targets', 'mountaineer.vrf_route_target', batch);
+    END LOOP;
+
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'prefix', x.prefix, 'rir_id', kr.row_id, 'date_added', x.date_added,
+                   'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', nullif(concat_ws(', ', CASE WHEN kr.row_id IS NULL THEN 'ipam_rir ' || x.rir_id END,
+                                                     CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''))
+                   ORDER BY x.id)
+          FROM %1$I.ipam_aggregate x
+          LEFT JOIN mountaineer.import_key kr ON kr.source = $1 AND kr.kind = 'ipam_rir' AND kr.key = x.rir_id::text
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'aggregate') tg ON tg.object_id = x.id$q$, source, tenant)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_aggregate', 'mountaineer.aggregate', batch);
+
+    -- VLAN groups: NetBox's scope (a content type and an id) onto one of
+    -- site, location, region; a rack onto its location or site, a cluster
+    -- onto its site; site groups and cluster groups, and a cluster at no
+    -- site, leave the group global (noted).  3.x and 4.0: min_vid/max_vid;
+    -- 4.1+: vid_ranges, of which the span is taken (several ranges noted).
+    IF mountaineer.netbox_has(source, 'ipam_vlangroup', 'vid_ranges') THEN
+        vlan_range := $r$(SELECT min(lower(r)) FROM unnest(x.vid_ranges) r), (SELECT max(upper(r)) - 1 FROM unnest(x.vid_ranges) r), cardinality(x.vid_ranges)$r$;
+    ELSE
+        vlan_range := $r$x.min_vid, x.max_vid, 1$r$;
+    END IF;
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'name', x.name, 'site_id', coalesce(ks.row_id, krs.row_id, kcs.row_id), 'location_id', coalesce(kl.row_id, krl.row_id),
+                   'region_id', kg.row_id, 'min_vid', v.min_vid, 'max_vid', v.max_vid, 'description', nullif(x.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', nullif(concat_ws(', ',
+                       CASE WHEN ct.model = 'site' AND ks.row_id IS NULL THEN 'dcim_site ' || x.scope_id END,
+                       CASE WHEN ct.model = 'location' AND kl.row_id IS NULL THEN 'dcim_location ' || x.scope_id END,
+                       CASE WHEN ct.model = 'region' AND kg.row_id IS NULL THEN 'dcim_region ' || x.scope_id END,
+                       CASE WHEN ct.model = 'rack' AND krl.row_id IS NULL AND krs.row_id IS NULL THEN 'dcim_rack ' || x.scope_id || '''s site' END), ''),
+                   'note', CASE
+                       WHEN ct.model IN ('sitegroup', 'clustergroup') OR (ct.model = 'cluster' AND kcs.row_id IS NULL)
+                       THEN jsonb_build_object('rule', 'scope_moved', 'detail', format('scoped to NetBox %%s %%s, which is no scope here: the group is global', ct.model, x.scope_id))
+                       WHEN ct.model IN ('rack', 'cluster')
+                       THEN jsonb_build_object('rule', 'scope_moved', 'detail', format('scoped to NetBox %%s %%s: the group is scoped to its %%s', ct.model, x.scope_id,
+                                                                                       CASE WHEN krl.row_id IS NOT NULL THEN 'location' ELSE 'site' END))
+                       WHEN v.ranges > 1
+                       THEN jsonb_build_object('rule', 'vid_ranges', 'detail', format('%%s VLAN id ranges: the group has their span %%s to %%s', v.ranges, v.min_vid, v.max_vid))
+                       END)
+                   ORDER BY x.id)
+          FROM %1$I.ipam_vlangroup x
+          CROSS JOIN LATERAL (SELECT %2$s) v(min_vid, max_vid, ranges)
+          LEFT JOIN %1$I.django_content_type ct ON ct.id = x.scope_type_id
+          LEFT JOIN %1$I.dcim_rack r ON ct.model = 'rack' AND r.id = x.scope_id
+          LEFT JOIN %1$I.virtualization_cluster c ON ct.model = 'cluster' AND c.id = x.scope_id
+          LEFT JOIN mountaineer.import_key ks ON ct.model = 'site' AND ks.source = $1 AND ks.kind = 'dcim_site' AND ks.key = x.scope_id::text
+          LEFT JOIN mountaineer.import_key kl ON ct.model = 'location' AND kl.source = $1 AND kl.kind = 'dcim_location' AND kl.key = x.scope_id::text
+          LEFT JOIN mountaineer.import_key kg ON ct.model = 'region' AND kg.source = $1 AND kg.kind = 'dcim_region' AND kg.key = x.scope_id::text
+          LEFT JOIN mountaineer.import_key krl ON krl.source = $1 AND krl.kind = 'dcim_location' AND krl.key = r.location_id::text
+          LEFT JOIN mountaineer.import_key krs ON krl.row_id IS NULL AND krs.source = $1 AND krs.kind = 'dcim_site' AND krs.key = r.site_id::text
+          LEFT JOIN mountaineer.import_key kcs ON kcs.source = $1 AND kcs.kind = 'dcim_site' AND kcs.key = c.site_id::text
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'vlangroup') tg ON tg.object_id = x.id$q$, source, vlan_range)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_vlangroup', 'mountaineer.vlan_group', batch);
+
+    -- VLANs (roles are not modelled: ipam_role below)
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'site_id', ks.row_id, 'group_id', kg.row_id, 'vid', x.vid, 'name', x.name, 'status', x.status,
+                   'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', nullif(concat_ws(', ', CASE WHEN x.site_id IS NOT NULL AND ks.row_id IS NULL THEN 'dcim_site ' || x.site_id END,
+                                                     CASE WHEN x.group_id IS NOT NULL AND kg.row_id IS NULL THEN 'ipam_vlangroup ' || x.group_id END,
+                                                     CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''))
+                   ORDER BY x.id)
+          FROM %1$I.ipam_vlan x
+          LEFT JOIN mountaineer.import_key ks ON ks.source = $1 AND ks.kind = 'dcim_site' AND ks.key = x.site_id::text
+          LEFT JOIN mountaineer.import_key kg ON kg.source = $1 AND kg.kind = 'ipam_vlangroup' AND kg.key = x.group_id::text
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'vlan') tg ON tg.object_id = x.id$q$, source, tenant)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_vlan', 'mountaineer.vlan', batch);
+
+    -- prefixes: a site (NetBox up to 4.1: site_id; 4.2+: a scope, of which
+    -- a site or a location's site is kept)
+    IF mountaineer.netbox_has(source, 'ipam_prefix', 'site_id') THEN
+        site_scope := 'x.site_id';
+    ELSE
+        site_scope := format($s$(SELECT CASE ct.model WHEN 'site' THEN x.scope_id WHEN 'location' THEN l.site_id END
+                                   FROM %1$I.django_content_type ct LEFT JOIN %1$I.dcim_location l ON ct.model = 'location' AND l.id = x.scope_id
+                                  WHERE ct.id = x.scope_type_id)$s$, source);
+    END IF;
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'vrf_id', kv.row_id, 'prefix', x.prefix, 'status', x.status, 'is_pool', x.is_pool, 'site_id', ks.row_id,
+                   'vlan_id', kn.row_id, 'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', nullif(concat_ws(', ', CASE WHEN x.vrf_id IS NOT NULL AND kv.row_id IS NULL THEN 'ipam_vrf ' || x.vrf_id END,
+                                                     CASE WHEN s.site_id IS NOT NULL AND ks.row_id IS NULL THEN 'dcim_site ' || s.site_id END,
+                                                     CASE WHEN x.vlan_id IS NOT NULL AND kn.row_id IS NULL THEN 'ipam_vlan ' || x.vlan_id END,
+                                                     CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''))
+                   ORDER BY x.id)
+          FROM %1$I.ipam_prefix x
+          CROSS JOIN LATERAL (SELECT %3$s) s(site_id)
+          LEFT JOIN mountaineer.import_key kv ON kv.source = $1 AND kv.kind = 'ipam_vrf' AND kv.key = x.vrf_id::text
+          LEFT JOIN mountaineer.import_key ks ON ks.source = $1 AND ks.kind = 'dcim_site' AND ks.key = s.site_id::text
+          LEFT JOIN mountaineer.import_key kn ON kn.source = $1 AND kn.kind = 'ipam_vlan' AND kn.key = x.vlan_id::text
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'prefix') tg ON tg.object_id = x.id$q$, source, tenant, site_scope)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_prefix', 'mountaineer.prefix', batch);
+
+    -- IP ranges: bare addresses; NetBox lets addresses live in any range,
+    -- so every range allows them (its status and role are not modelled)
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'vrf_id', kv.row_id, 'start_address', host(x.start_address), 'end_address', host(x.end_address),
+                   'allow_addresses', true, 'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', nullif(concat_ws(', ', CASE WHEN x.vrf_id IS NOT NULL AND kv.row_id IS NULL THEN 'ipam_vrf ' || x.vrf_id END,
+                                                     CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''))
+                   ORDER BY x.id)
+          FROM %1$I.ipam_iprange x
+          LEFT JOIN mountaineer.import_key kv ON kv.source = $1 AND kv.kind = 'ipam_vrf' AND kv.key = x.vrf_id::text
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'iprange') tg ON tg.object_id = x.id$q$, source, tenant)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_iprange', 'mountaineer.ip_range', batch);
+
+    -- cluster types and clusters (a cluster's kind from its type's name;
+    -- its site: site_id up to 4.1, a site scope from 4.2)
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'name', x.name, 'description', nullif(x.description, ''),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)))
+                   ORDER BY x.id)
+          FROM %1$I.virtualization_clustertype x
+          LEFT JOIN mountaineer.netbox_tagged($2, 'virtualization', 'clustertype') tg ON tg.object_id = x.id$q$, source)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'virtualization_clustertype', 'mountaineer.cluster_type', batch);
+
+    IF mountaineer.netbox_has(source, 'virtualization_cluster', 'site_id') THEN
+        site_scope := 'x.site_id';
+    ELSE
+        site_scope := format($s$(SELECT CASE ct.model WHEN 'site' THEN x.scope_id WHEN 'location' THEN l.site_id END
+                                   FROM %1$I.django_content_type ct LEFT JOIN %1$I.dcim_location l ON ct.model = 'location' AND l.id = x.scope_id
+                                  WHERE ct.id = x.scope_type_id)$s$, source);
+    END IF;
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'name', x.name, 'description', nullif(x.description, ''), 'kind', mountaineer.netbox_cluster_kind(y.name || ' ' || y.slug),
+                   'type_id', ky.row_id, 'site_id', ks.row_id, 'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', nullif(concat_ws(', ', CASE WHEN ky.row_id IS NULL THEN 'virtualization_clustertype ' || x.type_id END,
+                                                     CASE WHEN s.site_id IS NOT NULL AND ks.row_id IS NULL THEN 'dcim_site ' || s.site_id END,
+                                                     CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''))
+                   ORDER BY x.id)
+          FROM %1$I.virtualization_cluster x
+          CROSS JOIN LATERAL (SELECT %3$s) s(site_id)
+          LEFT JOIN %1$I.virtualization_clustertype y ON y.id = x.type_id
+          LEFT JOIN mountaineer.import_key ky ON ky.source = $1 AND ky.kind = 'virtualization_clustertype' AND ky.key = x.type_id::text
+          LEFT JOIN mountaineer.import_key ks ON ks.source = $1 AND ks.kind = 'dcim_site' AND ks.key = s.site_id::text
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($2, 'virtualization', 'cluster') tg ON tg.object_id = x.id$q$, source, tenant, site_scope)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'virtualization_cluster', 'mountaineer.cluster', batch);
+
+    -- Hosts.  A device becomes a host when an address is assigned to one of
+    -- its interfaces, it has a primary address, it is a cluster's member or
+    -- a virtual machine outside any cluster runs on it.  Host names: the
+    -- NetBox name when it is a valid FQDN, else the dns_name of its primary
+    -- address (IPv4 first) when that is one, else the name made a label
+    -- (lower case, runs of other characters than letters and digits a
+    -- hyphen, at most 50 characters; unnamed: device-<id> / vm-<id>) in
+    -- domain netbox.invalid.  Devices first, then VMs, each by NetBox id:
+    -- a name already taken (here, or by an earlier one) gets -<id> (devices)
+    -- or -vm<id> (VMs) after its first label.  Every name not NetBox's own
+    -- is noted (rule renamed).
+    INSERT INTO mountaineer.environment (name, description)
+    VALUES ('netbox', 'Hosts migrated from NetBox (netbox_import); move them to an environment of your own at will')
+    ON CONFLICT (name) DO NOTHING;
+    SELECT e.id INTO env_id FROM mountaineer.environment e WHERE e.name = 'netbox';
+    EXECUTE format($q$
+        WITH assigned AS (
+            SELECT i.device_id AS id FROM %1$I.ipam_ipaddress a
+              JOIN %1$I.django_content_type ct ON ct.id = a.assigned_object_type_id AND ct.app_label = 'dcim' AND ct.model = 'interface'
+              JOIN %1$I.dcim_interface i ON i.id = a.assigned_object_id
+        ), dev AS (
+            SELECT d.id, coalesce(dh.name, d.name) AS name, d.primary_ip4_id, d.primary_ip6_id
+              FROM %1$I.dcim_device d
+              LEFT JOIN mountaineer.import_key kd ON kd.source = $1 AND kd.kind = 'dcim_device' AND kd.key = d.id::text
+              LEFT JOIN mountaineer.device dh ON dh.id = kd.row_id
+             WHERE d.primary_ip4_id IS NOT NULL OR d.primary_ip6_id IS NOT NULL OR d.cluster_id IS NOT NULL
+                OR d.id IN (SELECT id FROM assigned)
+                OR d.id IN (SELECT v.device_id FROM %1$I.virtualization_virtualmachine v WHERE v.cluster_id IS NULL)
+        ), cand AS (
+            SELECT 'dcim_device' AS object, x.id, x.name, 0 AS ord,
+                   coalesce(mountaineer.netbox_fqdn(x.name), mountaineer.netbox_fqdn(a4.dns_name), mountaineer.netbox_fqdn(a6.dns_name),
+                            coalesce(nullif(left(trim(BOTH '-' FROM regexp_replace(lower(x.name), '[^a-z0-9]+', '-', 'g')), 50), ''), 'device-' || x.id)
+                            || '.netbox.invalid') AS hostname
+              FROM dev x
+              LEFT JOIN %1$I.ipam_ipaddress a4 ON a4.id = x.primary_ip4_id
+              LEFT JOIN %1$I.ipam_ipaddress a6 ON a6.id = x.primary_ip6_id
+            UNION ALL
+            SELECT 'virtualization_virtualmachine', x.id, x.name, 1,
+                   coalesce(mountaineer.netbox_fqdn(x.name), mountaineer.netbox_fqdn(a4.dns_name), mountaineer.netbox_fqdn(a6.dns_name),
+                            coalesce(nullif(left(trim(BOTH '-' FROM regexp_replace(lower(x.name), '[^a-z0-9]+', '-', 'g')), 50), ''), 'vm-' || x.id)
+                            || '.netbox.invalid')
+              FROM %1$I.virtualization_virtualmachine x
+              LEFT JOIN %1$I.ipam_ipaddress a4 ON a4.id = x.primary_ip4_id
+              LEFT JOIN %1$I.ipam_ipaddress a6 ON a6.id = x.primary_ip6_id
+        ), ranked AS (
+            SELECT c.*, row_number() OVER (PARTITION BY c.hostname ORDER BY c.ord, c.id) AS n,
+                   EXISTS (SELECT FROM mountaineer.host h
+                            WHERE h.hostname = c.hostname
+                              AND NOT EXISTS (SELECT FROM mountaineer.import_key k
+                                               WHERE k.source = $1 AND k.row_id = h.id
+                                                 AND k.kind IN ('dcim_device:host', 'virtualization_virtualmachine'))) AS taken
+              FROM cand c
+        )
+        SELECT jsonb_object_agg(r.object || ':' || r.id, jsonb_build_object(
+                   'hostname', h.hostname,
+                   'note', CASE WHEN h.hostname IS DISTINCT FROM lower(r.name) THEN jsonb_build_object('rule', 'renamed', 'detail',
+                               format('%%s %%s is host %%s: %%s', CASE r.ord WHEN 0 THEN 'device' ELSE 'virtual machine' END,
+                                      coalesce(quote_ident(r.name), '(unnamed)'), h.hostname,
+                                      CASE WHEN r.n > 1 OR r.taken THEN 'its name is taken' WHEN r.name IS NULL THEN 'it has no name'
+                                           WHEN mountaineer.netbox_fqdn(r.name) IS NULL THEN 'its name is not a fully qualified host name'
+                                           ELSE 'its name' END)) END))
+          FROM ranked r
+         CROSS JOIN LATERAL (SELECT CASE WHEN r.n = 1 AND NOT r.taken THEN r.hostname
+                                         ELSE regexp_replace(r.hostname, '^([^.]+)', '\1-' || CASE r.ord WHEN 0 THEN '' ELSE 'vm' END || r.id) END) h(hostname)$q$,
+        source)
+        INTO names USING src;
+    names := coalesce(names, '{}');
+
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'hostname', n.value ->> 'hostname', 'environment_id', coalesce(h.environment_id, $3), 'device_id', kd.row_id,
+                   'status', CASE x.status WHEN 'inventory' THEN 'offline' ELSE x.status END,
+                   'operating_system', p.name, 'tenant_id', kt.row_id),
+                   'missing', nullif(concat_ws(', ', CASE WHEN kd.row_id IS NULL THEN 'dcim_device ' || x.id END,
+                                                     CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''),
+                   'note', n.value -> 'note')
+                   ORDER BY x.id)
+          FROM %1$I.dcim_device x
+          JOIN jsonb_each($2) n ON n.key = 'dcim_device:' || x.id
+          LEFT JOIN %1$I.dcim_platform p ON p.id = x.platform_id
+          LEFT JOIN mountaineer.import_key kd ON kd.source = $1 AND kd.kind = 'dcim_device' AND kd.key = x.id::text
+          LEFT JOIN mountaineer.import_key kh ON kh.source = $1 AND kh.kind = 'dcim_device:host' AND kh.key = x.id::text
+          LEFT JOIN mountaineer.host h ON h.id = kh.row_id
+          %2$s$q$, source, tenant)
+        INTO batch USING src, names, env_id;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'dcim_device:host', 'mountaineer.host', batch);
+
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object('cluster_id', kc.row_id, 'host_id', kh.row_id),
+                   'missing', nullif(concat_ws(', ', CASE WHEN kc.row_id IS NULL THEN 'virtualization_cluster ' || x.cluster_id END,
+                                                     CASE WHEN kh.row_id IS NULL THEN 'the host of dcim_device ' || x.id END), ''))
+                   ORDER BY x.id)
+          FROM %1$I.dcim_device x
+          LEFT JOIN mountaineer.import_key kc ON kc.source = $1 AND kc.kind = 'virtualization_cluster' AND kc.key = x.cluster_id::text
+          LEFT JOIN mountaineer.import_key kh ON kh.source = $1 AND kh.kind = 'dcim_device:host' AND kh.key = x.id::text
+         WHERE x.cluster_id IS NOT NULL$q$, source)
+        INTO batch USING src;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'dcim_device:cluster_member', 'mountaineer.cluster_member', batch);
+
+    -- virtual machines: hosts under their cluster, or on their device's
+    -- host when they have no cluster; one with neither is left out (rule
+    -- no_cluster).  NetBox 4.1+ (virtualmachine.serial) counts disk in MB,
+    -- older ones in GB (1 GB = 1000 MB, as NetBox's own migration did).
+    disk_mb := CASE WHEN mountaineer.netbox_has(source, 'virtualization_virtualmachine', 'serial') THEN 'x.disk' ELSE 'x.disk * 1000::bigint' END;
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'hostname', n.value ->> 'hostname', 'environment_id', coalesce(h.environment_id, $3),
+                   'cluster_id', kc.row_id, 'parent_host_id', CASE WHEN x.cluster_id IS NULL THEN kd.row_id END,
+                   'status', x.status, 'operating_system', p.name, 'vcpus', x.vcpus, 'memory_mb', x.memory, 'disk_mb', %3$s,
+                   'tenant_id', kt.row_id,
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($4, x.custom_field_data)),
+                   'missing', nullif(concat_ws(', ',
+                       CASE WHEN x.cluster_id IS NULL AND x.device_id IS NULL THEN 'a cluster or a device (NetBox has it at a site only)' END,
+                       CASE WHEN x.cluster_id IS NOT NULL AND kc.row_id IS NULL THEN 'virtualization_cluster ' || x.cluster_id END,
+                       CASE WHEN x.cluster_id IS NULL AND x.device_id IS NOT NULL AND kd.row_id IS NULL THEN 'the host of dcim_device ' || x.device_id END,
+                       CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''),
+                   'note', n.value -> 'note')
+                   ORDER BY x.id)
+          FROM %1$I.virtualization_virtualmachine x
+          JOIN jsonb_each($2) n ON n.key = 'virtualization_virtualmachine:' || x.id
+          LEFT JOIN %1$I.dcim_platform p ON p.id = x.platform_id
+          LEFT JOIN mountaineer.import_key kc ON kc.source = $1 AND kc.kind = 'virtualization_cluster' AND kc.key = x.cluster_id::text
+          LEFT JOIN mountaineer.import_key kd ON kd.source = $1 AND kd.kind = 'dcim_device:host' AND kd.key = x.device_id::text
+          LEFT JOIN mountaineer.import_key kh ON kh.source = $1 AND kh.kind = 'virtualization_virtualmachine' AND kh.key = x.id::text
+          LEFT JOIN mountaineer.host h ON h.id = kh.row_id
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($4, 'virtualization', 'virtualmachine') tg ON tg.object_id = x.id$q$, source, tenant, disk_mb)
+        INTO batch USING src, names, env_id, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'virtualization_virtualmachine', 'mountaineer.host', batch);
+
+    -- a VM's role (a NetBox device role) as a host role of that name: an
+    -- existing role of the name is used, a missing one made
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object('name', x.name, 'description', nullif(x.description, '')))
+                   ORDER BY x.id)
+          FROM %1$I.dcim_devicerole x
+         WHERE x.id IN (SELECT v.role_id FROM %1$I.virtualization_virtualmachine v)
+           AND (EXISTS (SELECT FROM mountaineer.import_key k WHERE k.source = $1 AND k.kind = 'dcim_devicerole:role' AND k.key = x.id::text)
+                OR NOT EXISTS (SELECT FROM mountaineer.role r WHERE r.name = x.name))$q$, source)
+        INTO batch USING src;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'dcim_devicerole:role', 'mountaineer.role', batch);
+    EXECUTE format($q$
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object('host_id', kh.row_id, 'role_id', r.id),
+                   'missing', nullif(concat_ws(', ', CASE WHEN kh.row_id IS NULL THEN 'the host of virtualization_virtualmachine ' || x.id END,
+                                                     CASE WHEN r.id IS NULL THEN 'the role of dcim_devicerole ' || x.role_id END), ''))
+                   ORDER BY x.id)
+          FROM %1$I.virtualization_virtualmachine x
+          JOIN %1$I.dcim_devicerole dr ON dr.id = x.role_id
+          LEFT JOIN mountaineer.role r ON r.name = dr.name
+          LEFT JOIN mountaineer.import_key kh ON kh.source = $1 AND kh.kind = 'virtualization_virtualmachine' AND kh.key = x.id::text$q$, source)
+        INTO batch USING src;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'virtualization_virtualmachine:host_role', 'mountaineer.host_role', batch);
+
+    -- IP addresses.  Assigned to a device interface: that port and the
+    -- device's host; to a VM interface: the VM's host; an FHRP group: no
+    -- host.  A device's or VM's primary address is canonical (IPv4; IPv6
+    -- when it has no IPv4 one) and its host's even when unassigned.  The
+    -- mask is the one of its network here (the smallest prefix of its VRF
+    -- containing it), as the address would take anyway; a dns_name that is
+    -- no FQDN is dropped (noted).
+    EXECUTE format($q$
+        WITH prim AS (   -- an address primary for two (NetBox does not stop that): the first host's
+            SELECT DISTINCT ON (u.ip_id) u.ip_id, u.host_id FROM (
+            SELECT d.primary_ip4_id AS ip_id, kh.row_id AS host_id FROM %1$I.dcim_device d
+              JOIN mountaineer.import_key kh ON kh.source = $1 AND kh.kind = 'dcim_device:host' AND kh.key = d.id::text
+             WHERE d.primary_ip4_id IS NOT NULL
+            UNION ALL
+            SELECT d.primary_ip6_id, kh.row_id FROM %1$I.dcim_device d
+              JOIN mountaineer.import_key kh ON kh.source = $1 AND kh.kind = 'dcim_device:host' AND kh.key = d.id::text
+             WHERE d.primary_ip6_id IS NOT NULL AND d.primary_ip4_id IS NULL
+            UNION ALL
+            SELECT v.primary_ip4_id, kh.row_id FROM %1$I.virtualization_virtualmachine v
+              JOIN mountaineer.import_key kh ON kh.source = $1 AND kh.kind = 'virtualization_virtualmachine' AND kh.key = v.id::text
+             WHERE v.primary_ip4_id IS NOT NULL
+            UNION ALL
+            SELECT v.primary_ip6_id, kh.row_id FROM %1$I.virtualization_virtualmachine v
+              JOIN mountaineer.import_key kh ON kh.source = $1 AND kh.kind = 'virtualization_virtualmachine' AND kh.key = v.id::text
+             WHERE v.primary_ip6_id IS NOT NULL AND v.primary_ip4_id IS NULL
+            ) u ORDER BY u.ip_id, u.host_id
+        ), ct AS (
+            SELECT c.id, c.app_label || '.' || c.model AS model FROM %1$I.django_content_type c
+             WHERE (c.app_label, c.model) IN (('dcim', 'interface'), ('virtualization', 'vminterface'))
+        )
+        SELECT jsonb_agg(jsonb_build_object('key', x.id::text, 'row', jsonb_build_object(
+                   'vrf_id', kv.row_id, 'address', set_masklen(x.address, coalesce(
+                        (SELECT masklen(p.prefix) FROM mountaineer.prefix p
+                          WHERE mountaineer.vrf_key(p.vrf_id) = mountaineer.vrf_key(kv.row_id) AND p.prefix >>= x.address
+                          ORDER BY masklen(p.prefix) DESC LIMIT 1),
+                        CASE family(x.address) WHEN 4 THEN 32 ELSE 128 END)),
+                   'status', x.status, 'role', nullif(x.role, ''), 'dns_name', mountaineer.netbox_fqdn(nullif(x.dns_name, '')),
+                   'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
+                   'host_id', coalesce(kdh.row_id, kvh.row_id, pr.host_id), 'port_id', kp.row_id,
+                   'canonical', pr.host_id IS NOT NULL AND pr.host_id = coalesce(kdh.row_id, kvh.row_id, pr.host_id),
+                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'missing', nullif(concat_ws(', ',
+                       CASE WHEN x.vrf_id IS NOT NULL AND kv.row_id IS NULL THEN 'ipam_vrf ' || x.vrf_id END,
+                       CASE WHEN ct.model = 'dcim.interface' AND kp.row_id IS NULL THEN 'dcim_interface ' || x.assigned_object_id END,
+                       CASE WHEN ct.model = 'dcim.interface' AND kdh.row_id IS NULL THEN 'the host of dcim_device ' || i.device_id END,
+                       CASE WHEN ct.model = 'virtualization.vminterface' AND kvh.row_id IS NULL THEN 'the host of virtualization_virtualmachine ' || vi.virtual_machine_id END,
+                       CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''),
+                   'note', CASE WHEN nullif(x.dns_name, '') IS NOT NULL AND mountaineer.netbox_fqdn(x.dns_name) IS NULL
+                                THEN jsonb_build_object('rule', 'value_dropped', 'detail', format('dns_name %%s is not a fully qualified host name: left out', quote_literal(x.dns_name))) END)
+                   ORDER BY x.id)
+          FROM %1$I.ipam_ipaddress x
+          LEFT JOIN ct ON ct.id = x.assigned_object_type_id
+          LEFT JOIN %1$I.dcim_interface i ON ct.model = 'dcim.interface' AND i.id = x.assigned_object_id
+          LEFT JOIN %1$I.virtualization_vminterface vi ON ct.model = 'virtualization.vminterface' AND vi.id = x.assigned_object_id
+          LEFT JOIN mountaineer.import_key kv ON kv.source = $1 AND kv.kind = 'ipam_vrf' AND kv.key = x.vrf_id::text
+          LEFT JOIN mountaineer.import_key kp ON kp.source = $1 AND kp.kind = 'dcim_interface' AND kp.key = i.id::text
+          LEFT JOIN mountaineer.import_key kdh ON kdh.source = $1 AND kdh.kind = 'dcim_device:host' AND kdh.key = i.device_id::text
+          LEFT JOIN mountaineer.import_key kvh ON kvh.source = $1 AND kvh.kind = 'virtualization_virtualmachine' AND kvh.key = vi.virtual_machine_id::text
+          LEFT JOIN prim pr ON pr.ip_id = x.id
+          %2$s
+          LEFT JOIN mountaineer.netbox_tagged($2, 'ipam', 'ipaddress') tg ON tg.object_id = x.id$q$, source, tenant)
+        INTO batch USING src, source;
+    RETURN QUERY SELECT * FROM mountaineer.netbox_load_found(source, 'ipam_ipaddress', 'mountaineer.ip_address', batch);
+
+    -- what NetBox's IPAM and virtualization have that this system does not
+    -- model: every row skipped with its reason
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'ipam_role',
+        'prefix, range and VLAN roles are not modelled: the prefixes, ranges and VLANs of the role are imported without it');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'virtualization_clustergroup',
+        'cluster groups are not modelled: their clusters are imported without one');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'virtualization_vminterface',
+        'VM interfaces are not modelled (hosts have no ports): their addresses are the virtual machine''s host''s');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'virtualization_vminterface_tagged_vlans',
+        'the VLANs of VM interfaces are not modelled');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'virtualization_virtualdisk',
+        'virtual disks are not modelled: a virtual machine''s disk total is its host''s disk_mb');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'ipam_fhrpgroup',
+        'FHRP groups are not modelled: their addresses are imported without a host');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'ipam_fhrpgroupassignment',
+        'FHRP group assignments are not modelled');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'ipam_service',
+        'services (protocol and ports on a device or VM) are not modelled');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'ipam_service_ipaddresses',
+        'the addresses of services are not modelled');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'ipam_servicetemplate',
+        'service templates are not modelled');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'ipam_vlantranslationpolicy',
+        'VLAN translation policies are not modelled');
+    RETURN QUERY SELECT * FROM mountaineer.netbox_not_modelled(source, 'ipam_vlantranslationrule',
+        'VLAN translation rules are not modelled');
+END
+$$;
+COMMENT ON FUNCTION mountaineer.netbox_import_ipam(name) IS
+    'Internal (netbox_import): NetBox''s IPAM and virtualization: RIRs, ASN ranges, ASNs, route targets, VRFs and their targets, aggregates, VLAN groups, VLANs, prefixes, IP ranges, cluster types, clusters, the hosts of devices with addresses or a cluster, virtual machines as hosts (with their roles), and IP addresses on their ports and hosts; one row of counts per NetBox table, the tables not modelled counted as skipped.';
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_import_ipam(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_import_ipam(name) TO mountaineer_editor;
 -- End: ipam and virtualization (1.0)
 
 -- == not modelled (1.0) ==
