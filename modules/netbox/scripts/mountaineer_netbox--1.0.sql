@@ -405,8 +405,8 @@ CREATE FUNCTION mountaineer.netbox_load_tree(src name, kind text, tbl regclass, 
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    done   text[] := '{}';
-    good   jsonb := '[]';
+    done   text[] := '{}'::text[];
+    good   jsonb := '[]'::jsonb;
     batch  jsonb;
     keys   text[];
     c      integer[];
@@ -537,14 +537,14 @@ BEGIN
         format($q$SELECT 'dcim_rearport%2$s', 'rear_port', 7, c.id, c.%3$I, c.name::text, c.positions::integer, NULL, NULL, NULL, NULL, NULL, NULL, %4$s
                     FROM %1$I.dcim_rearport%2$s c$q$, source, sfx, owner, CASE WHEN templates THEN '''{}''::jsonb' ELSE 'c.custom_field_data' END)];
     IF to_regclass('pg_temp.netbox_component') IS NOT NULL THEN
-        EXECUTE 'DROP TABLE pg_temp.netbox_component';
+        DROP TABLE pg_temp.netbox_component;
     END IF;
     EXECUTE format($q$
         CREATE TEMP TABLE netbox_component ON COMMIT DROP AS
         SELECT c.*, CASE WHEN c.rank = min(c.rank) OVER (PARTITION BY c.owner, c.name) THEN c.name
                          ELSE c.name || ' (' || mountaineer.netbox_port_suffix(c.kind) || ')' END AS port_name
-          FROM (%s) c$q$, array_to_string(parts, ' UNION ALL '));
-    EXECUTE 'CREATE INDEX ON pg_temp.netbox_component (tbl)';
+          FROM (%s) c;
+        CREATE INDEX ON pg_temp.netbox_component (tbl)$q$, array_to_string(parts, ' UNION ALL '));
 END
 $$;
 COMMENT ON FUNCTION mountaineer.netbox_components(name, boolean) IS
@@ -576,7 +576,7 @@ DECLARE
     upsert text;
     n      integer;
     one    integer;
-    f      record;
+    fid    bigint;
     msg    text;
     cname  text;
 BEGIN
@@ -614,13 +614,13 @@ BEGIN
         NULL;   -- some row breaks a rule: one at a time below
     END;
     n := 0;
-    FOR f IN EXECUTE format('SELECT f.id FROM %I.dcim_powerfeed f ORDER BY f.id', source) LOOP
+    FOR fid IN EXECUTE format('SELECT f.id FROM %I.dcim_powerfeed f ORDER BY f.id', source) LOOP
         BEGIN
-            EXECUTE upsert INTO one USING source, f.id;
+            EXECUTE upsert INTO one USING source, fid;
             n := n + one;
         EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
             GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, cname = CONSTRAINT_NAME;
-            PERFORM mountaineer.netbox_issue(source, 'dcim_powerfeed', f.id, coalesce(nullif(cname, ''), 'power_feed'),
+            PERFORM mountaineer.netbox_issue(source, 'dcim_powerfeed', fid, coalesce(nullif(cname, ''), 'power_feed'),
                                              'its port is imported, its electrical data is not: ' || msg);
         END;
     END LOOP;
@@ -650,7 +650,7 @@ DECLARE
 BEGIN
     -- each termination's port here, through its content type
     IF to_regclass('pg_temp.netbox_cable_end') IS NOT NULL THEN
-        EXECUTE 'DROP TABLE pg_temp.netbox_cable_end';
+        DROP TABLE pg_temp.netbox_cable_end;
     END IF;
     EXECUTE format($q$
         CREATE TEMP TABLE netbox_cable_end ON COMMIT DROP AS
@@ -706,7 +706,7 @@ BEGIN
         DELETE FROM mountaineer.cable c WHERE c.id = lost.id;
         nlost := nlost + 1;
     END LOOP;
-    EXECUTE 'DROP TABLE pg_temp.netbox_cable_end';
+    DROP TABLE pg_temp.netbox_cable_end;
     RETURN QUERY SELECT ct.object, greatest(ct.inserted - nlost, 0), ct.updated,
                         ct.unchanged - greatest(nlost - ct.inserted, 0), ct.skipped + nlost;
     RETURN QUERY SELECT en.object, en.inserted, en.updated, en.unchanged, en.skipped;
@@ -724,7 +724,6 @@ CREATE FUNCTION mountaineer.netbox_import_dcim(source name)
 AS $$
 DECLARE
     -- a parent's id here: import_key of this source, kind, NetBox id
-    ref   CONSTANT text := $r$(SELECT k.row_id FROM mountaineer.import_key k WHERE k.source = 'netbox:' || $1 AND k.kind = '%s' AND k.key = (%s)::text)$r$;
     rack_face text;
     c     record;
     n     integer;
@@ -972,7 +971,7 @@ BEGIN
               LEFT JOIN mountaineer.netbox_tagged($1, 'dcim', %2$L) tg ON tg.object_id = p.id
              WHERE p.tbl = %1$L$q$, c.tbl, c.model));
     END LOOP;
-    EXECUTE 'DROP TABLE pg_temp.netbox_component';
+    DROP TABLE pg_temp.netbox_component;
 
     -- power feeds: a port of kind power_feed on its panel, and its
     -- power_feed row (keyed by the port's id, which import_rows() cannot
@@ -1688,7 +1687,7 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_import_ipam(name) TO mountaineer_ed
 -- per_row: one netbox_import_issue row per NetBox row (the inventory this
 -- system does not model); otherwise one row for the table (NetBox's own
 -- application state, which is not inventory).
-CREATE FUNCTION mountaineer.netbox_not_modelled(tbl text, OUT reason text, OUT per_row boolean)
+CREATE FUNCTION mountaineer.netbox_skip_reason(tbl text, OUT reason text, OUT per_row boolean)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 RETURN (SELECT ROW(r.reason, r.per_row) FROM (VALUES
@@ -1729,11 +1728,11 @@ RETURN (SELECT ROW(r.reason, r.per_row) FROM (VALUES
         ('extras_webhook', 'webhooks: NOTIFY mountaineer announces changes here', false),
         ('extras_eventrule', 'event rules: NOTIFY mountaineer announces changes here', false),
         ('extras_cachedvalue', 'NetBox''s search cache', false)) r (tbl, reason, per_row)
-         WHERE r.tbl = netbox_not_modelled.tbl);
-COMMENT ON FUNCTION mountaineer.netbox_not_modelled(text) IS
+         WHERE r.tbl = netbox_skip_reason.tbl);
+COMMENT ON FUNCTION mountaineer.netbox_skip_reason(text) IS
     'Internal (netbox_import_skipped): why the rows of a NetBox table are not carried over, and whether each is reported (per_row) or the table once (NetBox''s own application state); NULL for a table with no rule.';
-REVOKE EXECUTE ON FUNCTION mountaineer.netbox_not_modelled(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION mountaineer.netbox_not_modelled(text) TO mountaineer_editor;
+REVOKE EXECUTE ON FUNCTION mountaineer.netbox_skip_reason(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_skip_reason(text) TO mountaineer_editor;
 
 -- Every table of the source with rows that no step handled (handled: the
 -- objects the steps returned) is counted here as skipped, with its reason:
@@ -1763,7 +1762,7 @@ BEGIN
     LOOP
         EXECUTE format('SELECT count(*) FROM %I.%I', source, t) INTO n;
         CONTINUE WHEN n = 0;
-        SELECT m.reason, m.per_row INTO why, each FROM mountaineer.netbox_not_modelled(t) m;
+        SELECT m.reason, m.per_row INTO why, each FROM mountaineer.netbox_skip_reason(t) m;
         IF why IS NULL AND t ~ '^(django|auth|users|social_auth|taggit|core)_' THEN
             why := 'NetBox''s own application state (users, permissions, sessions, migrations, jobs, data sources): not inventory';
             each := false;
@@ -1796,7 +1795,7 @@ CREATE FUNCTION mountaineer.netbox_import(source name)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    handled text[] := '{}';
+    handled text[] := '{}'::text[];
     r       record;
     msg     text;
     state   text;
@@ -1823,15 +1822,11 @@ BEGIN
         object := r.object; inserted := r.inserted; updated := r.updated; unchanged := r.unchanged; skipped := r.skipped;
         RETURN NEXT;
     END LOOP;
-    -- IPAM and virtualization (nbipam's part, called by name until both
-    -- parts are merged: then a static call like the two above)
-    IF to_regprocedure('mountaineer.netbox_import_ipam(name)') IS NOT NULL THEN
-        FOR r IN EXECUTE 'SELECT * FROM mountaineer.netbox_import_ipam($1)' USING source LOOP
-            handled := handled || r.object;
-            object := r.object; inserted := r.inserted; updated := r.updated; unchanged := r.unchanged; skipped := r.skipped;
-            RETURN NEXT;
-        END LOOP;
-    END IF;
+    FOR r IN SELECT * FROM mountaineer.netbox_import_ipam(source) LOOP
+        handled := handled || r.object;
+        object := r.object; inserted := r.inserted; updated := r.updated; unchanged := r.unchanged; skipped := r.skipped;
+        RETURN NEXT;
+    END LOOP;
     RETURN QUERY SELECT * FROM mountaineer.netbox_import_skipped(source, handled);
     -- the checks deferred to commit (a connected cable's sides, a
     -- termination's port) run now, where a failure can still be told

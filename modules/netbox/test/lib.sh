@@ -46,6 +46,8 @@ netbox_foreign() {
     local db=$1 schema=$2 nbdb=$3
     # a superuser's mapping needs no password; the socket is the cluster's own
     netbox_psql -d "$db" <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS postgres_fdw;
 CREATE SERVER "$schema" FOREIGN DATA WRAPPER postgres_fdw
     OPTIONS (host '$PGHOST', port '$PGPORT', dbname '$nbdb', fetch_size '10000');
 CREATE USER MAPPING FOR CURRENT_USER SERVER "$schema" OPTIONS (user '${PGUSER:-postgres}');
