@@ -234,7 +234,8 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_model_table(text, text) TO mountain
 -- netbox_import_issue and left off the rows rather than refusing them).
 CREATE FUNCTION mountaineer.netbox_tagged(source name, app_label text, model text)
     RETURNS TABLE (object_id bigint, tags text[])
-    LANGUAGE plpgsql STABLE
+    -- VOLATILE: it reads NetBox's tables, usually another server's (postgres_fdw)
+    LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -260,7 +261,7 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_tagged(name, text, text) TO mountai
 -- ones as null (and cleared text fields as ""): here both are no value.  A
 -- field carries over when the import made a definition for it.
 CREATE FUNCTION mountaineer.netbox_attributes(source name, data jsonb) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN data IS NULL OR data = '{}' OR jsonb_typeof(data) <> 'object' THEN '{}'::jsonb
             ELSE coalesce((SELECT jsonb_object_agg(e.key, e.value)
@@ -1884,7 +1885,8 @@ GRANT EXECUTE ON FUNCTION mountaineer.netbox_node_name(name, text) TO mountainee
 -- NetBox ends it at that network: such an end stands for the network.
 CREATE FUNCTION mountaineer.netbox_verify(source name)
     RETURNS TABLE (origin text, netbox_destination text, our_destination text, agrees boolean)
-    LANGUAGE plpgsql STABLE
+    -- VOLATILE: it reads NetBox's tables, usually another server's (postgres_fdw)
+    LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

@@ -118,6 +118,10 @@ WITH here AS (
                         JOIN nb.dcim_device nd ON nd.id = m.netbox_id JOIN nb.dcim_devicetype nt ON nt.id = nd.device_type_id
                        WHERE d.name = nt.model || ' #' || nd.id),
                      (SELECT count(*) FROM nb.dcim_device WHERE name IS NULL OR name = '')
+    UNION ALL SELECT 'devices found by netbox_ref() as in netbox_map',
+                     (SELECT count(*) FROM mountaineer.netbox_map m WHERE m.source = 'nb' AND m.object = 'dcim_device'
+                         AND mountaineer.netbox_ref('nb', 'dcim_device', m.netbox_id) = m.id),
+                     (SELECT count(*) FROM nb.dcim_device)
     UNION ALL SELECT 'rear ports renamed "<name> (rear)" beside a front port of that name',
                      (SELECT count(*) FROM mountaineer.port p JOIN mountaineer.netbox_map m ON m.id = p.id AND m.object = 'dcim_rearport' AND m.source = 'nb'
                        WHERE p.name LIKE '% (rear)'),
