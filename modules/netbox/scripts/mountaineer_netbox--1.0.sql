@@ -1810,6 +1810,9 @@ BEGIN
             USING ERRCODE = 'undefined_table',
                   HINT = 'IMPORT FOREIGN SCHEMA public FROM SERVER netbox INTO netbox, then netbox_import(''netbox'').';
     END IF;
+    -- one import of a source at a time: a second waits for the first to
+    -- end, then (READ COMMITTED) replaces its issues rather than adding to them
+    PERFORM pg_advisory_xact_lock(hashtext('mountaineer.netbox_import'), hashtext(source));
     DELETE FROM mountaineer.netbox_import_issue i WHERE i.source = netbox_import.source;
     -- the parts, in the order their rows refer to each other
     -- (each part is a function netbox_import_<part>(source) returning the same rows)

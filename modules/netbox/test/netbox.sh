@@ -28,7 +28,7 @@ dbs=(mt_netbox_41 mt_netbox_41_nb mt_netbox_37 mt_netbox_37_nb)
 cleanup() { rm -rf "$work"; for d in "${dbs[@]}"; do dropdb --if-exists -f "$d" 2>/dev/null; done; }
 trap cleanup EXIT
 per_version=9
-echo "1..$((2 * per_version + 13))"
+echo "1..$((2 * per_version + 14))"
 
 # the counts of every NetBox table (through the foreign schema) against the
 # import's rows: what disagrees, one line each (nothing when all agree)
@@ -137,7 +137,7 @@ for v in 4.1 3.7; do
     if ! netbox_setup "$v" "$db" nb 2>"$work/setup.err"; then
         nok "NetBox $v: the demo dump loaded and reached through postgres_fdw: $(head -3 "$work/setup.err" | tr '\n' ' ')"
         for i in $(seq 2 $per_version); do nok "NetBox $v # not run (no NetBox database)"; done
-        [ "$v" = 4.1 ] && for i in $(seq 1 13); do nok "NetBox 4.1 # not run (no NetBox database)"; done
+        [ "$v" = 4.1 ] && for i in $(seq 1 14); do nok "NetBox 4.1 # not run (no NetBox database)"; done
         continue
     fi
     ok "NetBox $v: the demo dump loaded and reached through postgres_fdw (schema nb)"
@@ -228,6 +228,34 @@ for v in 4.1 3.7; do
     got=$(q -d "$db" -c "SELECT count(*) FILTER (WHERE NOT agrees), string_agg(origin, ', ') FILTER (WHERE NOT agrees) FROM mountaineer.netbox_verify('nb')")
     check "NetBox 4.1: netbox_verify shows the stale NetBox path(s) through it: $got" \
         '[ "$(echo "$got" | cut -d"|" -f1)" -ge 1 ] && [ "$(echo "$got" | cut -d"|" -f1)" -le 2 ]'
+
+    # --- two imports of one source at once ----------------------------------
+    # A imports and holds its transaction open; B's import then waits for A
+    # (seen in pg_locks, not guessed with a sleep); after A commits, B
+    # replaces A's issues instead of adding its own to them
+    issues=$(q -d "$db" -c "SELECT count(*) FROM mountaineer.netbox_import_issue WHERE source = 'nb'")
+    mkfifo "$work/a.in"
+    psql -X -q -At -d "$db" <"$work/a.in" >"$work/a.out" 2>&1 &
+    apid=$!
+    exec 3>"$work/a.in"
+    echo "BEGIN; SELECT count(*) FROM mountaineer.netbox_import('nb'); SELECT 'imported';" >&3
+    for i in $(seq 1 600); do grep -q imported "$work/a.out" && break; sleep 0.1; done
+    q -d "$db" -c "SELECT count(*) FROM mountaineer.netbox_import('nb')" >"$work/b.out" 2>&1 &
+    bpid=$!
+    waited=no
+    for i in $(seq 1 600); do
+        if [ "$(q -d "$db" -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                                WHERE NOT l.granted AND l.locktype = 'advisory' AND a.query LIKE '%netbox_import(%'")" = 1 ]; then
+            waited=yes; break
+        fi
+        sleep 0.1
+    done
+    echo "COMMIT;" >&3
+    exec 3>&-
+    wait $apid; wait $bpid
+    got=$(q -d "$db" -c "SELECT count(*) FROM mountaineer.netbox_import_issue WHERE source = 'nb'")
+    check "NetBox 4.1: a second import of a source waits for the first (waited: $waited) and replaces its issues ($issues before, $got after)" \
+        '[ $waited = yes ] && [ "$got" = "$issues" ] && grep -q "^[0-9]" "$work/b.out"'
 
     # --- refusals ------------------------------------------------------------
     err() { q -d "$db" -c "DO \$\$BEGIN PERFORM $1; EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%|%', SQLSTATE, SQLERRM; END\$\$" 2>&1 | sed 's/^NOTICE: *//'; }
