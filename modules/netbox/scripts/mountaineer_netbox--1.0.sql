@@ -239,6 +239,7 @@ CREATE FUNCTION mountaineer.netbox_tagged(source name, app_label text, model tex
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    -- plpgsql_check accepts "routine is marked as VOLATILE, should be STABLE" because it reads NetBox's tables, through postgres_fdw as a rule: STABLE would have to be PARALLEL SAFE (test/catalog.sql), which a foreign scan is not
     -- plpgsql_check accepts "OUT variable "object_id" is maybe unmodified" because the query is over the NetBox schema named at run time, and returns both columns
     -- plpgsql_check accepts "OUT variable "tags" is maybe unmodified" because the query is over the NetBox schema named at run time, and returns both columns
     RETURN QUERY EXECUTE format($q$
@@ -726,6 +727,8 @@ AS $$
 DECLARE
     -- a parent's id here: import_key of this source, kind, NetBox id
     rack_face text;
+    term_site text;
+    term_network text;
     c     record;
     n     integer;
     known uuid[];
@@ -1029,7 +1032,17 @@ BEGIN
           LEFT JOIN mountaineer.circuit_type ct ON ct.id = kt.row_id
           LEFT JOIN mountaineer.import_key kn ON kn.source = 'netbox:' || $1 AND kn.kind = 'tenancy_tenant' AND kn.key = c.tenant_id::text
           LEFT JOIN mountaineer.netbox_tagged($1, 'circuits', 'circuit') tg ON tg.object_id = c.id$q$, source));
-    -- terminations: the circuit_termination row makes its port (same id)
+    -- terminations: the circuit_termination row makes its port (same id).
+    -- NetBox 4.2 made the termination generic (termination_type, _id) and
+    -- keeps its site and provider network in _site_id, _provider_network_id
+    IF mountaineer.netbox_has(source, 'circuits_circuittermination', 'site_id') THEN
+        term_site := 'site_id'; term_network := 'provider_network_id';
+    ELSIF mountaineer.netbox_has(source, 'circuits_circuittermination', '_site_id') THEN
+        term_site := '_site_id'; term_network := '_provider_network_id';
+    ELSE
+        RAISE EXCEPTION 'netbox_import: %.circuits_circuittermination has neither site_id nor _site_id: a NetBox version this import does not know', quote_ident(source)
+            USING ERRCODE = 'feature_not_supported';
+    END IF;
     RETURN QUERY SELECT * FROM mountaineer.netbox_step(source, 'circuits_circuittermination', 'mountaineer.circuit_termination', format($q$
         SELECT jsonb_agg(mountaineer.netbox_elem(t.id, jsonb_build_object(
                    'circuit_id', kc.row_id, 'term_side', t.term_side, 'site_id', ks.row_id, 'provider_network_id', kn.row_id,
@@ -1037,13 +1050,13 @@ BEGIN
                    'xconnect_id', nullif(btrim(t.xconnect_id), ''), 'pp_info', nullif(btrim(t.pp_info), ''),
                    'description', nullif(btrim(t.description), '')),
                    CASE WHEN kc.row_id IS NULL THEN format('its circuit, circuits_circuit %%s, was not imported', t.circuit_id)
-                        WHEN t.site_id IS NOT NULL AND ks.row_id IS NULL THEN format('its site, dcim_site %%s, was not imported', t.site_id)
-                        WHEN t.provider_network_id IS NOT NULL AND kn.row_id IS NULL THEN format('its provider network, circuits_providernetwork %%s, was not imported', t.provider_network_id) END)
+                        WHEN t.%2$I IS NOT NULL AND ks.row_id IS NULL THEN format('its site, dcim_site %%s, was not imported', t.%2$I)
+                        WHEN t.%3$I IS NOT NULL AND kn.row_id IS NULL THEN format('its provider network, circuits_providernetwork %%s, was not imported', t.%3$I) END)
                    ORDER BY t.id)
           FROM %1$I.circuits_circuittermination t
           LEFT JOIN mountaineer.import_key kc ON kc.source = 'netbox:' || $1 AND kc.kind = 'circuits_circuit' AND kc.key = t.circuit_id::text
-          LEFT JOIN mountaineer.import_key ks ON ks.source = 'netbox:' || $1 AND ks.kind = 'dcim_site' AND ks.key = t.site_id::text
-          LEFT JOIN mountaineer.import_key kn ON kn.source = 'netbox:' || $1 AND kn.kind = 'circuits_providernetwork' AND kn.key = t.provider_network_id::text$q$, source));
+          LEFT JOIN mountaineer.import_key ks ON ks.source = 'netbox:' || $1 AND ks.kind = 'dcim_site' AND ks.key = t.%2$I::text
+          LEFT JOIN mountaineer.import_key kn ON kn.source = 'netbox:' || $1 AND kn.kind = 'circuits_providernetwork' AND kn.key = t.%3$I::text$q$, source, term_site, term_network));
 
     RETURN QUERY SELECT * FROM mountaineer.netbox_cables(source);
 END
@@ -1896,6 +1909,7 @@ DECLARE
     types jsonb;
     paths jsonb;
 BEGIN
+    -- plpgsql_check accepts "routine is marked as VOLATILE, should be STABLE" because it reads NetBox's tables, through postgres_fdw as a rule: STABLE would have to be PARALLEL SAFE (test/catalog.sql), which a foreign scan is not
     IF source IS NULL THEN
         RAISE EXCEPTION 'netbox_verify: source must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
