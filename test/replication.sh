@@ -119,6 +119,12 @@ for m in "${modules[@]}"; do
     f=$top/modules/$m/demo/estate.sql
     [ -f "$f" ] && { q $P $db -f "$f" >/dev/null || bail "loading $f failed"; }
 done
+# mountaineer_netbox's source: NetBox 4.1's tables, empty, in schema nbrep
+# (bench/netbox_source.sh), so that netbox_import('nbrep') runs on the primary
+if [[ " ${modules[*]} " == *" netbox "* ]]; then
+    PGHOST=${H[$P]} PGPORT=${PORT[$P]} PGUSER=postgres "$top/bench/netbox_source.sh" $db nbrep >"$work/netbox-source.log" 2>&1 ||
+        bail "loading the NetBox source failed: $(tail -3 "$work/netbox-source.log" | tr "\n" " ")"
+fi
 
 # Lookup helpers for the checks below, outside the extensions (not counted
 # as ours): created on the primary, so the standby has them too; and the
@@ -251,6 +257,31 @@ declare -A internal=(
     [power_loop_of]="hardware internal (1.5, revoked from PUBLIC): called only by the power-loop check of writes to cable_end, which a standby refuses first"
     [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
     [vlan_group_site]="networks internal (1.5, revoked from PUBLIC): called only by the triggers on vlan and vlan_group, on writes a standby refuses first"
+    [netbox_has]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_ref]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_issue]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_load_part]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_load]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_load_tree]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_step]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_elem]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_model_table]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_tagged]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_attributes]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_import_common]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_port_suffix]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_components]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_status]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_power_feeds]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_cables]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_import_dcim]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_skip_reason]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_import_skipped]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_fqdn]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_load_found]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_not_modelled]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_cluster_kind]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_import_ipam]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
 )
 
 # --- read checks ---------------------------------------------------------------------
@@ -408,6 +439,10 @@ SELECT mountaineer.rack_units_of('00000000-0000-0000-0000-000000000000');
 SELECT mountaineer.rack_first_fit('00000000-0000-0000-0000-000000000000', 1);
 SELECT * FROM mountaineer.rack_free('00000000-0000-0000-0000-000000000000');
 SELECT * FROM mountaineer.rack_elevation('00000000-0000-0000-0000-000000000000');
+-- @ netbox_node_name
+SELECT mountaineer.netbox_node_name('nbrep', 'dcim_interface:1');
+-- @! netbox_verify
+SELECT * FROM mountaineer.netbox_verify(NULL);
 -- @ port_kinds_compatible
 SELECT a, b, mountaineer.port_kinds_compatible(a, b)
   FROM unnest(enum_range(NULL::mountaineer.port_kind)) a, unnest(enum_range(NULL::mountaineer.port_kind)) b ORDER BY 1, 2;
@@ -734,6 +769,7 @@ location INSERT|INSERT INTO mountaineer.location (site_id, name) VALUES (t.site(
 location UPDATE|UPDATE mountaineer.location SET description = 'the AM3 building' WHERE name = 'AM3'
 location DELETE|DELETE FROM mountaineer.location WHERE name = 'Cage 8'
 fn import_rows|SELECT * FROM mountaineer.import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-2", "row": {"name": "imported 2"}}]')
+fn netbox_import|SELECT * FROM mountaineer.netbox_import('nbrep')
 fn ec2_import|SELECT * FROM mountaineer.ec2_import('{"Vpcs": []}', region => 'eu-west-1')
 ec2_subnet INSERT|INSERT INTO mountaineer.ec2_subnet (subnet_id, prefix_id, vpc_id, availability_zone) VALUES ('subnet-0c1a2b3c4d5e6f709', t.prefix('10.0.3.0/24'), 'vpc-07d4c1e2b3a495867', 'eu-west-1c')
 ec2_subnet UPDATE|UPDATE mountaineer.ec2_subnet SET state = 'pending' WHERE subnet_id = 'subnet-0c1a2b3c4d5e6f701'
