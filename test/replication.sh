@@ -183,6 +183,11 @@ SELECT count(*) FROM events_since('replication check', 10);
 SELECT * FROM import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-1", "row": {"name": "imported"}}]');
 INSERT INTO tag (name) VALUES ('replication spare');
 INSERT INTO region (name) VALUES ('replication spare');
+INSERT INTO site_group (name) VALUES ('replication spare');
+INSERT INTO rack_role (name) VALUES ('replication spare');
+INSERT INTO device_role (name) VALUES ('replication spare');
+INSERT INTO platform (name) VALUES ('replication spare');
+INSERT INTO tenant (name) VALUES ('replication spare');
 INSERT INTO monitoring_exception (host_id, monitored, during, reason)
 VALUES (t.host('a02-c02.stage.example.net'), true, '[2031-01-01 00:00+00,2031-02-01 00:00+00)', 'load test'),
        (t.host('db2.prod.example.net'), false, '[2030-06-01 00:00+00,2030-06-02 00:00+00)', 'failover drill');
@@ -588,6 +593,11 @@ SELECT mountaineer.next_free_asn('00000000-0000-0000-0000-000000000000');
 SELECT name, mountaineer.next_free_vlan(id) FROM mountaineer.vlan_group ORDER BY name;
 -- @! next_free_vlan
 SELECT mountaineer.next_free_vlan('00000000-0000-0000-0000-000000000000');
+-- @ check_route_target
+SELECT name, mountaineer.check_route_target(name) FROM mountaineer.route_target ORDER BY name;
+SELECT prefix, rir, percent_covered FROM mountaineer.aggregate_usage ORDER BY prefix;
+-- @! check_route_target
+SELECT mountaineer.check_route_target('65536:65536');
 -- @ rack_elevation_svg svg_label xml_escape
 SELECT r.name, mountaineer.rack_elevation_svg(r.id) FROM mountaineer.rack r ORDER BY 1;
 SELECT s, mountaineer.xml_escape(s), mountaineer.svg_label(s) FROM unnest(ARRAY['a01-c01', 'a&b <c> "d" ''e''', repeat('x', 30)]) s ORDER BY 1;
@@ -768,6 +778,21 @@ region DELETE|DELETE FROM mountaineer.region WHERE name = 'replication spare'
 location INSERT|INSERT INTO mountaineer.location (site_id, name) VALUES (t.site('fra1'), 'FR2')
 location UPDATE|UPDATE mountaineer.location SET description = 'the AM3 building' WHERE name = 'AM3'
 location DELETE|DELETE FROM mountaineer.location WHERE name = 'Cage 8'
+site_group INSERT|INSERT INTO mountaineer.site_group (name) VALUES ('Lab')
+site_group UPDATE|UPDATE mountaineer.site_group SET description = 'colocation sites' WHERE name = 'Colocation'
+site_group DELETE|DELETE FROM mountaineer.site_group WHERE name = 'replication spare'
+rack_role INSERT|INSERT INTO mountaineer.rack_role (name) VALUES ('Storage')
+rack_role UPDATE|UPDATE mountaineer.rack_role SET color = '000000' WHERE name = 'Compute'
+rack_role DELETE|DELETE FROM mountaineer.rack_role WHERE name = 'replication spare'
+device_role INSERT|INSERT INTO mountaineer.device_role (name) VALUES ('Storage')
+device_role UPDATE|UPDATE mountaineer.device_role SET color = '000000' WHERE name = 'Server'
+device_role DELETE|DELETE FROM mountaineer.device_role WHERE name = 'replication spare'
+platform INSERT|INSERT INTO mountaineer.platform (name) VALUES ('Debian 12')
+platform UPDATE|UPDATE mountaineer.platform SET description = 'Arista EOS 4.30' WHERE name = 'EOS'
+platform DELETE|DELETE FROM mountaineer.platform WHERE name = 'replication spare'
+tenant INSERT|INSERT INTO mountaineer.tenant (name) VALUES ('Research')
+tenant UPDATE|UPDATE mountaineer.tenant SET description = 'payments' WHERE name = 'Payments'
+tenant DELETE|DELETE FROM mountaineer.tenant WHERE name = 'replication spare'
 fn import_rows|SELECT * FROM mountaineer.import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-2", "row": {"name": "imported 2"}}]')
 fn netbox_import|SELECT * FROM mountaineer.netbox_import('nbrep')
 fn ec2_import|SELECT * FROM mountaineer.ec2_import('{"Vpcs": []}', region => 'eu-west-1')
@@ -861,6 +886,9 @@ role DELETE|DELETE FROM mountaineer.role WHERE name = 'backup'
 cluster INSERT|INSERT INTO mountaineer.cluster (name, kind) VALUES ('k8s-fra1', 'kubernetes')
 cluster UPDATE|UPDATE mountaineer.cluster SET description = 'KVM pool' WHERE name = 'kvm-ams1'
 cluster DELETE|DELETE FROM mountaineer.cluster WHERE name = 'nomad-lab'
+cluster_type INSERT|INSERT INTO mountaineer.cluster_type (name) VALUES ('Proxmox VE 8')
+cluster_type UPDATE|UPDATE mountaineer.cluster_type SET description = 'libvirt on Debian' WHERE name = 'KVM (libvirt)'
+cluster_type DELETE|DELETE FROM mountaineer.cluster_type WHERE name = 'Nomad'
 host INSERT|INSERT INTO mountaineer.host (hostname, environment_id, cluster_id) VALUES ('web3.prod.example.net', t.env('prod'), t.cluster('kvm-ams1'))
 host UPDATE|UPDATE mountaineer.host SET operating_system = 'Debian 13' WHERE hostname = 'web1.prod.example.net'
 host DELETE|DELETE FROM mountaineer.host WHERE hostname = 'runner1.stage.example.net'
@@ -891,6 +919,15 @@ ip_range DELETE|DELETE FROM mountaineer.ip_range WHERE description = 'PXE/DHCP'
 ip_address INSERT|INSERT INTO mountaineer.ip_address (address, host_id) VALUES (mountaineer.next_free_ip('10.0.0.0/24'), t.host('web1.prod.example.net'))
 ip_address UPDATE|UPDATE mountaineer.ip_address SET dns_name = 'www.prod.example.net' WHERE host_id = t.host('web1.prod.example.net') AND canonical
 ip_address DELETE|DELETE FROM mountaineer.ip_address WHERE host_id = t.host('web1.prod.example.net') AND family(address) = 6
+route_target INSERT|INSERT INTO mountaineer.route_target (name) VALUES ('65000:300')
+route_target UPDATE|UPDATE mountaineer.route_target SET description = 'OOB management routes' WHERE name = '65000:100'
+route_target DELETE|DELETE FROM mountaineer.route_target WHERE name = '65000:999'
+vrf_route_target INSERT|INSERT INTO mountaineer.vrf_route_target (vrf_id, route_target_id, direction) SELECT t.vrf('mgmt'), id, 'export' FROM mountaineer.route_target WHERE name = '65000:900'
+vrf_route_target UPDATE|UPDATE mountaineer.vrf_route_target SET direction = 'export' WHERE route_target_id = (SELECT id FROM mountaineer.route_target WHERE name = '65000:900')
+vrf_route_target DELETE|DELETE FROM mountaineer.vrf_route_target WHERE direction = 'export'
+aggregate INSERT|INSERT INTO mountaineer.aggregate (prefix, rir_id) SELECT '192.168.0.0/16', id FROM mountaineer.rir WHERE name = 'private'
+aggregate UPDATE|UPDATE mountaineer.aggregate SET date_added = '2015-03-02' WHERE prefix = '10.0.0.0/8'
+aggregate DELETE|DELETE FROM mountaineer.aggregate WHERE prefix = '172.16.0.0/12'
 prefix_free INSERT|INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block) VALUES (t.prefix('10.0.0.0/24'), mountaineer.vrf_key(NULL), '10.0.0.1/32')
 prefix_free UPDATE|UPDATE mountaineer.prefix_free SET block = block WHERE prefix_id = t.prefix('10.0.2.0/24')
 prefix_free DELETE|DELETE FROM mountaineer.prefix_free WHERE prefix_id = t.prefix('10.0.2.0/24')

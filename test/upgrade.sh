@@ -148,13 +148,16 @@ for r in $releases; do
         continue
     fi
     # today's demo estate: it loads into every release (a part that needs a
-    # newer version says so with \if), so the test needs no git history
+    # newer version says so with \if), so the test needs no git history.
+    # Without plpgsql_check's profiler (on under make coverage): release
+    # 1.5's import_rows() meets two bugs of the profiler there (fixed in 1.6).
     loaded=
     for m in "${modules[@]}"; do
         existed_at "mountaineer_$m" "$r" || continue
         f=$top/modules/$m/demo/estate.sql
         [ -f "$f" ] || continue
-        q -d "$db" -f "$f" >/dev/null 2>"$work/estate.err" || loaded="$loaded $m: $(head -1 "$work/estate.err")"
+        PGOPTIONS="${PGOPTIONS:-} -c plpgsql_check.profiler=off" q -d "$db" -f "$f" >/dev/null 2>"$work/estate.err" ||
+            loaded="$loaded $m: $(head -1 "$work/estate.err")"
     done
     # the columns of every registered table as they are before the upgrade
     q -d "$db" -c "

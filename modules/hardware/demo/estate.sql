@@ -389,14 +389,16 @@ UPDATE rack r SET role_id = rr.id FROM rack_role rr
 WHERE rr.name = CASE WHEN r.name = 'A02' THEN 'Network' ELSE 'Compute' END AND r.name IN ('A01', 'A02', 'A03');
 
 INSERT INTO device_role (name, color) VALUES ('Server', '2196f3'), ('Top-of-rack switch', '4caf50'), ('PDU', 'f44336');
-UPDATE device d SET role_id = dr.id FROM device_role dr
-WHERE dr.name = CASE d.kind WHEN 'server' THEN 'Server' WHEN 'network' THEN 'Top-of-rack switch' WHEN 'pdu' THEN 'PDU' END;
-
 INSERT INTO platform (name, manufacturer_id, description)
 SELECT 'EOS', id, 'Arista EOS' FROM manufacturer WHERE name = 'Arista';
 INSERT INTO platform (name, description) VALUES ('Ubuntu 22.04', 'Ubuntu Server 22.04 LTS');
-UPDATE device d SET platform_id = p.id FROM platform p
-WHERE (p.name = 'EOS' AND d.name LIKE '%-tor') OR (p.name = 'Ubuntu 22.04' AND d.kind = 'server' AND d.rack_id IS NOT NULL);
+-- each device's role and platform in one statement (one change per device)
+UPDATE device d
+SET role_id = (SELECT dr.id FROM device_role dr
+               WHERE dr.name = CASE d.kind WHEN 'server' THEN 'Server' WHEN 'network' THEN 'Top-of-rack switch' ELSE 'PDU' END),
+    platform_id = (SELECT p.id FROM platform p
+                   WHERE p.name = CASE WHEN d.kind = 'network' THEN 'EOS' WHEN d.kind = 'server' AND d.rack_id IS NOT NULL THEN 'Ubuntu 22.04' END)
+WHERE d.kind IN ('server', 'network', 'pdu');
 
 -- every outlet of a PDU is fed by its one inlet
 UPDATE port o SET power_port_id = i.id

@@ -30,7 +30,7 @@ out=$(q -v VERBOSITY=verbose -c 'SET client_min_messages = warning' -c 'ALTER EX
 check "mountaineer_hosts before mountaineer_hardware is refused with 55000, naming it" \
       'grep -q "ERROR:  55000: mountaineer_hosts 1.5 needs mountaineer_hardware 1.5" <<<"$out"' || echo "# $out"
 
-q -c 'SET client_min_messages = warning' -c 'ALTER EXTENSION mountaineer_hardware UPDATE' -c 'ALTER EXTENSION mountaineer_hosts UPDATE' >/dev/null
+q -c 'SET client_min_messages = warning' -c "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.5'" -c "ALTER EXTENSION mountaineer_hosts UPDATE TO '1.5'" >/dev/null
 check "the update goes through: 1.5 and 1.5" \
       '[ "$(q -c "SELECT string_agg(extversion, '\'' '\'' ORDER BY extname) FROM pg_extension WHERE extname IN ('\''mountaineer_hardware'\'', '\''mountaineer_hosts'\'')")" = "1.5 1.5" ]'
 statuses=$(q -c "SELECT (SELECT string_agg(DISTINCT status::text, ',') FROM mountaineer.site) || ' ' ||
