@@ -124,6 +124,19 @@ done
 if [[ " ${modules[*]} " == *" netbox "* ]]; then
     PGHOST=${H[$P]} PGPORT=${PORT[$P]} PGUSER=postgres "$top/bench/netbox_source.sh" $db nbrep >"$work/netbox-source.log" 2>&1 ||
         bail "loading the NetBox source failed: $(tail -3 "$work/netbox-source.log" | tr "\n" " ")"
+    # one cached path for netbox_verify to check (its ports are not imported
+    # here), readable by readers; and one issue row for the table's checks
+    q $P $db >/dev/null <<'SQL' || bail "preparing the NetBox source failed"
+INSERT INTO nbrep.dcim_cablepath (id, path, is_active, is_complete, is_split, _nodes)
+SELECT 1, jsonb_build_array(jsonb_build_array(i.id || ':1'), jsonb_build_array(c.id || ':1'), jsonb_build_array(i.id || ':2')),
+       true, true, false, '{}'
+  FROM nbrep.django_content_type i, nbrep.django_content_type c
+ WHERE i.app_label = 'dcim' AND i.model = 'interface' AND c.app_label = 'dcim' AND c.model = 'cable';
+GRANT USAGE ON SCHEMA nbrep TO mountaineer_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA nbrep TO mountaineer_reader;
+INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+VALUES ('replication', 'dcim_site', 1, 'not_modelled', 'replication check');
+SQL
 fi
 
 # Lookup helpers for the checks below, outside the extensions (not counted
@@ -446,6 +459,8 @@ SELECT * FROM mountaineer.rack_free('00000000-0000-0000-0000-000000000000');
 SELECT * FROM mountaineer.rack_elevation('00000000-0000-0000-0000-000000000000');
 -- @ netbox_node_name
 SELECT mountaineer.netbox_node_name('nbrep', 'dcim_interface:1');
+-- @ netbox_verify
+SELECT * FROM mountaineer.netbox_verify('nbrep');
 -- @! netbox_verify
 SELECT * FROM mountaineer.netbox_verify(NULL);
 -- @ port_kinds_compatible
@@ -795,6 +810,9 @@ tenant UPDATE|UPDATE mountaineer.tenant SET description = 'payments' WHERE name 
 tenant DELETE|DELETE FROM mountaineer.tenant WHERE name = 'replication spare'
 fn import_rows|SELECT * FROM mountaineer.import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-2", "row": {"name": "imported 2"}}]')
 fn netbox_import|SELECT * FROM mountaineer.netbox_import('nbrep')
+netbox_import_issue INSERT|INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail) VALUES ('replication', 'dcim_rack', 2, 'not_modelled', 'replication insert')
+netbox_import_issue UPDATE|UPDATE mountaineer.netbox_import_issue SET detail = 'replication update' WHERE source = 'replication'
+netbox_import_issue DELETE|DELETE FROM mountaineer.netbox_import_issue WHERE source = 'replication'
 fn ec2_import|SELECT * FROM mountaineer.ec2_import('{"Vpcs": []}', region => 'eu-west-1')
 ec2_subnet INSERT|INSERT INTO mountaineer.ec2_subnet (subnet_id, prefix_id, vpc_id, availability_zone) VALUES ('subnet-0c1a2b3c4d5e6f709', t.prefix('10.0.3.0/24'), 'vpc-07d4c1e2b3a495867', 'eu-west-1c')
 ec2_subnet UPDATE|UPDATE mountaineer.ec2_subnet SET state = 'pending' WHERE subnet_id = 'subnet-0c1a2b3c4d5e6f701'

@@ -67,7 +67,8 @@ $$;
 COMMENT ON FUNCTION mountaineer.netbox_has(name, text, text) IS
     'Internal (netbox_import): whether the NetBox schema has that table (and column): how NetBox 3.7 and 4.x are told apart.';
 REVOKE EXECUTE ON FUNCTION mountaineer.netbox_has(name, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION mountaineer.netbox_has(name, text, text) TO mountaineer_editor;
+-- readers too: netbox_verify, a reader's function, asks it
+GRANT EXECUTE ON FUNCTION mountaineer.netbox_has(name, text, text) TO mountaineer_reader;
 
 CREATE FUNCTION mountaineer.netbox_ref(source name, object text, netbox_id bigint) RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE

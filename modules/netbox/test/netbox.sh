@@ -28,7 +28,7 @@ dbs=(mt_netbox_41 mt_netbox_41_nb mt_netbox_37 mt_netbox_37_nb)
 cleanup() { rm -rf "$work"; for d in "${dbs[@]}"; do dropdb --if-exists -f "$d" 2>/dev/null; done; }
 trap cleanup EXIT
 per_version=9
-echo "1..$((2 * per_version + 14))"
+echo "1..$((2 * per_version + 15))"
 
 # the counts of every NetBox table (through the foreign schema) against the
 # import's rows: what disagrees, one line each (nothing when all agree)
@@ -137,7 +137,7 @@ for v in 4.1 3.7; do
     if ! netbox_setup "$v" "$db" nb 2>"$work/setup.err"; then
         nok "NetBox $v: the demo dump loaded and reached through postgres_fdw: $(head -3 "$work/setup.err" | tr '\n' ' ')"
         for i in $(seq 2 $per_version); do nok "NetBox $v # not run (no NetBox database)"; done
-        [ "$v" = 4.1 ] && for i in $(seq 1 14); do nok "NetBox 4.1 # not run (no NetBox database)"; done
+        [ "$v" = 4.1 ] && for i in $(seq 1 15); do nok "NetBox 4.1 # not run (no NetBox database)"; done
         continue
     fi
     ok "NetBox $v: the demo dump loaded and reached through postgres_fdw (schema nb)"
@@ -269,6 +269,12 @@ for v in 4.1 3.7; do
     got=$(err "mountaineer.netbox_verify('public')")
     check "netbox_verify of a schema without NetBox cable paths: $got" \
         '[ "$got" = "42P01|netbox_verify: schema public holds no NetBox cable paths (no public.dcim_cablepath)" ]'
+    # a reader may verify: with a mapping for everyone to the NetBox database
+    # and SELECT on the foreign tables
+    got=$(q -d "$db" -c "CREATE USER MAPPING FOR PUBLIC SERVER nb OPTIONS (user '${PGUSER:-postgres}', password_required 'false')" \
+                     -c "GRANT USAGE ON SCHEMA nb TO mountaineer_reader" -c "GRANT SELECT ON ALL TABLES IN SCHEMA nb TO mountaineer_reader" \
+                     -c "SET ROLE mountaineer_reader" -c "SELECT count(*) FROM mountaineer.netbox_verify('nb')" 2>&1)
+    check "netbox_verify by a reader: $got paths" '[ "$got" = 154 ]'
     got=$(q -d "$db" -c "SET ROLE mountaineer_reader" -c "SELECT mountaineer.netbox_import('nb')" 2>&1 | head -1)
     check "netbox_import by a reader is refused (42501): $got" \
         '[ "$got" = "ERROR:  permission denied for function netbox_import" ]'
