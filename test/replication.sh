@@ -120,13 +120,14 @@ for m in "${modules[@]}"; do
     [ -f "$f" ] && { q $P $db -f "$f" >/dev/null || bail "loading $f failed"; }
 done
 # mountaineer_netbox's source: NetBox 4.1's tables, empty, in schema nbrep
-# (bench/netbox_source.sh), so that netbox_import('nbrep') runs on the primary
-if [[ " ${modules[*]} " == *" netbox "* ]]; then
-    PGHOST=${H[$P]} PGPORT=${PORT[$P]} PGUSER=postgres "$top/bench/netbox_source.sh" $db nbrep >"$work/netbox-source.log" 2>&1 ||
-        bail "loading the NetBox source failed: $(tail -3 "$work/netbox-source.log" | tr "\n" " ")"
-    # one cached path for netbox_verify to check (its ports are not imported
-    # here), readable by readers; and one issue row for the table's checks
-    q $P $db >/dev/null <<'SQL' || bail "preparing the NetBox source failed"
+# (bench/netbox_source.sh), so that netbox_import('nbrep') runs on the
+# primary; with one cached path for netbox_verify to check (its ports are not
+# imported here), readable by readers.  The logical subscriber gets one too
+# (below): the read checks run there as well.
+netbox_source() {   # CLUSTER DB
+    PGHOST=${H[$1]} PGPORT=${PORT[$1]} PGUSER=postgres "$top/bench/netbox_source.sh" $2 nbrep >"$work/netbox-source.log" 2>&1 ||
+        bail "loading the NetBox source into $2 failed: $(tail -3 "$work/netbox-source.log" | tr "\n" " ")"
+    q $1 $2 >/dev/null <<'SQL' || bail "preparing the NetBox source in $2 failed"
 INSERT INTO nbrep.dcim_cablepath (id, path, is_active, is_complete, is_split, _nodes)
 SELECT 1, jsonb_build_array(jsonb_build_array(i.id || ':1'), jsonb_build_array(c.id || ':1'), jsonb_build_array(i.id || ':2')),
        true, true, false, '{}'
@@ -134,9 +135,13 @@ SELECT 1, jsonb_build_array(jsonb_build_array(i.id || ':1'), jsonb_build_array(c
  WHERE i.app_label = 'dcim' AND i.model = 'interface' AND c.app_label = 'dcim' AND c.model = 'cable';
 GRANT USAGE ON SCHEMA nbrep TO mountaineer_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA nbrep TO mountaineer_reader;
-INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
-VALUES ('replication', 'dcim_site', 1, 'not_modelled', 'replication check');
 SQL
+}
+if [[ " ${modules[*]} " == *" netbox "* ]]; then
+    netbox_source $P $db
+    # one issue row, for the table's write checks
+    q $P $db -c "INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+                 VALUES ('replication', 'dcim_site', 1, 'not_modelled', 'replication check')" >/dev/null || bail "an issue row"
 fi
 
 # Lookup helpers for the checks below, outside the extensions (not counted
@@ -1144,6 +1149,7 @@ for d in $sdb $ndb; do
     q $L postgres -c "CREATE DATABASE $d" && q $L $d -c 'CREATE EXTENSION mountaineer' >/dev/null || bail "cannot set up $d"
     for m in "${modules[@]}"; do q $L $d -c "CREATE EXTENSION mountaineer_$m CASCADE" >/dev/null 2>&1 || bail "mountaineer_$m in $d"; done
     q $L $d -f "$work/helpers.sql" >/dev/null || bail "helpers in $d"
+    [ "$d" = "$sdb" ] && [[ " ${modules[*]} " == *" netbox "* ]] && netbox_source $L $d
 done
 empty=$(digests $L $sdb | cut -d' ' -f2 | sort -u)
 
