@@ -119,6 +119,30 @@ for m in "${modules[@]}"; do
     f=$top/modules/$m/demo/estate.sql
     [ -f "$f" ] && { q $P $db -f "$f" >/dev/null || bail "loading $f failed"; }
 done
+# mountaineer_netbox's source: NetBox 4.1's tables, empty, in schema nbrep
+# (bench/netbox_source.sh), so that netbox_import('nbrep') runs on the
+# primary; with one cached path for netbox_verify to check (its ports are not
+# imported here), readable by readers.  The logical subscriber gets one too
+# (below): the read checks run there as well.
+netbox_source() {   # CLUSTER DB
+    PGHOST=${H[$1]} PGPORT=${PORT[$1]} PGUSER=postgres "$top/bench/netbox_source.sh" $2 nbrep >"$work/netbox-source.log" 2>&1 ||
+        bail "loading the NetBox source into $2 failed: $(tail -3 "$work/netbox-source.log" | tr "\n" " ")"
+    q $1 $2 >/dev/null <<'SQL' || bail "preparing the NetBox source in $2 failed"
+INSERT INTO nbrep.dcim_cablepath (id, path, is_active, is_complete, is_split, _nodes)
+SELECT 1, jsonb_build_array(jsonb_build_array(i.id || ':1'), jsonb_build_array(c.id || ':1'), jsonb_build_array(i.id || ':2')),
+       true, true, false, '{}'
+  FROM nbrep.django_content_type i, nbrep.django_content_type c
+ WHERE i.app_label = 'dcim' AND i.model = 'interface' AND c.app_label = 'dcim' AND c.model = 'cable';
+GRANT USAGE ON SCHEMA nbrep TO mountaineer_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA nbrep TO mountaineer_reader;
+SQL
+}
+if [[ " ${modules[*]} " == *" netbox "* ]]; then
+    netbox_source $P $db
+    # one issue row, for the table's write checks
+    q $P $db -c "INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
+                 VALUES ('replication', 'dcim_site', 1, 'not_modelled', 'replication check')" >/dev/null || bail "an issue row"
+fi
 
 # Lookup helpers for the checks below, outside the extensions (not counted
 # as ours): created on the primary, so the standby has them too; and the
@@ -256,6 +280,31 @@ declare -A internal=(
     [power_loop_of]="hardware internal (1.5, revoked from PUBLIC): called only by the power-loop check of writes to cable_end, which a standby refuses first"
     [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
     [vlan_group_site]="networks internal (1.5, revoked from PUBLIC): called only by the triggers on vlan and vlan_group, on writes a standby refuses first"
+    [netbox_has]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_ref]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_issue]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_load_part]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_load]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_load_tree]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_step]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_elem]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_model_table]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_tagged]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_attributes]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_import_common]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_port_suffix]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_components]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_status]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_power_feeds]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_cables]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_import_dcim]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_skip_reason]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_import_skipped]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_fqdn]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_load_found]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_not_modelled]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_cluster_kind]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
+    [netbox_import_ipam]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
 )
 
 # --- read checks ---------------------------------------------------------------------
@@ -413,6 +462,12 @@ SELECT mountaineer.rack_units_of('00000000-0000-0000-0000-000000000000');
 SELECT mountaineer.rack_first_fit('00000000-0000-0000-0000-000000000000', 1);
 SELECT * FROM mountaineer.rack_free('00000000-0000-0000-0000-000000000000');
 SELECT * FROM mountaineer.rack_elevation('00000000-0000-0000-0000-000000000000');
+-- @ netbox_node_name
+SELECT mountaineer.netbox_node_name('nbrep', 'dcim_interface:1');
+-- @ netbox_verify
+SELECT * FROM mountaineer.netbox_verify('nbrep');
+-- @! netbox_verify
+SELECT * FROM mountaineer.netbox_verify(NULL);
 -- @ port_kinds_compatible
 SELECT a, b, mountaineer.port_kinds_compatible(a, b)
   FROM unnest(enum_range(NULL::mountaineer.port_kind)) a, unnest(enum_range(NULL::mountaineer.port_kind)) b ORDER BY 1, 2;
@@ -759,6 +814,10 @@ tenant INSERT|INSERT INTO mountaineer.tenant (name) VALUES ('Research')
 tenant UPDATE|UPDATE mountaineer.tenant SET description = 'payments' WHERE name = 'Payments'
 tenant DELETE|DELETE FROM mountaineer.tenant WHERE name = 'replication spare'
 fn import_rows|SELECT * FROM mountaineer.import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-2", "row": {"name": "imported 2"}}]')
+fn netbox_import|SELECT * FROM mountaineer.netbox_import('nbrep')
+netbox_import_issue INSERT|INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail) VALUES ('replication', 'dcim_rack', 2, 'not_modelled', 'replication insert')
+netbox_import_issue UPDATE|UPDATE mountaineer.netbox_import_issue SET detail = 'replication update' WHERE source = 'replication'
+netbox_import_issue DELETE|DELETE FROM mountaineer.netbox_import_issue WHERE source = 'replication'
 fn ec2_import|SELECT * FROM mountaineer.ec2_import('{"Vpcs": []}', region => 'eu-west-1')
 ec2_subnet INSERT|INSERT INTO mountaineer.ec2_subnet (subnet_id, prefix_id, vpc_id, availability_zone) VALUES ('subnet-0c1a2b3c4d5e6f709', t.prefix('10.0.3.0/24'), 'vpc-07d4c1e2b3a495867', 'eu-west-1c')
 ec2_subnet UPDATE|UPDATE mountaineer.ec2_subnet SET state = 'pending' WHERE subnet_id = 'subnet-0c1a2b3c4d5e6f701'
@@ -1090,6 +1149,7 @@ for d in $sdb $ndb; do
     q $L postgres -c "CREATE DATABASE $d" && q $L $d -c 'CREATE EXTENSION mountaineer' >/dev/null || bail "cannot set up $d"
     for m in "${modules[@]}"; do q $L $d -c "CREATE EXTENSION mountaineer_$m CASCADE" >/dev/null 2>&1 || bail "mountaineer_$m in $d"; done
     q $L $d -f "$work/helpers.sql" >/dev/null || bail "helpers in $d"
+    [ "$d" = "$sdb" ] && [[ " ${modules[*]} " == *" netbox "* ]] && netbox_source $L $d
 done
 empty=$(digests $L $sdb | cut -d' ' -f2 | sort -u)
 

@@ -50,6 +50,9 @@ BEGIN
 END $$;
 SQL
 
+# bench/netbox.sql's source: NetBox 4.1's own tables, empty, in schema netbox_bench
+bench/netbox_source.sh mountaineer_bench netbox_bench || echo "== no NetBox 4.1 dump: bench/netbox.sql will be skipped"
+
 mkdir -p bench/out
 for f in bench/*.sql; do
     echo "== $f (SCALE=$scale)"

@@ -5,6 +5,9 @@
 # Leaves them running.
 # `make api` (tools/demo.sh --api): only (re)start the REST API of the demo,
 # making the demo first if there is none.
+# `make demo DEMO=netbox`: NetBox's public demo data (4.1) instead of the
+# sample estates: loaded into the database netbox_demo of the demo cluster,
+# imported by netbox_import() through postgres_fdw, with a tour of its own.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -43,6 +46,27 @@ for m in "${modules[@]}"; do q -c "CREATE EXTENSION mountaineer_$m CASCADE"; don
 # the REST API's login role before the estates: host logins made by them
 # (mountaineer_vault) are granted to it
 tools/api.sh setup
+
+demo=${DEMO:-sample}
+if [ "$demo" = netbox ]; then
+    . modules/netbox/test/lib.sh
+    echo "== loading NetBox's demo data (4.1) into database netbox_demo"
+    netbox_dump_db 4.1 netbox_demo
+    netbox_foreign $db netbox netbox_demo
+    echo "== netbox_import('netbox')"
+    PGOPTIONS="-c mountaineer.actor=netbox-import" q -c "CREATE TABLE public.netbox_import_last AS SELECT * FROM mountaineer.netbox_import('netbox')"
+    echo "== the tour"
+    PGOPTIONS="-c search_path=mountaineer,public" psql -X -a -v ON_ERROR_STOP=1 -d $db -f modules/netbox/demo/netbox-tour.sql
+    start_api
+    cat <<MSG
+
+== The demo cluster is running, with NetBox's demo estate imported.  Connect with:
+     psql -h $PGHOST -p $PGPORT -U postgres $db
+   NetBox's own tables: schema netbox (database netbox_demo).  Stop it with:  make demo-stop
+MSG
+    api_message
+    exit 0
+fi
 
 for m in "${modules[@]}"; do
     f=modules/$m/demo/estate.sql
