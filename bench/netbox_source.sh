@@ -34,5 +34,7 @@ END
 \$\$;
 ALTER SCHEMA public RENAME TO "$schema";
 SQL
-p -d "$db" -c "DROP SCHEMA IF EXISTS \"$schema\" CASCADE"
+p -d "$db" -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS \"$schema\" CASCADE"
 pg_dump -d "$scratch" -n "$schema" --no-publications --no-subscriptions | p -d "$db" >/dev/null
+# the tables' owner (netbox) checks their foreign keys: it needs the schema
+p -d "$db" -c "ALTER SCHEMA \"$schema\" OWNER TO netbox"

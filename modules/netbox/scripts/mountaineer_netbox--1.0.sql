@@ -1104,7 +1104,8 @@ CREATE FUNCTION mountaineer.netbox_load_found(src name, kind text, tbl regclass,
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    n_out integer;
+    n_out   integer;
+    refused bigint[];
 BEGIN
     elems := coalesce(elems, '[]');
     INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
@@ -1113,16 +1114,19 @@ BEGIN
      WHERE e ->> 'missing' IS NOT NULL;
     GET DIAGNOSTICS n_out = ROW_COUNT;
     RETURN QUERY SELECT * FROM mountaineer.netbox_load(src, kind, tbl,
-        coalesce((SELECT jsonb_agg(jsonb_build_object('key', e -> 'key', 'row', e -> 'row'))
+        coalesce((SELECT jsonb_agg(e - '{missing,note}'::text[])
                     FROM jsonb_array_elements(elems) e
                    WHERE e ->> 'missing' IS NULL), '[]'),
         n_out);
+    -- the rows refused on loading get no note (few: an array, not a join
+    -- the planner would make a nested loop of)
+    SELECT array_agg(i.netbox_id) INTO refused FROM mountaineer.netbox_import_issue i
+     WHERE i.source = src AND i.object = kind;
     INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail)
     SELECT src, kind, (e ->> 'key')::bigint, e -> 'note' ->> 'rule', e -> 'note' ->> 'detail'
       FROM jsonb_array_elements(elems) e
      WHERE e ->> 'missing' IS NULL AND jsonb_typeof(e -> 'note') = 'object'
-       AND NOT EXISTS (SELECT FROM mountaineer.netbox_import_issue i
-                        WHERE i.source = src AND i.object = kind AND i.netbox_id = (e ->> 'key')::bigint);
+       AND NOT (e ->> 'key')::bigint = ANY (coalesce(refused, '{}'));
 END
 $$;
 COMMENT ON FUNCTION mountaineer.netbox_load_found(name, text, regclass, jsonb) IS
@@ -1635,18 +1639,19 @@ BEGIN
                           WHERE mountaineer.vrf_key(p.vrf_id) = mountaineer.vrf_key(kv.row_id) AND p.prefix >>= x.address
                           ORDER BY masklen(p.prefix) DESC LIMIT 1),
                         CASE family(x.address) WHEN 4 THEN 32 ELSE 128 END)),
-                   'status', x.status, 'role', nullif(x.role, ''), 'dns_name', mountaineer.netbox_fqdn(nullif(x.dns_name, '')),
+                   'status', x.status, 'role', nullif(x.role, ''), 'dns_name', CASE WHEN x.dns_name <> '' THEN mountaineer.netbox_fqdn(x.dns_name) END,
                    'description', nullif(x.description, ''), 'tenant_id', kt.row_id,
                    'host_id', coalesce(kdh.row_id, kvh.row_id, pr.host_id), 'port_id', kp.row_id,
                    'canonical', pr.host_id IS NOT NULL AND pr.host_id = coalesce(kdh.row_id, kvh.row_id, pr.host_id),
-                   'tags', coalesce(tg.tags, '{}'), 'attributes', mountaineer.netbox_attributes($2, x.custom_field_data)),
+                   'tags', coalesce(tg.tags, '{}'),
+                   'attributes', CASE WHEN x.custom_field_data = '{}' THEN '{}' ELSE mountaineer.netbox_attributes($2, x.custom_field_data) END),
                    'missing', nullif(concat_ws(', ',
                        CASE WHEN x.vrf_id IS NOT NULL AND kv.row_id IS NULL THEN 'ipam_vrf ' || x.vrf_id END,
                        CASE WHEN ct.model = 'dcim.interface' AND kp.row_id IS NULL THEN 'dcim_interface ' || x.assigned_object_id END,
                        CASE WHEN ct.model = 'dcim.interface' AND kdh.row_id IS NULL THEN 'the host of dcim_device ' || i.device_id END,
                        CASE WHEN ct.model = 'virtualization.vminterface' AND kvh.row_id IS NULL THEN 'the host of virtualization_virtualmachine ' || vi.virtual_machine_id END,
                        CASE WHEN x.tenant_id IS NOT NULL AND kt.row_id IS NULL THEN 'tenancy_tenant ' || x.tenant_id END), ''),
-                   'note', CASE WHEN nullif(x.dns_name, '') IS NOT NULL AND mountaineer.netbox_fqdn(x.dns_name) IS NULL
+                   'note', CASE WHEN x.dns_name <> '' AND mountaineer.netbox_fqdn(x.dns_name) IS NULL
                                 THEN jsonb_build_object('rule', 'value_dropped', 'detail', format('dns_name %%s is not a fully qualified host name: left out', quote_literal(x.dns_name))) END)
                    ORDER BY x.id)
           FROM %1$I.ipam_ipaddress x
