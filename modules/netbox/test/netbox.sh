@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # TAP: mountaineer_netbox against NetBox's public demo data, 3.7 and 4.1
-# (modules/netbox/test/lib.sh loads each dump into a database of its own and
+# (modules/netbox/test/lib/netbox.sh loads each dump into a database of its own and
 # reaches it through postgres_fdw, as from a live NetBox).  For each dump:
 #   - the import takes under a minute;
 #   - every NetBox table with rows is accounted for, object by object,
@@ -21,7 +21,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/test/lib/tap.sh"
-. "$top/modules/netbox/test/lib.sh"
+. "$top/modules/netbox/test/lib/netbox.sh"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 work=$(mktemp -d)
 dbs=(mt_netbox_41 mt_netbox_41_nb mt_netbox_37 mt_netbox_37_nb)

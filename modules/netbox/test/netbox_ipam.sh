@@ -17,7 +17,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/test/lib/tap.sh"
-. "$here/test/lib.sh"
+. "$here/test/lib/netbox.sh"
 
 versions="4.1 3.7"
 per_version=14
