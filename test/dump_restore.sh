@@ -55,6 +55,10 @@ BEGIN
         UPDATE mountaineer.cable SET color = 'blue' WHERE label IS NOT NULL;
         INSERT INTO mountaineer.cable (label, status) VALUES ('spare, not yet run', 'planned');
     END IF;
+    -- what a NetBox import reports (mountaineer_netbox), as it would write it
+    IF to_regclass('mountaineer.netbox_import_issue') IS NOT NULL THEN
+        PERFORM mountaineer.netbox_issue('netbox', 'dcim_virtualchassis', 1, 'not_modelled', 'virtual chassis are not modelled');
+    END IF;
     IF to_regclass('mountaineer.host') IS NOT NULL THEN
         UPDATE mountaineer.host SET operating_system = coalesce(operating_system, 'linux')
          WHERE id IN (SELECT parent_host_id FROM mountaineer.host);

@@ -204,6 +204,10 @@ INSERT INTO region (name) VALUES ('replication spare');
 INSERT INTO site_group (name) VALUES ('replication spare');
 INSERT INTO rack_role (name) VALUES ('replication spare');
 INSERT INTO device_role (name) VALUES ('replication spare');
+INSERT INTO cluster_type (name) VALUES ('Nomad');
+CREATE VIEW public.replication_stage AS SELECT 'v-3'::text AS key, 'staged 3'::text AS name;
+GRANT SELECT ON public.replication_stage TO PUBLIC;
+INSERT INTO route_target (name) VALUES ('65000:999');
 INSERT INTO platform (name) VALUES ('replication spare');
 INSERT INTO tenant (name) VALUES ('replication spare');
 INSERT INTO monitoring_exception (host_id, monitored, during, reason)
@@ -275,6 +279,8 @@ declare -A internal=(
     [highstate_latest_refresh]="salt internal: only the triggers on highstate call it, on writes a standby refuses first"
     [salt_pillar]="salt: for the Salt master's role and admins; the read checks run as a reader, whose refusal (42501) is compared on both sides"
     [import_columns]="core (1.5), for editors only (revoked from PUBLIC, granted to mountaineer_editor because import_rows runs with its caller's privileges): a catalogue read called only by import_rows, which is checked as a write"
+    [import_stage_sql]="core internal (1.6, for editors): builds the staging statement of import_rows and import_staged, which are checked as writes"
+    [import_apply]="core internal (1.6, for editors): the writes of import_rows and import_staged, which are checked as writes"
     [manage_attributes]="install scripts only, like manage_table (revoked from PUBLIC): it alters the table it is given, and CREATE EXTENSION cannot run on a standby"
     [attribute_value_problem]="core internal (1.5, revoked from PUBLIC): the attribute triggers' value test, run only by writes a standby refuses first"
     [power_loop_of]="hardware internal (1.5, revoked from PUBLIC): called only by the power-loop check of writes to cable_end, which a standby refuses first"
@@ -814,6 +820,7 @@ tenant INSERT|INSERT INTO mountaineer.tenant (name) VALUES ('Research')
 tenant UPDATE|UPDATE mountaineer.tenant SET description = 'payments' WHERE name = 'Payments'
 tenant DELETE|DELETE FROM mountaineer.tenant WHERE name = 'replication spare'
 fn import_rows|SELECT * FROM mountaineer.import_rows('replication', 'vrf', 'mountaineer.vrf', '[{"key": "v-2", "row": {"name": "imported 2"}}]')
+fn import_staged|SELECT * FROM mountaineer.import_staged('replication staged', 'vrf', 'mountaineer.vrf', 'public.replication_stage')
 fn netbox_import|SELECT * FROM mountaineer.netbox_import('nbrep')
 netbox_import_issue INSERT|INSERT INTO mountaineer.netbox_import_issue (source, object, netbox_id, rule, detail) VALUES ('replication', 'dcim_rack', 2, 'not_modelled', 'replication insert')
 netbox_import_issue UPDATE|UPDATE mountaineer.netbox_import_issue SET detail = 'replication update' WHERE source = 'replication'

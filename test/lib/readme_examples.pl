@@ -45,6 +45,7 @@ my %covered = (
     'createdb inventory2 && pg_dump'=> 'test/dump_restore.sh runs these three restores',
     'tools/pg.sh start dev && eval "$(tools/pg.sh env dev)"' => 'the developer loop: make test runs each of these steps (tools/test.sh)',
     '-- on the primary (wal_level = logical)' => 'test/replication.sh makes its publication and subscription this way',
+    '# a live NetBox (or a restored dump' => 'modules/netbox/test/lib/netbox.sh makes the server, mapping and foreign schema this way, and the TAP scripts run these queries',
 );
 
 open my $fh, '<:encoding(UTF-8)', $readme or die "$readme: $!\n";

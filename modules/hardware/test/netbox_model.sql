@@ -6,7 +6,13 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(13);
+SELECT plan(21);
+CREATE FUNCTION pg_temp.tags_after(t text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE r text;
+BEGIN
+    EXECUTE format('UPDATE mountaineer.%I SET tags = ''{nm-tag}'' WHERE name = %L RETURNING tags::text', t, 'nm-' || t) INTO r;
+    RETURN r;
+END $f$;
 
 -- tree_check_parent on a table of its own (a probe, rolled back): the rule
 -- and the messages follow the table and the noun it is given
@@ -66,6 +72,18 @@ INSERT INTO site (name) VALUES ('nm-site');
 INSERT INTO rack (site_id, name) SELECT id, 'nm-rack' FROM site WHERE name = 'nm-site';
 SELECT is((SELECT (starting_unit, role_id, tenant_id)::text FROM rack WHERE name = 'nm-rack'), '(1,,)',
     'a new rack numbers its units from 1 and has no role and no tenant');
+
+-- the new tables keep every table's rules: ids never change, tags are checked
+INSERT INTO tag (name) VALUES ('nm-tag');
+INSERT INTO tenant (name) VALUES ('nm-tenant');
+INSERT INTO rack_role (name) VALUES ('nm-rack_role');
+INSERT INTO device_role (name) VALUES ('nm-device_role');
+INSERT INTO platform (name) VALUES ('nm-platform');
+SELECT throws_ok(format('UPDATE mountaineer.%I SET id = gen_random_uuid() WHERE name = %L', t, 'nm-' || t), '428C9', NULL,
+                 format('the id of a %s never changes', t))
+  FROM unnest(ARRAY['tenant', 'rack_role', 'device_role', 'platform']) t;
+SELECT is(pg_temp.tags_after(t), '{nm-tag}', format('a %s carries a tag', t))
+  FROM unnest(ARRAY['tenant', 'rack_role', 'device_role', 'platform']) t;
 
 SELECT * FROM finish();
 ROLLBACK;

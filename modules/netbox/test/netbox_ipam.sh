@@ -156,6 +156,7 @@ SQL
     got=$(t -c "SELECT string_agg(object || ' ' || inserted || '/' || updated, ', ') FROM mountaineer.netbox_import('netbox') WHERE inserted + updated > 0")
     check "$v: a prefix changed in NetBox: exactly that row updated" '[ "$got" = "ipam_prefix 0/1" ] || { echo "# $got"; false; }'
 
-    dropdb -f "$db"; dropdb -f "$nb"
+    # $db stays: its function statistics are what test/final/exercised.sh reads
+    dropdb -f "$nb"
 done
 rm -f /tmp/nbipam_$$.*

@@ -5,7 +5,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(14);
+SELECT plan(17);
 
 INSERT INTO rir (name) VALUES ('nbi-rir');
 INSERT INTO tenant (name) VALUES ('nbi-tenant');
@@ -71,6 +71,14 @@ SELECT is(pg_temp.last_change('mountaineer.host', id),
 SELECT throws_ok($$UPDATE host SET vcpus = 0.001 WHERE hostname = 'nbi-vm1.example.net' RETURNING vcpus::text$$,
     '23514', 'new row for relation "host" violates check constraint "host_vcpus_check"',
     'vcpus rounds to two decimals: 0.001 is 0.00, not above 0');
+
+-- ids never change; a cluster type carries checked tags
+SELECT throws_ok($$UPDATE cluster_type SET id = gen_random_uuid() WHERE name = 'nbi-type'$$, '428C9', NULL,
+                 'the id of a cluster type never changes');
+SELECT throws_ok($$UPDATE vrf_route_target SET id = gen_random_uuid()$$, '428C9', NULL,
+                 'the id of a VRF''s route target row never changes');
+SELECT throws_ok($$UPDATE cluster_type SET tags = '{nbi-no-such-tag}' WHERE name = 'nbi-type'$$, '23503', NULL,
+                 'a cluster type''s tags are tags that exist');
 
 -- deleting what is named
 SELECT throws_ok($$DELETE FROM rir WHERE name = 'nbi-rir'$$, '23503',
