@@ -14,7 +14,7 @@
 #   netbox_setup VERSION DB SCHEMA  all three (NetBox in DB_nb)
 #
 # Each prints what failed on stderr and returns non-zero.
-netbox_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+netbox_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
 netbox_data=${NETBOX_DATA:-$netbox_top/../shared/data/netbox}
 [ -d "$netbox_data" ] || netbox_data=/work/shared/data/netbox
 

@@ -1,0 +1,83 @@
+-- mountaineer_hardware 1.6 -> 1.7: a cable end is checked without naming its
+-- ports (port_title) unless it is refused: ten times faster for bulk cabling.
+\echo Use "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.7'" to load this file. \quit
+
+-- == cable end check (1.7) ==
+CREATE OR REPLACE FUNCTION mountaineer.cable_end_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c       mountaineer.cable;
+    me      record;
+    other   record;
+    taken   text;
+    network text;
+BEGIN
+    SELECT * INTO c FROM mountaineer.cable WHERE id = NEW.cable_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN NEW;                          -- the foreign key reports it
+    END IF;
+    -- the port is locked first and read after, in a statement of its own,
+    -- so that a termination's site moved meanwhile is read as committed
+    -- (circuit_termination_check_site takes the same port's lock); a circuit
+    -- termination's port is on no device: its site is the termination's
+    PERFORM 1 FROM mountaineer.port p WHERE p.id = NEW.port_id FOR SHARE;
+    -- (1.7) ports are named (port_title) only in a refusal: naming one
+    -- costs more than the whole check
+    SELECT p.id, p.kind, t.id IS NOT NULL AS is_termination,
+           coalesce(d.site_id, t.site_id) AS site_id, t.provider_network_id
+      INTO me
+      FROM mountaineer.port p
+      LEFT JOIN mountaineer.device d ON d.id = p.device_id
+      LEFT JOIN mountaineer.circuit_termination t ON t.id = p.id
+     WHERE p.id = NEW.port_id;
+    IF NOT FOUND THEN
+        RETURN NEW;                          -- the foreign key reports it
+    END IF;
+    SELECT mountaineer.cable_name(x) INTO taken
+      FROM mountaineer.cable_end e JOIN mountaineer.cable x ON x.id = e.cable_id
+     WHERE e.port_id = NEW.port_id AND e.id <> NEW.id AND (TG_OP = 'INSERT' OR e.id <> OLD.id);
+    IF FOUND THEN
+        RAISE EXCEPTION '% is already on cable %', mountaineer.port_title(me.id), mountaineer.excerpt(taken)
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'A port takes one cable; disconnect the other cable first.';
+    END IF;
+    IF me.provider_network_id IS NOT NULL THEN
+        SELECT n.name INTO network FROM mountaineer.provider_network n WHERE n.id = me.provider_network_id;
+        RAISE EXCEPTION 'cable % cannot plug into %: it ends on provider network %',
+            mountaineer.excerpt(mountaineer.cable_name(c)), mountaineer.port_title(me.id), mountaineer.excerpt(network)
+            USING ERRCODE = 'check_violation',
+                  HINT = 'A termination on a provider network takes no cable; give it a site_id instead to cable it.';
+    END IF;
+    FOR other IN
+        SELECT p.id, p.kind, t.id IS NOT NULL AS is_termination,
+               coalesce(d.site_id, t.site_id) AS site_id, s.name AS site
+          FROM mountaineer.cable_end e
+          JOIN mountaineer.port p ON p.id = e.port_id
+          LEFT JOIN mountaineer.device d ON d.id = p.device_id
+          LEFT JOIN mountaineer.circuit_termination t ON t.id = p.id
+          LEFT JOIN mountaineer.site s ON s.id = coalesce(d.site_id, t.site_id)
+         WHERE e.cable_id = NEW.cable_id AND e.side <> NEW.side AND e.id <> NEW.id
+           AND (TG_OP = 'INSERT' OR e.id <> OLD.id)
+         ORDER BY d.name, p.name
+    LOOP
+        IF NOT mountaineer.port_kinds_compatible(me.kind, other.kind) THEN
+            RAISE EXCEPTION 'cable % cannot connect % (%) to % (%)',
+                mountaineer.excerpt(mountaineer.cable_name(c)), mountaineer.port_title(me.id), me.kind, mountaineer.port_title(other.id), other.kind
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Data ports (interface, front_port, rear_port, circuit_termination) connect to data ports, console to console_server, power_port to power_outlet or power_feed.';
+        END IF;
+        -- a circuit is handed over at its termination's site: a cable from
+        -- it stays there (a device in no rack is at no site, and may)
+        IF (me.is_termination OR other.is_termination) AND me.site_id <> other.site_id THEN
+            RAISE EXCEPTION 'cable % cannot connect % to % at site %: they are at different sites',
+                mountaineer.excerpt(mountaineer.cable_name(c)), mountaineer.port_title(me.id), mountaineer.port_title(other.id), mountaineer.excerpt(other.site)
+                USING ERRCODE = 'check_violation',
+                      HINT = 'A cable from a circuit termination goes to a port at the termination''s site.';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$$;
+-- End: cable end check (1.7)
