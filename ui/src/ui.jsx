@@ -1,0 +1,52 @@
+// Small pieces the pages share.
+import { useEffect, useState } from 'preact/hooks';
+
+// A refusal of the database, in its own words: message, then detail and hint.
+export function ErrorText({ error, field }) {
+  if (!error) return null;
+  return (
+    <div class="error" role="alert" data-field={field || ''} data-code={error.code || ''}>
+      <span class="message">{error.message}</span>
+      {error.details && <span class="details">{error.details}</span>}
+      {error.hint && <span class="hint">{error.hint}</span>}
+    </div>
+  );
+}
+
+// which of the form's fields a refusal concerns: the constraint or column
+// its message or detail names (device_name_check, Key (rack_id, "position"))
+export function fieldOf(error, fields) {
+  if (!error) return null;
+  const text = `${error.message || ''} ${error.details || ''}`;
+  for (const f of fields) {
+    if (text.includes(`_${f}_`) || text.includes(`"${f}"`) || text.includes(`(${f})`) || text.includes(`column ${f} `)) return f;
+  }
+  return null;
+}
+
+// load(): a promise; the page shows "loading", the data or the refusal.
+// Marks the page rendered (data-ready) for the tests' render timing.
+export function useLoad(load, deps) {
+  const [state, setState] = useState({ loading: true });
+  useEffect(() => {
+    let live = true;
+    setState({ loading: true });
+    load().then(
+      (data) => live && setState({ data }),
+      (error) => live && setState({ error }),
+    );
+    return () => { live = false; };
+  }, deps);
+  return state;
+}
+
+export function Page({ state, title, children }) {
+  if (state.loading) return <main aria-busy="true"><p>Loading…</p></main>;
+  if (state.error) return <main data-ready="error"><ErrorText error={state.error} /></main>;
+  return (
+    <main data-ready="yes">
+      {title && <h1>{title}</h1>}
+      {children(state.data)}
+    </main>
+  );
+}
