@@ -106,9 +106,9 @@ SELECT json_build_object(
            FROM rack r WHERE r.id = '$rack'),
   'trace', (SELECT json_build_object('device', device, 'device_slug', device_slug, 'port', port,
                    'far_device', path->'branches'->0->'hops'->0->'to'->>'device',
-                   'hops', (SELECT json_agg(json_build_object('from', (h->'from'->>'device') || ' ' || (h->'from'->>'port'),
+                   'hops', (SELECT json_agg(json_build_object('from', concat_ws(' ', h->'from'->>'device', h->'from'->>'port'),
                                                                'cable', coalesce(h->'cable'->>'label', 'cable'),
-                                                               'to', (h->'to'->>'device') || ' ' || (h->'to'->>'port'))
+                                                               'to', coalesce(nullif(concat_ws(' ', h->'to'->>'device', h->'to'->>'port'), ''), 'open'))
                                             ORDER BY (h->>'hop')::int)
                             FROM jsonb_array_elements(path->'branches'->0->'hops') h))
             FROM known),

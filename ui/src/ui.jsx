@@ -30,7 +30,8 @@ export function useLoad(load, deps) {
   const [state, setState] = useState({ loading: true });
   useEffect(() => {
     let live = true;
-    setState({ loading: true });
+    // a reload after an edit keeps the page (and its forms' messages) up
+    setState((s) => (s.data ? s : { loading: true }));
     load().then(
       (data) => live && setState({ data }),
       (error) => live && setState({ error }),

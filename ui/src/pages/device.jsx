@@ -14,6 +14,12 @@ async function loadDevice(slug) {
     .eq('slug', slug).order('name', { referencedTable: 'port' }).single());
 }
 
+// a port as cable_path shows it: its device (none for a circuit's
+// termination) and its name
+function portLabel(doc) {
+  return doc ? [doc.device, doc.port].filter(Boolean).join(' ') : 'open';
+}
+
 function farEnd(p) {
   const ce = p.cable_end;
   if (!ce || !ce.cable) return null;
@@ -31,7 +37,7 @@ function PathDrawing({ hops }) {
       {boxes.map((b, i) => (
         <g key={i} transform={`translate(${i * (w + gap)},10)`}>
           <rect width={w} height={h} rx="6" class="pbox" />
-          <text x={w / 2} y="19" text-anchor="middle" class="pdev">{b ? b.device : '?'}</text>
+          <text x={w / 2} y="19" text-anchor="middle" class="pdev">{b ? b.device || 'circuit' : '?'}</text>
           <text x={w / 2} y="36" text-anchor="middle" class="pport">{b ? b.port : ''}</text>
         </g>
       ))}
@@ -59,9 +65,9 @@ function CablePath({ port }) {
           <ol class="hops">
             {b.hops.map((x) => (
               <li class="hop" data-hop={x.hop}>
-                <span class="from">{x.from.device} {x.from.port}</span>
+                <span class="from">{portLabel(x.from)}</span>
                 {' — '}<span class="cable">{x.cable.label || 'cable'} ({x.cable.type || ''} {x.cable.status})</span>{' → '}
-                <span class="to">{x.to ? `${x.to.device} ${x.to.port}` : 'open'}</span>
+                <span class="to">{portLabel(x.to)}</span>
               </li>
             ))}
           </ol>
@@ -177,7 +183,7 @@ export function Device({ params }) {
                 <tr data-port={p.name}>
                   <td>{p.name}</td><td>{p.kind}</td>
                   <td>{f ? `${f.cable.label || ''} (${f.cable.status})` : ''}</td>
-                  <td class="far">{f && f.port ? <><Link href={`/device/${f.port.device.slug}`}>{f.port.device.name}</Link> {f.port.name}</> : ''}</td>
+                  <td class="far">{f && f.port ? <>{f.port.device ? <Link href={`/device/${f.port.device.slug}`}>{f.port.device.name}</Link> : ''} {f.port.name}</> : ''}</td>
                   <td>{f && <button class="trace" onClick={() => setTraced(p)}>path</button>}</td>
                 </tr>
               );

@@ -40,13 +40,16 @@ export function Prefixes() {
   );
 }
 
+// a GET's arguments are query parameters: a NULL one is left out (its default)
+const given = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+
 async function loadPrefix(slug) {
   const p = await must(db().from('prefix_usage').select('id,slug,vrf,prefix,status,description,size,free,utilization').eq('slug', slug).single());
   const row = await must(db().from('prefix').select('vrf_id').eq('id', p.id).single());
   const [children, free, next] = await Promise.all([
     must(db().rpc('prefix_children', { prefix_id: p.id }, { get: true }).select('slug,prefix,status,description')),
-    must(db().rpc('free_prefixes', { parent: p.prefix, vrf_id: row.vrf_id }, { get: true })),
-    p.status === 'active' ? must(db().rpc('next_free_ip', { prefix: p.prefix, vrf_id: row.vrf_id }, { get: true })) : null,
+    must(db().rpc('free_prefixes', given({ parent: p.prefix, vrf_id: row.vrf_id }), { get: true })),
+    p.status === 'active' ? must(db().rpc('next_free_ip', given({ prefix: p.prefix, vrf_id: row.vrf_id }), { get: true })) : null,
   ]);
   return { ...p, vrf_id: row.vrf_id, children, free, next };
 }
