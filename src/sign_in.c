@@ -31,10 +31,11 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 /* seconds a token of login() is valid: 8 hours, a working day */
-#define LOGIN_LIFETIME (8 * 60 * 60)
+#define LOGIN_LIFETIME ((int64) 8 * 60 * 60)
 
 PG_FUNCTION_INFO_V1(mountaineer_login);
 
@@ -48,11 +49,17 @@ login_refuse(void)
 
 /* base64url (RFC 4648 §5) without padding, appended to buf */
 static void
-append_b64url(StringInfo buf, const uint8 *data, int len)
+append_b64url(StringInfo buf, const uint8 *data, size_t len)
 {
-	int			enclen = pg_b64_enc_len(len);
-	char	   *enc = palloc(enclen + 1);
-	int			n = pg_b64_encode((const char *) data, len, enc, enclen);
+	int			enclen;
+	char	   *enc;
+	int			n;
+
+	if (len > MaxAllocSize / 2)
+		elog(ERROR, "token too long");
+	enclen = pg_b64_enc_len((int) len);
+	enc = palloc(enclen + 1);
+	n = pg_b64_encode((const char *) data, (int) len, enc, enclen);
 
 	if (n < 0)
 		elog(ERROR, "could not encode a token");
@@ -62,7 +69,11 @@ append_b64url(StringInfo buf, const uint8 *data, int len)
 
 		if (c == '=')
 			break;
-		appendStringInfoChar(buf, c == '+' ? '-' : c == '/' ? '_' : c);
+		if (c == '+')
+			c = '-';
+		else if (c == '/')
+			c = '_';
+		appendStringInfoChar(buf, c);
 	}
 	pfree(enc);
 }
@@ -84,8 +95,10 @@ login_secret(void)
 		if (s != NULL)
 		{
 			/* in the caller's context: SPI_finish frees SPI's */
-			secret = SPI_palloc(strlen(s) + 1);
-			strcpy(secret, s);
+			size_t		len = strlen(s);
+
+			secret = SPI_palloc(len + 1);
+			memcpy(secret, s, len + 1);
 		}
 	}
 	SPI_finish();
