@@ -86,6 +86,11 @@ DO \$\$ BEGIN
 EXCEPTION WHEN exclusion_violation THEN
     CREATE TEMP TABLE refusal AS SELECT SQLERRM AS message;
 END \$\$;
+DO \$\$ BEGIN
+    UPDATE device SET name = ' ' || name WHERE id = (SELECT d.id FROM device d JOIN known k ON k.device_slug = d.slug);
+EXCEPTION WHEN check_violation THEN
+    CREATE TEMP TABLE name_refusal AS SELECT SQLERRM AS message;
+END \$\$;
 SELECT json_build_object(
   'editor', json_build_object('user', 'demo_editor', 'password', 'demo-editor'),
   'reader', json_build_object('user', 'demo_reader', 'password', 'demo-reader'),
@@ -105,6 +110,7 @@ SELECT json_build_object(
                    'first_fit', rack_first_fit(r.id, 1, 'full')::text)
            FROM rack r WHERE r.id = '$rack'),
   'trace', (SELECT json_build_object('device', device, 'device_slug', device_slug, 'port', port,
+                   'name_refusal', (SELECT message FROM name_refusal),
                    'far_device', path->'branches'->0->'hops'->0->'to'->>'device',
                    'hops', (SELECT json_agg(json_build_object('from', concat_ws(' ', h->'from'->>'device', h->'from'->>'port'),
                                                                'cable', coalesce(h->'cable'->>'label', 'cable'),

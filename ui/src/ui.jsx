@@ -1,5 +1,6 @@
 // Small pieces the pages share.
 import { useEffect, useState } from 'preact/hooks';
+import { db, must } from './api.js';
 
 // A refusal of the database, in its own words: message, then detail and hint.
 export function ErrorText({ error, field }) {
@@ -49,5 +50,42 @@ export function Page({ state, title, children }) {
       {title && <h1>{title}</h1>}
       {children(state.data)}
     </main>
+  );
+}
+
+// A form that edits (PATCH) or creates (POST) one row of a table, its
+// refusals shown next to the field they name.  fields: [name, label].
+export function EditForm({ id, title, table, row, fields, onSaved, create }) {
+  const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(false);
+  async function submit(e) {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const values = { ...(create || {}) };
+    for (const [k] of fields) values[k] = f.get(k) === '' ? null : f.get(k);
+    setError(null);
+    setSaved(false);
+    try {
+      const q = row ? db().from(table).update(values).eq('id', row.id) : db().from(table).insert(values);
+      const out = await must(q.select('slug'));
+      setSaved(true);
+      if (!row) e.target.reset();
+      onSaved && onSaved(out[0]);
+    } catch (err) { setError(err); }
+  }
+  const field = fieldOf(error, fields.map(([k]) => k));
+  return (
+    <form id={id} class="edit" onSubmit={submit}>
+      <h2>{title}</h2>
+      {fields.map(([k, label]) => (
+        <>
+          <label>{label} <input name={k} value={row ? row[k] ?? '' : ''} /></label>
+          {field === k && <ErrorText error={error} field={k} />}
+        </>
+      ))}
+      <button type="submit">{row ? 'Save' : 'Create'}</button>
+      {saved && <span class="ok"> saved</span>}
+      {!field && <ErrorText error={error} />}
+    </form>
   );
 }

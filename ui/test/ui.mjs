@@ -111,6 +111,13 @@ try {
      `got:\n${hops.join('\n')}\nwant:\n${want.trace.hops.map((h) => `${h.from} — ${h.cable} → ${h.to}`).join('\n')}`);
   ok(await ed.$('#cable-path svg.path') !== null, 'and draws it');
   await ed.waitForSelector('#impact', { timeout: 10000 });
+  // an edit the database refuses: the message next to the field it names
+  await ed.fill('#edit-device input[name=name]', ` ${want.trace.device}`);
+  await ed.click('#edit-device button[type=submit]');
+  await ed.waitForSelector('#edit-device .error', { timeout: 10000 });
+  const nameRefusal = await ed.textContent('#edit-device .error[data-field=name] .message').catch(() => null);
+  ok(nameRefusal === want.trace.name_refusal, 'renaming a device to a name with a leading space shows the check refusal next to the name',
+     `got: ${nameRefusal}\nwant: ${want.trace.name_refusal}`);
   await ed.screenshot({ path: `${shots}/device.png`, fullPage: true });
 
   // a prefix: allocating an address gives the next free one

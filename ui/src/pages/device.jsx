@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { db, must, canEdit } from '../api.js';
-import { useLoad, Page, ErrorText, fieldOf } from '../ui.jsx';
+import { useLoad, Page, ErrorText, EditForm } from '../ui.jsx';
 
 const PORTS = 'id,name,kind,cable_end(side,cable(label,status,cable_end(side,port(id,name,device(name,slug)))))';
 
@@ -126,36 +126,6 @@ function PowerChain({ device }) {
   );
 }
 
-function EditDevice({ device, onSaved }) {
-  const [error, setError] = useState(null);
-  const fields = ['name', 'serial', 'asset_tag', 'manufacturer', 'model'];
-  async function submit(e) {
-    e.preventDefault();
-    const f = new FormData(e.target);
-    const row = {};
-    for (const k of fields) row[k] = f.get(k) === '' ? null : f.get(k);
-    setError(null);
-    try {
-      await must(db().from('device').update(row).eq('id', device.id).select('id'));
-      onSaved();
-    } catch (err) { setError(err); }
-  }
-  const field = fieldOf(error, fields);
-  return (
-    <form id="edit-device" class="edit" onSubmit={submit}>
-      <h2>Edit</h2>
-      {fields.map((k) => (
-        <>
-          <label>{k} <input name={k} value={device[k] ?? ''} /></label>
-          {field === k && <ErrorText error={error} field={k} />}
-        </>
-      ))}
-      <button type="submit">Save</button>
-      {!field && <ErrorText error={error} />}
-    </form>
-  );
-}
-
 export function Device({ params }) {
   const [n, setN] = useState(0);
   const [traced, setTraced] = useState(null);
@@ -192,7 +162,8 @@ export function Device({ params }) {
           {traced && <CablePath port={traced} />}
           <PowerChain device={d} />
           <Impact device={d} />
-          {canEdit() && <EditDevice device={d} onSaved={() => setN(n + 1)} />}
+          {canEdit() && <EditForm id="edit-device" title="Edit" table="device" row={d} onSaved={() => setN(n + 1)}
+            fields={[['name', 'Name'], ['serial', 'Serial'], ['asset_tag', 'Asset tag'], ['manufacturer', 'Manufacturer'], ['model', 'Model']]} />}
         </>
       )}
     </Page>

@@ -1,7 +1,8 @@
 // A host: environment, roles, grains, addresses, cluster, monitoring windows.
+import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
-import { db, must } from '../api.js';
-import { useLoad, Page } from '../ui.jsx';
+import { db, must, canEdit } from '../api.js';
+import { useLoad, Page, EditForm } from '../ui.jsx';
 
 async function loadHost(slug) {
   return must(db().from('host')
@@ -10,7 +11,8 @@ async function loadHost(slug) {
 }
 
 export function Host({ params }) {
-  const state = useLoad(() => loadHost(params.slug), [params.slug]);
+  const [n, setN] = useState(0);
+  const state = useLoad(() => loadHost(params.slug), [params.slug, n]);
   return (
     <Page state={state}>
       {(h) => (
@@ -30,6 +32,8 @@ export function Host({ params }) {
           <h2>Monitoring windows</h2>
           <pre>{JSON.stringify(h.monitoring_exception, null, 1)}</pre>
           <p><Link href={`/history/host/${h.slug}`}>history</Link></p>
+          {canEdit() && <EditForm id="edit-host" title="Edit host" table="host" row={h} onSaved={() => setN(n + 1)}
+            fields={[['hostname', 'Hostname'], ['operating_system', 'Operating system']]} />}
         </>
       )}
     </Page>

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { db, must, canEdit } from '../api.js';
-import { useLoad, Page, ErrorText } from '../ui.jsx';
+import { useLoad, Page, ErrorText, EditForm } from '../ui.jsx';
 import { contains, masklen } from '../ip.js';
 
 function Bar({ u }) {
@@ -103,6 +103,8 @@ export function Prefix({ params }) {
           <h2>Free blocks</h2>
           <ul id="free-blocks">{p.free.slice(0, 50).map((b) => <li class="free">{b}</li>)}</ul>
           {canEdit() && <Allocate p={p} onDone={() => setN(n + 1)} />}
+          {canEdit() && <EditForm id="edit-prefix" title="Edit prefix" table="prefix" row={p} onSaved={() => setN(n + 1)}
+            fields={[['description', 'Description'], ['status', 'Status']]} />}
         </>
       )}
     </Page>

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { db, must, canEdit } from '../api.js';
-import { useLoad, Page, ErrorText, fieldOf } from '../ui.jsx';
+import { useLoad, Page, ErrorText, fieldOf, EditForm } from '../ui.jsx';
 
 // a rackspan as text: U5/full, U12-U13/front
 export function parseSpan(s) {
@@ -131,6 +131,8 @@ export function Rack({ params }) {
                 {unplaced.length > 0 && <><h2>Not in a unit</h2><ul>{unplaced.map((d) =>
                   <li><Link href={`/device/${d.slug}`}>{d.name}</Link></li>)}</ul></>}
                 {edit && <Place rack={rack} position={position} setPosition={setPosition} onPlaced={() => setN(n + 1)} />}
+                {edit && <EditForm id="edit-rack" title="Edit rack" table="rack" row={rack} onSaved={() => setN(n + 1)}
+                  fields={[['name', 'Name'], ['units', 'Units']]} />}
               </div>
             </div>
           </>
