@@ -87,6 +87,12 @@ try {
   ok(freeCells === want.rack.free_cells, `the free units are highlighted (${freeCells} cells)`);
   await ed.screenshot({ path: `${shots}/rack.png`, fullPage: true });
 
+  const reqs48 = await visit(ed, `/rack/${want.rack48.slug}`, 'rack 48U, 40 devices');
+  const shown48 = await ed.$$eval('#elevation td[data-face=front][data-device]', (els) => new Set(els.map((e) => e.dataset.device)).size);
+  ok(reqs48.length >= 1 && reqs48.length <= 2 && shown48 === want.rack48.devices,
+     `a 48U rack with ${want.rack48.devices} devices: all shown, in ${reqs48.length} API request(s)`, reqs48.join('\n'));
+  await visit(ed, `/rack/${want.rack.slug}`, 'rack');
+
   // placing a device in an occupied unit: the exclusion refusal, in the database's words
   await ed.fill('#place input[name=name]', 'ui-test-collision');
   await ed.fill('#place input[name=position]', want.rack.occupied);
