@@ -151,10 +151,9 @@ fi
 cat >"$work/helpers.sql" <<'SQL'
 DO $$ BEGIN CREATE ROLE mt_repl_reader LOGIN IN ROLE mountaineer_reader;
    EXCEPTION WHEN duplicate_object THEN NULL; END $$;
--- sign-in (login()) on the standby: a password, and the API's secret
+-- sign-in (login()) on the standby: a password (the API's secret is the
+-- installation's, which tools/api.sh setup stored on the primary)
 ALTER ROLE mt_repl_reader PASSWORD 'repl-reader-password';
-INSERT INTO mountaineer.api_secret (secret) VALUES ('replication-check-secret-of-forty-characters')
-    ON CONFLICT (id) DO UPDATE SET secret = excluded.secret;
 CREATE SCHEMA t;
 GRANT USAGE ON SCHEMA t TO PUBLIC;
 CREATE FUNCTION t.site(text) RETURNS uuid LANGUAGE sql STABLE RETURN (SELECT id FROM mountaineer.site WHERE name = $1);
@@ -859,7 +858,7 @@ k8s_pod DELETE|DELETE FROM mountaineer.k8s_pod WHERE name = 'db-0'
 event_consumer INSERT|INSERT INTO mountaineer.event_consumer (name) VALUES ('replication insert')
 event_consumer UPDATE|UPDATE mountaineer.event_consumer SET acked_id = 0
 event_consumer DELETE|DELETE FROM mountaineer.event_consumer WHERE name = 'replication check'
-api_secret INSERT|INSERT INTO mountaineer.api_secret (secret) VALUES (repeat('s', 40)) ON CONFLICT (id) DO NOTHING
+api_secret INSERT|INSERT INTO mountaineer.api_secret (secret) VALUES (repeat('s', 40)) ON CONFLICT (id) DO UPDATE SET secret = excluded.secret
 api_secret UPDATE|UPDATE mountaineer.api_secret SET secret = repeat('u', 40)
 api_secret DELETE|DELETE FROM mountaineer.api_secret
 change INSERT|INSERT INTO mountaineer.change (actor, schema_name, table_name, row_id, op, after) VALUES ('replication-test', 'mountaineer', 'site', t.site('ams1'), 'insert', '{}')
