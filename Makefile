@@ -56,6 +56,8 @@ demo: install-all
 	@tools/demo.sh
 
 demo-stop:
+	@tools/ui.sh stop demo
+	@tools/api.sh stop demo-ui
 	@tools/api.sh stop demo
 	@tools/pdns.sh stop demo
 	@tools/pg.sh stop demo

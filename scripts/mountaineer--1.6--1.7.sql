@@ -101,3 +101,38 @@ BEGIN
 END
 $$;
 -- End: import prune (1.7)
+
+-- == sign-in (1.7) ==
+-- login(): a database user's name and password in, a JWT for the REST API
+-- out (src/sign_in.c), signed with the installation's secret, which
+-- tools/api.sh setup stores here.  mountaineer_anon: the role of requests
+-- without a token (the web interface's PostgREST), which may call login()
+-- and nothing of the inventory.
+DO $anon$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'mountaineer_anon') THEN
+        CREATE ROLE mountaineer_anon NOLOGIN;
+    END IF;
+END
+$anon$;
+GRANT USAGE ON SCHEMA mountaineer TO mountaineer_anon;
+
+CREATE TABLE mountaineer.api_secret (
+    id     boolean PRIMARY KEY DEFAULT true CONSTRAINT api_secret_one_row CHECK (id),
+    secret text NOT NULL CONSTRAINT api_secret_length CHECK (length(secret) >= 32)
+);
+COMMENT ON TABLE mountaineer.api_secret IS
+    'Secret: the one row holding the REST API''s JWT secret (the text of .api/jwt-secret, put here by tools/api.sh setup), with which login() signs its tokens. Readable by no Mountaineer role: only login() (SECURITY DEFINER) reads it.';
+COMMENT ON COLUMN mountaineer.api_secret.id IS 'Always true: the table has at most one row.';
+COMMENT ON COLUMN mountaineer.api_secret.secret IS 'The HS256 key PostgREST verifies tokens with (jwt-secret), at least 32 characters.';
+REVOKE ALL ON mountaineer.api_secret FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('mountaineer.api_secret', '');
+
+CREATE FUNCTION mountaineer.login(username text, password text) RETURNS json
+    AS 'MODULE_PATHNAME', 'mountaineer_login'
+    LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION mountaineer.login(text, text) IS
+    'Sign-in: {"token": a JWT (HS256, the REST API''s secret) with role = the highest of mountaineer_admin, mountaineer_editor, mountaineer_reader the user is a member of, sub = username, exp = now + 8 hours}. The password is checked against the role''s own (SCRAM-SHA-256 or md5, VALID UNTIL honoured) by PostgreSQL''s code. An unknown user, a wrong password, a user without a password or without a Mountaineer role: 28P01 "invalid user name or password", the same for all. POST /rpc/login {"username","password"}; callable by everyone, the anonymous role too.';
+GRANT EXECUTE ON FUNCTION mountaineer.login(text, text) TO PUBLIC;
+-- End: sign-in (1.7)

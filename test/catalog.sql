@@ -8,7 +8,7 @@
 -- made by CREATE EXTENSION (it is neither dumped nor logged).
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(15);
+SELECT plan(16);
 
 CREATE TEMP VIEW member AS
     SELECT e.extname, d.classid::regclass AS catalog, d.objid
@@ -67,7 +67,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
-      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports):'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports|Secret):'
       AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND NOT EXISTS (SELECT FROM pg_attribute a JOIN pg_index i ON i.indrelid = a.attrelid
                       WHERE a.attrelid = c.oid AND a.attname = 'id' AND a.atttypid = 'uuid'::regtype
@@ -77,7 +77,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
-      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports):'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports|Secret):'
       AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND (EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
                    AND t.tgfoid = 'mountaineer.log_change()'::regprocedure)   -- logged twice
@@ -93,7 +93,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
-      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports):'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports|Secret):'
       AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 32 = 32   -- TRUNCATE
                       AND t.tgfoid = 'mountaineer.log_truncate()'::regprocedure AND t.tgenabled <> 'D')$$,
@@ -102,7 +102,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r' AND c.oid NOT IN ('mountaineer.change'::regclass, 'mountaineer.event_consumer'::regclass)
-      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports):'
+      AND obj_description(c.oid, 'pg_class') !~ '^(Derived|Lock|Imports|Secret):'
       AND c.relnamespace = 'mountaineer'::regnamespace   -- not the tables other programs define (salt.*, pdns.*)
       AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'A_refuse_id_change'
                       AND t.tgfoid = 'mountaineer.refuse_id_change()'::regprocedure AND t.tgenabled <> 'D')$$,
@@ -117,8 +117,17 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT c.oid::regclass::text FROM member m JOIN pg_class c ON c.oid = m.objid
     WHERE m.catalog = 'pg_class'::regclass AND c.relkind IN ('r', 'v', 'm')
+      AND obj_description(c.oid, 'pg_class') NOT LIKE 'Secret:%'
       AND NOT has_table_privilege('mountaineer_reader', c.oid, 'SELECT')$$,
-    'the reader role may read every table and view');
+    'the reader role may read every table and view (but the secret ones)');
+
+SELECT is_empty($$
+    SELECT c.oid::regclass::text || ' ' || r FROM member m JOIN pg_class c ON c.oid = m.objid,
+           unnest(ARRAY['public', 'mountaineer_anon', 'mountaineer_reader', 'mountaineer_editor', 'mountaineer_admin']) r
+    WHERE m.catalog = 'pg_class'::regclass AND c.relkind = 'r'
+      AND obj_description(c.oid, 'pg_class') LIKE 'Secret:%'
+      AND has_table_privilege(r, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')$$,
+    'a secret table (the API secret login() signs with) is readable and writable by no role but its owner');
 
 SELECT results_eq($$
     SELECT rolname::text COLLATE "C", rolcanlogin FROM pg_roles

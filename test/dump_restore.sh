@@ -78,6 +78,9 @@ INSERT INTO pdns.comments (domain_id, name, type, modified_at, comment) SELECT d
 INSERT INTO pdns.supermasters (ip, nameserver, account) VALUES ('192.0.2.1', 'ns.example', 'dumped');
 SQL
 fi
+# the REST API's secret, as tools/api.sh setup stores it for login()
+q -d $src -c "INSERT INTO mountaineer.api_secret (secret) VALUES ('dump-restore-check-secret-of-40-characters')
+              ON CONFLICT (id) DO UPDATE SET secret = excluded.secret" >/dev/null || echo "Bail out! cannot store the API secret"
 
 tables=$(q -d $src -c "SELECT c::regclass FROM pg_extension e, unnest(e.extconfig) c
                         WHERE e.extname LIKE 'mountaineer%' AND (SELECT relkind FROM pg_class WHERE oid = c) IN ('r', 'p')

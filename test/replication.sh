@@ -151,6 +151,9 @@ fi
 cat >"$work/helpers.sql" <<'SQL'
 DO $$ BEGIN CREATE ROLE mt_repl_reader LOGIN IN ROLE mountaineer_reader;
    EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+-- sign-in (login()) on the standby: a password (the API's secret is the
+-- installation's, which tools/api.sh setup stored on the primary)
+ALTER ROLE mt_repl_reader PASSWORD 'repl-reader-password';
 CREATE SCHEMA t;
 GRANT USAGE ON SCHEMA t TO PUBLIC;
 CREATE FUNCTION t.site(text) RETURNS uuid LANGUAGE sql STABLE RETURN (SELECT id FROM mountaineer.site WHERE name = $1);
@@ -326,6 +329,13 @@ SELECT mountaineer.slug('00000000-0000-0000-0000-000000000000'), mountaineer.slu
 SELECT mountaineer.slug_uuid('bxwrfopBTw6cXToLHA2ej!');
 SELECT mountaineer.slug_uuid('bxwrfopBTw6cXTorHA2ejx');
 SELECT mountaineer.slug_uuid('short');
+-- @ login
+SELECT convert_from(decode(translate(split_part(t, '.', 1), '-_', '+/') || repeat('=', (4 - length(split_part(t, '.', 1)) % 4) % 4), 'base64'), 'UTF8'),
+       regexp_replace(convert_from(decode(translate(split_part(t, '.', 2), '-_', '+/') || repeat('=', (4 - length(split_part(t, '.', 2)) % 4) % 4), 'base64'), 'UTF8'), '"exp":[0-9]+', '"exp":N')
+FROM (SELECT mountaineer.login('mt_repl_reader', 'repl-reader-password')->>'token' AS t) x;
+-- @! login
+SELECT mountaineer.login('mt_repl_reader', 'wrong');
+SELECT mountaineer.login('no_such_user', 'x');
 -- @ actor
 SELECT mountaineer.actor();
 SET mountaineer.actor = 'salt-master';
@@ -848,6 +858,9 @@ k8s_pod DELETE|DELETE FROM mountaineer.k8s_pod WHERE name = 'db-0'
 event_consumer INSERT|INSERT INTO mountaineer.event_consumer (name) VALUES ('replication insert')
 event_consumer UPDATE|UPDATE mountaineer.event_consumer SET acked_id = 0
 event_consumer DELETE|DELETE FROM mountaineer.event_consumer WHERE name = 'replication check'
+api_secret INSERT|INSERT INTO mountaineer.api_secret (secret) VALUES (repeat('s', 40)) ON CONFLICT (id) DO UPDATE SET secret = excluded.secret
+api_secret UPDATE|UPDATE mountaineer.api_secret SET secret = repeat('u', 40)
+api_secret DELETE|DELETE FROM mountaineer.api_secret
 change INSERT|INSERT INTO mountaineer.change (actor, schema_name, table_name, row_id, op, after) VALUES ('replication-test', 'mountaineer', 'site', t.site('ams1'), 'insert', '{}')
 change UPDATE|UPDATE mountaineer.change SET actor = 'someone else' WHERE id = (SELECT min(id) FROM mountaineer.change)
 change DELETE|DELETE FROM mountaineer.change WHERE id = (SELECT min(id) FROM mountaineer.change)

@@ -10,7 +10,10 @@
 #                                       and PGPORT name, once CREATE EXTENSION
 #                                       mountaineer has made the group roles
 #                                       (start does it too, but on a standby,
-#                                       which has the primary's roles)
+#                                       which has the primary's roles), and
+#                                       the JWT secret in mountaineer.api_secret
+#                                       of every database of the cluster with
+#                                       the extension, for login() to sign with
 #   tools/api.sh stop NAME              stop it
 #   tools/api.sh url NAME               print its base URL
 #   tools/api.sh secret                 print the path of the JWT secret
@@ -51,12 +54,27 @@ BEGIN
         CREATE ROLE authenticator NOINHERIT LOGIN;
     END IF;
 END $$;
-GRANT mountaineer_reader, mountaineer_editor, mountaineer_admin TO authenticator;
+GRANT mountaineer_reader, mountaineer_editor, mountaineer_admin, mountaineer_anon TO authenticator;
 -- the refusals PostgREST would report with the wrong status get theirs
 -- (src/http_status.c)
 ALTER ROLE authenticator SET session_preload_libraries = 'mountaineer';
 ALTER ROLE authenticator SET mountaineer.http_status = on;
 SQL
+    # login() signs with the secret PostgREST verifies with: every database
+    # with the extension keeps a copy (readable by no Mountaineer role)
+    make_secret
+    for d in $(psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate"); do
+        { printf '\\set secret `cat %q`\n' "$secret"
+          cat <<'SQL'
+SET client_min_messages = warning;
+SELECT pg_catalog.to_regclass('mountaineer.api_secret') IS NOT NULL AS has_mountaineer \gset
+\if :has_mountaineer
+INSERT INTO mountaineer.api_secret (secret) VALUES (:'secret')
+    ON CONFLICT (id) DO UPDATE SET secret = excluded.secret WHERE api_secret.secret IS DISTINCT FROM excluded.secret;
+\endif
+SQL
+        } | psql -X -q -v ON_ERROR_STOP=1 -d "$d" >/dev/null
+    done
     exit 0 ;;
 esac
 

@@ -20,6 +20,8 @@ eval "$(tools/pg.sh env demo)"
 db=mountaineer
 q() { PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d $db "$@"; }
 api_port=${API_PORT:-3000}
+ui_port=${UI_PORT:-8080}
+ui_api_port=${UI_API_PORT:-3001}
 
 start_api() {
     echo "== starting the REST API (PostgREST) on 127.0.0.1:$api_port"
@@ -33,22 +35,35 @@ api_message() {
 MSG
 }
 
+# The web interface: nginx on UI_PORT (8080) in front of a PostgREST of its
+# own (UI_API_PORT, 3001) whose requests without a token are the anonymous
+# role, which may only sign in (login()).
+start_ui() {
+    echo "== building the web interface (ui/: npm ci, vite build)"
+    tools/ui.sh build
+    API_ANON_ROLE=mountaineer_anon tools/api.sh start demo-ui $db "$ui_api_port"
+    tools/ui.sh start demo "http://127.0.0.1:$ui_api_port" "$ui_port"
+    cat <<MSG
+== The web interface is running on http://127.0.0.1:$ui_port/ (nginx; /api/ is its PostgREST on port $ui_api_port).
+   Sign in as demo_editor (password demo-editor), demo_reader (demo-reader) or demo_admin (demo-admin).
+MSG
+}
+
 if [ "${1:-}" = --api ] && [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$db'")" = 1 ]; then
     start_api
     api_message
     exit 0
 fi
 
-echo "== (re)creating database '$db' with the extensions: mountaineer ${modules[*]/#/mountaineer_}"
-q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-q -c 'CREATE EXTENSION mountaineer'
-for m in "${modules[@]}"; do q -c "CREATE EXTENSION mountaineer_$m CASCADE"; done
-# the REST API's login role before the estates: host logins made by them
-# (mountaineer_vault) are granted to it
-tools/api.sh setup
-
 demo=${DEMO:-sample}
 if [ "$demo" = netbox ]; then
+    echo "== (re)creating database '$db' with the extensions: mountaineer ${modules[*]/#/mountaineer_}"
+    q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+    q -c 'CREATE EXTENSION mountaineer'
+    for m in "${modules[@]}"; do q -c "CREATE EXTENSION mountaineer_$m CASCADE"; done
+    # the REST API's login role before the estates: host logins made by them
+    # (mountaineer_vault) are granted to it
+    tools/api.sh setup
     . modules/netbox/test/lib.sh
     echo "== loading NetBox's demo data (4.1) into database netbox_demo"
     netbox_dump_db 4.1 netbox_demo
@@ -68,13 +83,7 @@ MSG
     exit 0
 fi
 
-for m in "${modules[@]}"; do
-    f=modules/$m/demo/estate.sql
-    [ -f "$f" ] || continue
-    echo "== loading the sample estate: $f"
-    # the loader's own query results are not the tour: keep them off the screen
-    PGOPTIONS="-c mountaineer.actor=demo-loader" q -o /dev/null -f "$f"
-done
+tools/estate.sh $db
 
 if [[ " ${modules[*]} " == *" dns "* ]]; then
     echo "== starting PowerDNS (pdns_server, gpgsql) for the demo on 127.0.0.1:$(tools/pdns.sh port demo)"
@@ -99,6 +108,7 @@ cat <<MSG
    Stop it with:  make demo-stop
 MSG
 api_message
+start_ui
 if [[ " ${modules[*]} " == *" dns "* ]]; then
     cat <<MSG
 == PowerDNS serves the demo's zones on 127.0.0.1:$(tools/pdns.sh port demo):

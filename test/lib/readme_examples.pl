@@ -34,6 +34,7 @@ binmode STDOUT, ':encoding(UTF-8)';
 # blocks shown but not run here: first line (prefix) => where it is covered
 my %covered = (
     'make demo '                    => 'the two commands: CI runs make test; test/setup_anywhere.sh runs make demo\'s setup from clones anywhere',
+    'curl -s -X POST -H \'Content-Type: application/json\' -d \'{"username"' => 'test/ui.sh signs in through nginx the same way (POST /api/rpc/login) and checks the token',
     'make api '                     => 'test/api.sh starts PostgREST the way make api does (tools/api.sh, tools/token.sh)',
     'kubectl get nodes,pods'        => 'modules/k8s/test/k8s_import.sql passes kubectl\'s documents to k8s_import() the same way (a psql variable); no cluster to ask here',
     'READER=$(tools/token.sh'       => 'test/api.sh runs every sh block of "REST API" against its PostgREST',
