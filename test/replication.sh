@@ -899,6 +899,7 @@ port_template UPDATE|UPDATE mountaineer.port_template SET name = 'bmc' WHERE nam
 port_template DELETE|DELETE FROM mountaineer.port_template WHERE name = 'ipmi'
 fn device_apply_type|SELECT count(*) FROM mountaineer.device_apply_type(t.dev('spare-sw-01'))
 fn device_apply_types|SELECT count(*) FROM mountaineer.device_apply_types(ARRAY[t.dev('spare-02'), t.dev('spare-pp-01')])
+fn cable_connect|SELECT (mountaineer.cable_connect(t.port('a02-tor', 'Ethernet41'), t.port('a02-tor', 'Ethernet42'), 'SPARE-3')).label
 cable INSERT|INSERT INTO mountaineer.cable (label, type, status) VALUES ('SPARE-2', 'cat6', 'planned')
 cable UPDATE|UPDATE mountaineer.cable SET color = 'blue' WHERE label = 'A01-D01'
 cable DELETE|DELETE FROM mountaineer.cable WHERE label = 'A01-D02'

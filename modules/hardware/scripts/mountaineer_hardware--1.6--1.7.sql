@@ -1,5 +1,6 @@
 -- mountaineer_hardware 1.6 -> 1.7: a cable end is checked without naming its
--- ports (port_title) unless it is refused: ten times faster for bulk cabling.
+-- ports (port_title) unless it is refused: ten times faster for bulk cabling;
+-- cable_connect() makes a cable with both its ends in one call.
 \echo Use "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.7'" to load this file. \quit
 
 -- == cable end check (1.7) ==
@@ -81,3 +82,34 @@ BEGIN
 END
 $$;
 -- End: cable end check (1.7)
+
+-- == cable_connect (1.7) ==
+-- (1.7) a cable and its two ends in one call: what a REST client or the
+-- web interface needs, since PostgREST writes one table per request and a
+-- connected cable must have both sides at commit
+CREATE FUNCTION mountaineer.cable_connect(a_port_id uuid, b_port_id uuid, label text DEFAULT NULL,
+                                          type text DEFAULT NULL,
+                                          status mountaineer.cable_status DEFAULT 'connected')
+    RETURNS mountaineer.cable
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c mountaineer.cable;
+BEGIN
+    IF a_port_id IS NULL OR b_port_id IS NULL OR status IS NULL THEN
+        RAISE EXCEPTION 'cable_connect needs both ports and a status' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    INSERT INTO mountaineer.cable (label, type, status)
+    VALUES (cable_connect.label, cable_connect.type, cable_connect.status)
+    RETURNING * INTO c;
+    INSERT INTO mountaineer.cable_end (cable_id, side, port_id)
+    VALUES (c.id, 'a', a_port_id), (c.id, 'b', b_port_id);
+    RETURN c;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.cable_connect(uuid, uuid, text, text, mountaineer.cable_status) IS
+    'Creates a cable from port a_port_id (side a) to port b_port_id (side b), with its label, type and status (connected by default), and returns it: every rule of cable and cable_end applies, and a refusal writes nothing. 22004 when a port or the status is NULL.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_connect(uuid, uuid, text, text, mountaineer.cable_status) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.cable_connect(uuid, uuid, text, text, mountaineer.cable_status) TO mountaineer_editor;
+-- End: cable_connect (1.7)

@@ -990,6 +990,35 @@ $$;
 COMMENT ON FUNCTION mountaineer.cable_path(uuid, boolean) IS
     'cable_trace as one document: origin, status (complete; open: a branch ends at an unconnected port or half-connected cable, or the origin is unconnected; split: a rear port fanned out to several front ports; loop), destinations (the endpoints of complete branches) and every branch with its hops (each cable with its status). Connected cables only, unless include_planned. P0002 for an unknown port.';
 
+-- (1.7) a cable and its two ends in one call: what a REST client or the
+-- web interface needs, since PostgREST writes one table per request and a
+-- connected cable must have both sides at commit
+CREATE FUNCTION mountaineer.cable_connect(a_port_id uuid, b_port_id uuid, label text DEFAULT NULL,
+                                          type text DEFAULT NULL,
+                                          status mountaineer.cable_status DEFAULT 'connected')
+    RETURNS mountaineer.cable
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c mountaineer.cable;
+BEGIN
+    IF a_port_id IS NULL OR b_port_id IS NULL OR status IS NULL THEN
+        RAISE EXCEPTION 'cable_connect needs both ports and a status' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    INSERT INTO mountaineer.cable (label, type, status)
+    VALUES (cable_connect.label, cable_connect.type, cable_connect.status)
+    RETURNING * INTO c;
+    INSERT INTO mountaineer.cable_end (cable_id, side, port_id)
+    VALUES (c.id, 'a', a_port_id), (c.id, 'b', b_port_id);
+    RETURN c;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.cable_connect(uuid, uuid, text, text, mountaineer.cable_status) IS
+    'Creates a cable from port a_port_id (side a) to port b_port_id (side b), with its label, type and status (connected by default), and returns it: every rule of cable and cable_end applies, and a refusal writes nothing. 22004 when a port or the status is NULL.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_connect(uuid, uuid, text, text, mountaineer.cable_status) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mountaineer.cable_connect(uuid, uuid, text, text, mountaineer.cable_status) TO mountaineer_editor;
+
 CREATE FUNCTION mountaineer.dot_id(s text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
