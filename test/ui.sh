@@ -96,8 +96,63 @@ DO \$\$ BEGIN
 EXCEPTION WHEN check_violation THEN
     CREATE TEMP TABLE name_refusal AS SELECT SQLERRM AS message;
 END \$\$;
+-- (1.7) the editor's ports, cables and addresses: a device with a free
+-- interface, another device's free interface to cable it to, a cabled port
+-- that refuses a second cable, and the refusals in the database's words
+CREATE TEMP TABLE free_if AS
+SELECT d.id AS device_id, d.name AS device, d.slug, p.id AS port_id, p.name AS port
+FROM device d JOIN port p ON p.device_id = d.id
+WHERE p.kind = 'interface' AND NOT EXISTS (SELECT FROM cable_end e WHERE e.port_id = p.id)
+  AND d.slug <> (SELECT device_slug FROM known);
+CREATE TEMP TABLE conn AS
+SELECT a.device_id, a.device, a.slug, a.port_id, b.device AS far_device, b.port AS far_port,
+       t.device AS taken_device, t.port AS taken_port
+FROM (SELECT * FROM free_if ORDER BY device, port LIMIT 1) a,
+     LATERAL (SELECT * FROM free_if f WHERE f.device_id <> a.device_id ORDER BY f.device DESC, f.port LIMIT 1) b,
+     LATERAL (SELECT d.name AS device, p.name AS port FROM port p JOIN device d ON d.id = p.device_id JOIN cable_end e ON e.port_id = p.id
+              JOIN cable c ON c.id = e.cable_id
+              WHERE p.kind = 'interface' AND c.label IS NOT NULL AND d.id <> a.device_id ORDER BY d.name, p.name LIMIT 1) t;
+DO \$\$ BEGIN
+    INSERT INTO port (device_id, name, kind) SELECT c.device_id, f.port, 'interface' FROM conn c JOIN free_if f ON f.port_id = c.port_id;
+EXCEPTION WHEN unique_violation THEN
+    CREATE TEMP TABLE dup_port AS SELECT SQLERRM AS message;
+END \$\$;
+DO \$\$ BEGIN
+    PERFORM cable_connect((SELECT port_id FROM conn),
+        (SELECT p.id FROM port p JOIN device d ON d.id = p.device_id JOIN conn c ON d.name = c.taken_device AND p.name = c.taken_port));
+EXCEPTION WHEN unique_violation THEN
+    CREATE TEMP TABLE taken AS SELECT SQLERRM AS message;
+END \$\$;
+CREATE TEMP TABLE addr AS
+SELECT h.id AS host_id, h.slug, h.hostname, a.address AS existing, next_free_ip(p.prefix, p.vrf_id) AS free
+FROM host h JOIN ip_address a ON a.host_id = h.id AND a.vrf_id IS NULL AND family(a.address) = 4
+JOIN prefix p ON p.prefix >>= a.address AND p.vrf_id IS NULL AND p.status = 'active'
+WHERE next_free_ip(p.prefix, p.vrf_id) IS NOT NULL
+ORDER BY h.hostname, a.address, masklen(p.prefix) DESC LIMIT 1;
+DO \$\$ BEGIN
+    INSERT INTO ip_address (host_id, address) SELECT host_id, existing FROM addr;
+EXCEPTION WHEN unique_violation THEN
+    CREATE TEMP TABLE dup_addr AS SELECT SQLERRM AS message;
+END \$\$;
 SELECT json_build_object(
   'editor', json_build_object('user', 'demo_editor', 'password', 'demo-editor'),
+  'admin', json_build_object('user', 'demo_admin', 'password', 'demo-admin'),
+  'connect', (SELECT json_build_object('device', device, 'slug', slug, 'port', (SELECT port FROM free_if f WHERE f.port_id = c.port_id),
+                     'far_device', far_device, 'far_port', far_port, 'taken_device', taken_device, 'taken_port', taken_port,
+                     'dup_port', (SELECT message FROM dup_port), 'taken', (SELECT message FROM taken)) FROM conn c),
+  'addr', (SELECT json_build_object('slug', slug, 'hostname', hostname, 'existing', host(existing), 'free', host(free),
+                  'dup', (SELECT message FROM dup_addr)) FROM addr),
+  'highstate', (SELECT json_build_object('slug', h.slug, 'hostname', h.hostname,
+                       'errors', (SELECT json_agg(state_id ORDER BY state_id) FROM state_error e WHERE e.highstate_id = l.highstate_id))
+                FROM host_last_highstate l JOIN host h ON h.id = l.host_id
+                WHERE l.failing AND l.failed > 0 ORDER BY h.hostname LIMIT 1),
+  'safes', (SELECT json_build_object('slug', h.slug, 'hostname', h.hostname,
+                   'safes', (SELECT json_agg(a.safe ORDER BY a.safe) FROM safe_host_access a WHERE a.host_id = h.id),
+                   'secrets', (SELECT json_agg(s.name ORDER BY s.name) FROM safe_host_access a JOIN secret s ON s.safe_id = a.safe_id WHERE a.host_id = h.id))
+            FROM host h WHERE EXISTS (SELECT FROM safe_host_access a JOIN secret s ON s.safe_id = a.safe_id WHERE a.host_id = h.id)
+            ORDER BY (SELECT count(*) FROM safe_host_access a JOIN secret s ON s.safe_id = a.safe_id WHERE a.host_id = h.id) DESC, h.hostname LIMIT 1),
+  'power', (SELECT json_build_object('rack', p.rack, 'text', p.allocated_watts || ' W of ' || p.capacity_watts || ' W')
+            FROM rack_power p WHERE p.rack_id = '$rack'),
   'reader', json_build_object('user', 'demo_reader', 'password', 'demo-reader'),
   'refusal_login', 'invalid user name or password',
   'serial', (SELECT json_build_object('serial', serial, 'device', name) FROM device WHERE serial IS NOT NULL ORDER BY name LIMIT 1),
@@ -134,8 +189,8 @@ SELECT json_build_object(
   'prefixes', (SELECT count(*) FROM prefix),
   'rack48', (SELECT json_build_object('slug', slug, 'devices', (SELECT count(*) FROM device WHERE rack_id = r.id)) FROM rack r WHERE name = 'UI48'));
 SQL
-check "SQL names what the pages must show (a rack, a known trace, a prefix with a free address)" \
-    'jq -e ".rack.exclusion and .trace.hops and .prefix.next and .address.prefix and .serial.serial" "$work/expect.json" >/dev/null' ||
+check "SQL names what the pages must show (a rack, a known trace, a prefix with a free address, ports to cable, an address, a failing run, a host's safes)" \
+    'jq -e ".rack.exclusion and .trace.hops and .prefix.next and .address.prefix and .serial.serial and .connect.taken and .connect.dup_port and .addr.dup and .addr.free and .highstate.errors and .safes.secrets and .power.text" "$work/expect.json" >/dev/null' ||
     sed 's/^/# /' "$work/expect.json"
 echo "# trace: $(jq -c '.trace | {device, port, hops: (.hops | length)}' "$work/expect.json"); rack: $(jq -c '.rack | {name, devices}' "$work/expect.json")"
 
@@ -148,5 +203,13 @@ perl -ne 'BEGIN { $n = shift } if (/^(not )?ok \d+ (.*)/) { $n++; print "", ($1 
 cat "$work/browser.tap"
 n=$((n + $(grep -cE '^(not )?ok ' "$work/browser.tap")))
 [ $rc -eq 0 ] || grep -q '^not ok' "$work/browser.tap" || { n=$((n + 1)); echo "not ok $n - the browser run exits 0 (it exited $rc)"; }
-check "screenshots of the rack, device and prefix pages in .pg/test-logs/ui/" '[ -s "$shots/rack.png" ] && [ -s "$shots/device.png" ] && [ -s "$shots/prefix.png" ]'
+check "screenshots of the rack, device, host and prefix pages in .pg/test-logs/ui/" '[ -s "$shots/rack.png" ] && [ -s "$shots/device.png" ] && [ -s "$shots/device-edit.png" ] && [ -s "$shots/host.png" ] && [ -s "$shots/prefix.png" ]'
+# what the browser's edits left in the change log: the cable made, edited
+# and deleted through the interface, under the editor's name (the token's sub)
+logged=$(q -c "SELECT string_agg(op, ' ' ORDER BY id) FROM mountaineer.change
+               WHERE actor = 'demo_editor' AND row_id IN (SELECT row_id FROM mountaineer.change
+                                                          WHERE table_name = 'cable' AND op = 'insert' AND after->>'label' = 'UI-C1')")
+check "the change log has the interface's cable under demo_editor: insert, update, delete ($logged)" '[ "$logged" = "insert update delete" ]'
+left=$(q -c "SELECT count(*) FROM mountaineer.port WHERE name IN ('ui-eth9', 'ui-eth10')")
+check "and no port the test made is left" '[ "$left" = 0 ]'
 echo "1..$n"

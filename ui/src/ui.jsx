@@ -54,7 +54,8 @@ export function Page({ state, title, children }) {
 }
 
 // A form that edits (PATCH) or creates (POST) one row of a table, its
-// refusals shown next to the field they name.  fields: [name, label].
+// refusals shown next to the field they name.  fields: [name, label], or
+// [name, label, options] for a choice among options.
 export function EditForm({ id, title, table, row, fields, onSaved, create }) {
   const [error, setError] = useState(null);
   const [saved, setSaved] = useState(false);
@@ -77,9 +78,11 @@ export function EditForm({ id, title, table, row, fields, onSaved, create }) {
   return (
     <form id={id} class="edit" onSubmit={submit}>
       <h2>{title}</h2>
-      {fields.map(([k, label]) => (
+      {fields.map(([k, label, options]) => (
         <>
-          <label>{label} <input name={k} value={row ? row[k] ?? '' : ''} /></label>
+          <label>{label} {options
+            ? <select name={k} value={row ? row[k] ?? '' : options[0]}>{options.map((o) => <option value={o}>{o}</option>)}</select>
+            : <input name={k} value={row ? row[k] ?? '' : ''} />}</label>
           {field === k && <ErrorText error={error} field={k} />}
         </>
       ))}
@@ -88,4 +91,30 @@ export function EditForm({ id, title, table, row, fields, onSaved, create }) {
       {!field && <ErrorText error={error} />}
     </form>
   );
+}
+
+// A button that runs a write (a DELETE, say) and shows its refusal beside it.
+export function Action({ id, label, run, onDone }) {
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  async function click() {
+    setError(null);
+    setBusy(true);
+    try { await run(); onDone && onDone(); } catch (e) { setError(e); } finally { setBusy(false); }
+  }
+  return (
+    <span class="action" id={id}>
+      <button type="button" disabled={busy} onClick={click}>{label}</button>
+      <ErrorText error={error} />
+    </span>
+  );
+}
+
+// a module's table or view, or null when the module is not installed (the
+// API answers 42P01 for a relation it does not have)
+export async function ifInstalled(q) {
+  const { data, error } = await q;
+  if (error && error.code === '42P01') return null;
+  if (error) throw error;
+  return data;
 }

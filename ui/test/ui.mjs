@@ -126,6 +126,98 @@ try {
      `got: ${nameRefusal}\nwant: ${want.trace.name_refusal}`);
   await ed.screenshot({ path: `${shots}/device.png`, fullPage: true });
 
+  // (1.7) ports and cables: add a port, the duplicate refused, connect it
+  // (a taken port refused), edit the cable, disconnect, rename, delete
+  const c = want.connect;
+  const row = (name) => `#ports tr[data-port="${name}"]`;
+  await visit(ed, `/device/${c.slug}`, 'device');
+  await ed.fill('#new-port input[name=name]', 'ui-eth9');
+  await ed.selectOption('#new-port select[name=kind]', 'interface');
+  await ed.click('#new-port button[type=submit]');
+  ok(await ed.waitForSelector(row('ui-eth9'), { timeout: 10000 }).then(() => true, () => false), `device ${c.device}: "New port" adds port ui-eth9 to its ports`);
+  await ed.fill('#new-port input[name=name]', c.port);
+  await ed.click('#new-port button[type=submit]');
+  await ed.waitForSelector('#new-port .error', { timeout: 10000 });
+  const dupPort = await ed.textContent('#new-port .error[data-field=name] .message').catch(() => null);
+  ok(dupPort === c.dup_port, `a second port named ${c.port} shows the unique refusal next to the name`, `got: ${dupPort}\nwant: ${c.dup_port}`);
+  await ed.selectOption('#connect select[name=port]', { label: 'ui-eth9 (interface)' });
+  await ed.fill('#connect input[name=far_device]', c.taken_device);
+  await ed.fill('#connect input[name=far_port]', c.taken_port);
+  await ed.click('#connect button[type=submit]');
+  await ed.waitForSelector('#connect .error', { timeout: 10000 });
+  const taken = await ed.textContent('#connect .error .message').catch(() => null);
+  ok(taken === c.taken, `connecting it to ${c.taken_device} ${c.taken_port} (cabled) shows the refusal`, `got: ${taken}\nwant: ${c.taken}`);
+  await ed.selectOption('#connect select[name=port]', { label: 'ui-eth9 (interface)' });
+  await ed.fill('#connect input[name=far_device]', c.far_device);
+  await ed.fill('#connect input[name=far_port]', c.far_port);
+  await ed.fill('#connect input[name=label]', 'UI-C1');
+  await ed.fill('#connect input[name=type]', 'cat6');
+  await ed.click('#connect button[type=submit]');
+  await ed.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('UI-C1'), `${row('ui-eth9')} td:nth-child(3)`, { timeout: 10000 }).catch(() => {});
+  ok((await ed.textContent(`${row('ui-eth9')} td.far`)).includes(c.far_device) && (await ed.textContent(`${row('ui-eth9')}`)).includes('UI-C1'),
+     `"Connect" cables ui-eth9 to ${c.far_device} ${c.far_port} (cable_connect): the far end is shown`, await ed.textContent(row('ui-eth9')));
+  await ed.click(`${row('ui-eth9')} button.edit-cable`);
+  await ed.fill('#edit-cable input[name=label]', 'UI-C1b');
+  await ed.selectOption('#edit-cable select[name=status]', 'planned');
+  await ed.click('#edit-cable button[type=submit]');
+  await ed.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('UI-C1b (planned)'), `${row('ui-eth9')} td:nth-child(3)`, { timeout: 10000 }).catch(() => {});
+  ok((await ed.textContent(`${row('ui-eth9')} td:nth-child(3)`)) === 'UI-C1b (planned)', 'editing the cable: its new label and status are shown',
+     await ed.textContent(row('ui-eth9')));
+  await ed.click(`${row('ui-eth9')} .action button`);
+  await ed.waitForFunction((sel) => document.querySelector(sel)?.textContent === '', `${row('ui-eth9')} td.far`, { timeout: 10000 }).catch(() => {});
+  ok((await ed.textContent(`${row('ui-eth9')} td.far`)) === '', '"disconnect" deletes the cable: no far end any more');
+  await ed.selectOption('#edit-port-which', { label: 'ui-eth9' });
+  await ed.fill('#edit-port input[name=name]', 'ui-eth10');
+  await ed.click('#edit-port button[type=submit]');
+  ok(await ed.waitForSelector(row('ui-eth10'), { timeout: 10000 }).then(() => true, () => false), 'renaming the port shows it under its new name');
+  await ed.click(`${row('ui-eth10')} .action button`);
+  ok(await ed.waitForSelector(row('ui-eth10'), { state: 'detached', timeout: 10000 }).then(() => true, () => false), '"delete" removes the port');
+  await ed.screenshot({ path: `${shots}/device-edit.png`, fullPage: true });
+
+  // (1.7) addresses on the host page
+  const a = want.addr;
+  const arow = (x) => `#addresses tr[data-address^="${x}/"]`;
+  await visit(ed, `/host/${a.slug}`, 'host');
+  await ed.fill('#new-address input[name=address]', a.free);
+  await ed.fill('#new-address input[name=dns_name]', 'ui-test.example.net');
+  await ed.click('#new-address button[type=submit]');
+  ok(await ed.waitForSelector(arow(a.free), { timeout: 10000 }).then(() => true, () => false), `host ${a.hostname}: "New address" adds ${a.free}`);
+  ok((await ed.textContent(`${arow(a.free)} td.dns`)) === 'ui-test.example.net', 'with its DNS name');
+  await ed.fill('#new-address input[name=address]', a.existing);
+  await ed.click('#new-address button[type=submit]');
+  await ed.waitForSelector('#new-address .error', { timeout: 10000 });
+  const dupAddr = await ed.textContent('#new-address .error[data-field=address] .message').catch(() => null);
+  ok(dupAddr === a.dup, `adding ${a.existing} again shows the unique refusal next to the address`, `got: ${dupAddr}\nwant: ${a.dup}`);
+  const opt = await ed.$$eval('#edit-address-which option', (os, x) => os.find((o) => o.textContent.startsWith(`${x}/`))?.textContent, a.free);
+  await ed.selectOption('#edit-address-which', { label: opt || a.free });
+  await ed.fill('#edit-address input[name=dns_name]', 'ui-test2.example.net');
+  await ed.click('#edit-address button[type=submit]');
+  await ed.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'ui-test2.example.net', `${arow(a.free)} td.dns`, { timeout: 10000 }).catch(() => {});
+  ok((await ed.textContent(`${arow(a.free)} td.dns`)) === 'ui-test2.example.net', 'editing it changes its DNS name');
+  await ed.click(`${arow(a.free)} .action button`);
+  ok(await ed.waitForSelector(arow(a.free), { state: 'detached', timeout: 10000 }).then(() => true, () => false), '"delete" removes it');
+
+  // (1.7) the last state run (mountaineer_salt) and the safes (mountaineer_vault)
+  const hs = want.highstate;
+  await visit(ed, `/host/${hs.slug}`, 'host');
+  const failedStates = await ed.$$eval('#state-errors tr[data-state]', (els) => els.map((e) => e.dataset.state));
+  ok(await ed.$('#highstate[data-failing=yes]') !== null && JSON.stringify(failedStates) === JSON.stringify(hs.errors),
+     `host ${hs.hostname}: its last state run is failing, with the failed states state_error has (${hs.errors.join(', ')})`, failedStates.join(', '));
+  const sf = want.safes;
+  await visit(ed, `/host/${sf.slug}`, 'host');
+  const safesShown = await ed.$$eval('#safes li[data-safe]', (els) => els.map((e) => e.dataset.safe));
+  const edSecrets = await ed.$$eval('#safes .secret', (els) => els.length);
+  ok(JSON.stringify(safesShown) === JSON.stringify(sf.safes) && edSecrets === 0,
+     `host ${sf.hostname}: the safes it may read (${sf.safes.join(', ')}); an editor sees no secret names (row-level security)`, `${safesShown} / ${edSecrets}`);
+  const adm = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+  await signIn(adm, want.admin.user, want.admin.password);
+  await visit(adm, `/host/${sf.slug}`, 'host (admin)');
+  const admSecrets = await adm.$$eval('#safes .secret', (els) => els.map((e) => e.firstChild.textContent.trim()).sort());
+  ok(JSON.stringify(admSecrets) === JSON.stringify([...sf.secrets].sort()), `an admin sees the names of its secrets (${sf.secrets.join(', ')})`, admSecrets.join(', '));
+  ok(!(await adm.textContent('body')).includes('vault:v'), 'and never a ciphertext');
+  await adm.screenshot({ path: `${shots}/host.png`, fullPage: true });
+  await adm.context().close();
+
   // a prefix: allocating an address gives the next free one
   await visit(ed, `/prefix/${want.prefix.slug}`, 'prefix');
   ok((await ed.textContent('#next-free')) === want.prefix.next, `prefix ${want.prefix.prefix}: the next free address shown is next_free_ip()'s, ${want.prefix.next}`);
@@ -141,6 +233,8 @@ try {
   // every other page renders
   await visit(ed, `/site/${want.site.slug}`, 'site');
   ok(await ed.$$eval('figure.rack svg', (els) => els.length) === want.site.racks, `site ${want.site.name}: its ${want.site.racks} racks as elevations side by side`);
+  const use = await ed.textContent(`figure.rack[data-rack="${want.power.rack}"] .use`).catch(() => '');
+  ok(use.endsWith(want.power.text), `rack ${want.power.rack} shows rack_power's roll-up: ${want.power.text}`, use);
   await visit(ed, `/host/${want.host.slug}`, 'host');
   ok((await ed.textContent('#addresses')).includes(want.host.address), `host ${want.host.hostname} lists its address ${want.host.address}`);
   await visit(ed, '/prefixes', 'prefixes');
@@ -156,11 +250,13 @@ try {
   await visit(rd, `/rack/${want.rack.slug}`, 'rack (reader)');
   const rackEdit = await rd.$$('#place, #elevation td.free:not(:empty)');
   await visit(rd, `/device/${want.trace.device_slug}`, 'device (reader)');
-  const devEdit = await rd.$$('#edit-device');
+  const devEdit = await rd.$$('#edit-device, #connect, #new-port, #edit-port, .action, button.edit-cable');
   await visit(rd, `/prefix/${want.prefix.slug}`, 'prefix (reader)');
   const pfxEdit = await rd.$$('#allocate, button#allocate-ip');
-  ok(rackEdit.length + devEdit.length + pfxEdit.length === 0, 'a reader sees no edit controls on the rack, device and prefix pages',
-     `${rackEdit.length} ${devEdit.length} ${pfxEdit.length}`);
+  await visit(rd, `/host/${want.addr.slug}`, 'host (reader)');
+  const hostEdit = await rd.$$('#new-address, #edit-address, #edit-host, .action');
+  ok(rackEdit.length + devEdit.length + pfxEdit.length + hostEdit.length === 0, 'a reader sees no edit controls on the rack, device, prefix and host pages',
+     `${rackEdit.length} ${devEdit.length} ${pfxEdit.length} ${hostEdit.length}`);
   const status = await rd.evaluate(async () => {
     const r = await fetch('/api/site', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sessionStorage.getItem('mountaineer.token')}` }, body: '{"name":"ui-reader-site"}' });
     return `${r.status} ${(await r.json()).code}`;

@@ -1,12 +1,15 @@
 // A device: details, ports with their cables and far ends, the path from
 // any port (cable_path) drawn, its power chain (power_trace) and what goes
-// down with it (impact); editors edit its details.
+// down with it (impact); editors edit its details, its ports and its cables.
 import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { db, must, canEdit } from '../api.js';
-import { useLoad, Page, ErrorText, EditForm } from '../ui.jsx';
+import { useLoad, Page, ErrorText, EditForm, Action, fieldOf } from '../ui.jsx';
 
-const PORTS = 'id,name,kind,cable_end(side,cable(label,status,cable_end(side,port(id,name,device(name,slug)))))';
+const PORTS = 'id,slug,name,kind,cable_end(side,cable(id,slug,label,type,status,color,cable_end(side,port(id,name,device(name,slug)))))';
+// what a port can be (port_kind); a front port is made with its rear port's mapping
+const KINDS = ['interface', 'console', 'console_server', 'power_port', 'power_outlet', 'power_feed', 'rear_port'];
+const STATUSES = ['connected', 'planned', 'decommissioning'];
 
 async function loadDevice(slug) {
   return must(db().from('device')
@@ -126,9 +129,78 @@ function PowerChain({ device }) {
   );
 }
 
+// "Connect": a cable from one of this device's free ports to a port of
+// another device, named as people name it, made by cable_connect() in one call
+function Connect({ device, onDone }) {
+  const [error, setError] = useState(null);
+  const [made, setMade] = useState(null);
+  const free = device.port.filter((p) => !farEnd(p));
+  async function submit(e) {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    setError(null);
+    setMade(null);
+    try {
+      const far = await must(db().from('port').select('id,device!inner(name)')
+        .eq('name', f.get('far_port')).eq('device.name', f.get('far_device')));
+      if (far.length !== 1) {
+        throw { message: `no port "${f.get('far_port')}" on a device named "${f.get('far_device')}"`, field: 'far_port' };
+      }
+      const cable = await must(db().rpc('cable_connect', {
+        a_port_id: f.get('port'), b_port_id: far[0].id,
+        label: f.get('label') || null, type: f.get('type') || null, status: f.get('status'),
+      }));
+      setMade(cable.label || cable.slug);
+      e.target.reset();
+      onDone();
+    } catch (err) { setError(err); }
+  }
+  if (!free.length) return null;
+  const field = error && (error.field || fieldOf(error, ['label', 'type']));
+  return (
+    <form id="connect" class="edit" onSubmit={submit}>
+      <h2>Connect a cable</h2>
+      <label>From port <select name="port">{free.map((p) => <option value={p.id}>{p.name} ({p.kind})</option>)}</select></label>
+      <label>To device <input name="far_device" required /></label>
+      <label>Its port <input name="far_port" required /></label>
+      {field === 'far_port' && <ErrorText error={error} field="far_port" />}
+      <label>Label <input name="label" /></label>
+      {field === 'label' && <ErrorText error={error} field="label" />}
+      <label>Type <input name="type" placeholder="cat6, om4, dac, power …" /></label>
+      <label>Status <select name="status">{STATUSES.map((x) => <option value={x}>{x}</option>)}</select></label>
+      <button type="submit">Connect</button>
+      {made && <span class="ok"> cable {made} connected</span>}
+      {!field && <ErrorText error={error} />}
+    </form>
+  );
+}
+
+// the editor's controls for ports: rename one, add one
+function PortForms({ device, onDone }) {
+  const [which, setWhich] = useState(device.port[0] && device.port[0].id);
+  const port = device.port.find((p) => p.id === which);
+  return (
+    <>
+      {port && (
+        <div class="edit" id="edit-port-box">
+          <label>Edit port <select id="edit-port-which" value={which} onChange={(e) => setWhich(e.target.value)}>
+            {device.port.map((p) => <option value={p.id}>{p.name}</option>)}</select></label>
+          <EditForm key={port.id} id="edit-port" title={`Port ${port.name}`} table="port" row={port} onSaved={onDone}
+            fields={[['name', 'Name']]} />
+        </div>
+      )}
+      <EditForm id="new-port" title="New port" table="port" create={{ device_id: device.id }} onSaved={onDone}
+        fields={[['name', 'Name'], ['kind', 'Kind', KINDS]]} />
+    </>
+  );
+}
+
 export function Device({ params }) {
   const [n, setN] = useState(0);
   const [traced, setTraced] = useState(null);
+  const [cableEdit, setCableEdit] = useState(null);
+  const edit = canEdit();
+  const reload = () => setN(n + 1);
   const state = useLoad(() => loadDevice(params.slug), [params.slug, n]);
   return (
     <Page state={state}>
@@ -154,7 +226,11 @@ export function Device({ params }) {
                   <td>{p.name}</td><td>{p.kind}</td>
                   <td>{f ? `${f.cable.label || ''} (${f.cable.status})` : ''}</td>
                   <td class="far">{f && f.port ? <>{f.port.device ? <Link href={`/device/${f.port.device.slug}`}>{f.port.device.name}</Link> : ''} {f.port.name}</> : ''}</td>
-                  <td>{f && <button class="trace" onClick={() => setTraced(p)}>path</button>}</td>
+                  <td>{f && <button class="trace" onClick={() => setTraced(p)}>path</button>}
+                    {edit && f && <button class="edit-cable" onClick={() => setCableEdit(f.cable)}>edit cable</button>}
+                    {edit && f && <Action label="disconnect" run={() => must(db().from('cable').delete().eq('id', f.cable.id))}
+                      onDone={() => { setTraced(null); setCableEdit(null); reload(); }} />}
+                    {edit && !f && <Action label="delete" run={() => must(db().from('port').delete().eq('id', p.id))} onDone={reload} />}</td>
                 </tr>
               );
             })}</tbody>
@@ -162,7 +238,12 @@ export function Device({ params }) {
           {traced && <CablePath port={traced} />}
           <PowerChain device={d} />
           <Impact device={d} />
-          {canEdit() && <EditForm id="edit-device" title="Edit" table="device" row={d} onSaved={() => setN(n + 1)}
+          {edit && cableEdit && <EditForm key={cableEdit.id} id="edit-cable" title={`Cable ${cableEdit.label || cableEdit.slug}`} table="cable"
+            row={cableEdit} onSaved={() => { setCableEdit(null); reload(); }}
+            fields={[['label', 'Label'], ['type', 'Type'], ['status', 'Status', STATUSES], ['color', 'Colour']]} />}
+          {edit && <Connect device={d} onDone={reload} />}
+          {edit && <PortForms device={d} onDone={reload} />}
+          {edit && <EditForm id="edit-device" title="Edit" table="device" row={d} onSaved={reload}
             fields={[['name', 'Name'], ['serial', 'Serial'], ['asset_tag', 'Asset tag'], ['manufacturer', 'Manufacturer'], ['model', 'Model']]} />}
         </>
       )}

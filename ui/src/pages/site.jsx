@@ -1,5 +1,5 @@
 // Sites, and a site: its racks as elevations side by side (the API's
-// rack_elevation_svg), with space and power use.
+// rack_elevation_svg), with space use and the power roll-up (rack_power).
 import { useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { db, must, svg, canEdit } from '../api.js';
@@ -22,9 +22,15 @@ export function Sites() {
 }
 
 async function loadSite(slug) {
-  const site = await must(db().from('site').select('id,slug,name,vendor,address,rack(id,slug,name,units,device(units,position,draw_watts))').eq('slug', slug).single());
-  const pictures = await Promise.all(site.rack.map((r) => svg('rack_elevation_svg', { rack_id: r.id }).catch(() => '')));
-  site.rack.forEach((r, i) => { r.svg = pictures[i]; });
+  const site = await must(db().from('site').select('id,slug,name,vendor,address,rack(id,slug,name,units,device(units,position))').eq('slug', slug).single());
+  // the power roll-up (rack_power: its PDUs' capacity, the draw of the
+  // devices that count) in one request, beside a picture per rack
+  const [power, ...pictures] = await Promise.all([
+    site.rack.length ? must(db().from('rack_power').select('rack_id,capacity_watts,allocated_watts').in('rack_id', site.rack.map((r) => r.id))) : [],
+    ...site.rack.map((r) => svg('rack_elevation_svg', { rack_id: r.id }).catch(() => '')),
+  ]);
+  const byRack = Object.fromEntries(power.map((x) => [x.rack_id, x]));
+  site.rack.forEach((r, i) => { r.svg = pictures[i]; r.power = byRack[r.id] || { capacity_watts: 0, allocated_watts: 0 }; });
   site.rack.sort((a, b) => a.name.localeCompare(b.name));
   return site;
 }
@@ -40,11 +46,10 @@ export function Site({ params }) {
           <div class="racks">
             {s.rack.map((r) => {
               const used = r.device.filter((d) => d.position).reduce((n, d) => n + d.units, 0);
-              const watts = r.device.reduce((n, d) => n + Number(d.draw_watts || 0), 0);
               return (
                 <figure class="rack" data-rack={r.name}>
                   <figcaption><Link href={`/rack/${r.slug}`}>{r.name}</Link>
-                    <br /><small>{used}/{r.units}U used · {watts} W</small></figcaption>
+                    <br /><small class="use">{used}/{r.units}U used · {r.power.allocated_watts} W of {r.power.capacity_watts} W</small></figcaption>
                   <Link href={`/rack/${r.slug}`}><div class="svg" dangerouslySetInnerHTML={{ __html: r.svg }} /></Link>
                 </figure>
               );
