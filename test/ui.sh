@@ -134,7 +134,30 @@ DO \$\$ BEGIN
 EXCEPTION WHEN unique_violation THEN
     CREATE TEMP TABLE dup_addr AS SELECT SQLERRM AS message;
 END \$\$;
+DO \$\$ BEGIN
+    INSERT INTO host (hostname, environment_id) SELECT ' ui-bad', id FROM environment ORDER BY name LIMIT 1;
+EXCEPTION WHEN OTHERS THEN
+    CREATE TEMP TABLE bad_host AS SELECT SQLERRM AS message;
+END \$\$;
+CREATE TEMP TABLE new_prefix AS
+SELECT x::cidr AS prefix FROM (VALUES ('10.250.0.0/24'), ('10.251.0.0/24'), ('172.31.250.0/24')) v(x)
+WHERE NOT EXISTS (SELECT FROM prefix p WHERE p.vrf_id IS NULL AND p.prefix && x::cidr) LIMIT 1;
+DO \$\$ BEGIN
+    INSERT INTO prefix (prefix, status) SELECT prefix, 'container' FROM new_prefix;
+    INSERT INTO prefix (prefix, status) SELECT prefix, 'container' FROM new_prefix;
+EXCEPTION WHEN unique_violation THEN
+    CREATE TEMP TABLE dup_prefix AS SELECT SQLERRM AS message;
+END \$\$;
+CREATE TEMP TABLE new_host AS
+SELECT 'ui-new.' || e.name || '.example.net' AS hostname, e.name AS environment, c.name AS cluster
+FROM environment e, (SELECT name FROM cluster ORDER BY name LIMIT 1) c
+WHERE 'ui-new.' || e.name || '.example.net' ~ ('^(' || e.hostname_regex || ')\$') ORDER BY e.name LIMIT 1;
 SELECT json_build_object(
+  'new_host', (SELECT json_build_object('hostname', hostname, 'refusal', (SELECT message FROM bad_host),
+                                        'environment', environment, 'cluster', cluster) FROM new_host),
+  'metal', (SELECT json_build_object('slug', d.slug, 'device', d.name, 'hostname', 'ui-metal.' || n.environment || '.example.net', 'environment', n.environment)
+            FROM device d, new_host n WHERE d.kind = 'server' AND NOT EXISTS (SELECT FROM host h WHERE h.device_id = d.id) ORDER BY d.name LIMIT 1),
+  'new_prefix', (SELECT json_build_object('prefix', prefix::text, 'dup', (SELECT message FROM dup_prefix)) FROM new_prefix),
   'editor', json_build_object('user', 'demo_editor', 'password', 'demo-editor'),
   'admin', json_build_object('user', 'demo_admin', 'password', 'demo-admin'),
   'connect', (SELECT json_build_object('device', device, 'slug', slug, 'port', (SELECT port FROM free_if f WHERE f.port_id = c.port_id),
@@ -190,7 +213,7 @@ SELECT json_build_object(
   'rack48', (SELECT json_build_object('slug', slug, 'devices', (SELECT count(*) FROM device WHERE rack_id = r.id)) FROM rack r WHERE name = 'UI48'));
 SQL
 check "SQL names what the pages must show (a rack, a known trace, a prefix with a free address, ports to cable, an address, a failing run, a host's safes)" \
-    'jq -e ".rack.exclusion and .trace.hops and .prefix.next and .address.prefix and .serial.serial and .connect.taken and .connect.dup_port and .addr.dup and .addr.free and .highstate.errors and .safes.secrets and .power.text" "$work/expect.json" >/dev/null' ||
+    'jq -e ".rack.exclusion and .trace.hops and .prefix.next and .address.prefix and .serial.serial and .connect.taken and .connect.dup_port and .addr.dup and .addr.free and .highstate.errors and .safes.secrets and .power.text and .new_host.refusal and .new_host.cluster and .metal.slug and .new_prefix.dup" "$work/expect.json" >/dev/null' ||
     sed 's/^/# /' "$work/expect.json"
 echo "# trace: $(jq -c '.trace | {device, port, hops: (.hops | length)}' "$work/expect.json"); rack: $(jq -c '.rack | {name, devices}' "$work/expect.json")"
 

@@ -9,7 +9,7 @@ import { Rack } from './pages/rack.jsx';
 import { Device } from './pages/device.jsx';
 import { Prefix, Prefixes } from './pages/prefix.jsx';
 import { Site, Sites } from './pages/site.jsx';
-import { Host } from './pages/host.jsx';
+import { Host, Hosts } from './pages/host.jsx';
 import { History } from './pages/history.jsx';
 import { ErrorText } from './ui.jsx';
 
@@ -53,6 +53,7 @@ function App() {
         <nav>
           <Link href="/">Search</Link>
           <Link href="/sites">Sites</Link>
+          <Link href="/hosts">Hosts</Link>
           <Link href="/prefixes">Prefixes</Link>
         </nav>
         <span id="who" data-role={who.role}>
@@ -66,6 +67,7 @@ function App() {
         <Route path="/site/:slug" component={Site} />
         <Route path="/rack/:slug" component={Rack} />
         <Route path="/device/:slug" component={Device} />
+        <Route path="/hosts" component={Hosts} />
         <Route path="/host/:slug" component={Host} />
         <Route path="/prefixes" component={Prefixes} />
         <Route path="/prefix/:slug" component={Prefix} />

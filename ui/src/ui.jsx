@@ -15,12 +15,14 @@ export function ErrorText({ error, field }) {
 }
 
 // which of the form's fields a refusal concerns: the constraint or column
-// its message or detail names (device_name_check, Key (rack_id, "position"))
+// its message or detail names (device_name_check, Key (rack_id, "position"),
+// invalid hostname "…")
 export function fieldOf(error, fields) {
   if (!error) return null;
   const text = `${error.message || ''} ${error.details || ''}`;
   for (const f of fields) {
-    if (text.includes(`_${f}_`) || text.includes(`"${f}"`) || text.includes(`(${f})`) || text.includes(`column ${f} `)) return f;
+    if (text.includes(`_${f}_`) || text.includes(`"${f}"`) || text.includes(`(${f})`) || text.includes(`column ${f} `) ||
+        text.includes(`invalid ${f} `)) return f;
   }
   return null;
 }
@@ -55,7 +57,8 @@ export function Page({ state, title, children }) {
 
 // A form that edits (PATCH) or creates (POST) one row of a table, its
 // refusals shown next to the field they name.  fields: [name, label], or
-// [name, label, options] for a choice among options.
+// [name, label, options] for a choice among options (each a value, or
+// [value, label]; the value '' is NULL).
 export function EditForm({ id, title, table, row, fields, onSaved, create }) {
   const [error, setError] = useState(null);
   const [saved, setSaved] = useState(false);
@@ -81,7 +84,8 @@ export function EditForm({ id, title, table, row, fields, onSaved, create }) {
       {fields.map(([k, label, options]) => (
         <>
           <label>{label} {options
-            ? <select name={k} value={row ? row[k] ?? '' : options[0]}>{options.map((o) => <option value={o}>{o}</option>)}</select>
+            ? <select name={k} value={row ? row[k] ?? '' : undefined}>{options.map((o) => (Array.isArray(o)
+                ? <option value={o[0]}>{o[1]}</option> : <option value={o}>{o}</option>))}</select>
             : <input name={k} value={row ? row[k] ?? '' : ''} />}</label>
           {field === k && <ErrorText error={error} field={k} />}
         </>

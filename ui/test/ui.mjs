@@ -241,6 +241,44 @@ try {
   ok(await ed.$$eval('#prefix-tree tbody tr', (els) => els.length) === want.prefixes, `the prefix tree lists all ${want.prefixes} prefixes`);
   await visit(ed, `/history/device/${want.trace.device_slug}`, 'history');
   ok(await ed.$$eval('#history tbody tr', (els) => els.length) > 0, `the history of ${want.trace.device} shows its changes`);
+  // (1.7) a new host and a new prefix, each first refused
+  const nh = want.new_host;
+  await visit(ed, '/hosts', 'hosts');
+  await ed.fill('#new-host input[name=hostname]', ' ui-bad');
+  await ed.selectOption('#new-host select[name=environment_id]', { label: nh.environment });
+  await ed.click('#new-host button[type=submit]');
+  await ed.waitForSelector('#new-host .error', { timeout: 10000 });
+  const hostRefusal = await ed.textContent('#new-host .error[data-field=hostname] .message').catch(() => null);
+  ok(hostRefusal === nh.refusal, '"New host" with a hostname that is not one shows the refusal next to the hostname', `got: ${hostRefusal}\nwant: ${nh.refusal}`);
+  await ed.fill('#new-host input[name=hostname]', nh.hostname);
+  await ed.selectOption('#new-host select[name=cluster_id]', { label: nh.cluster });
+  await ed.click('#new-host button[type=submit]');
+  await ed.waitForSelector('main[data-ready] h1', { timeout: 10000 });
+  await ed.waitForFunction((h) => document.querySelector('main h1')?.textContent.startsWith(h), nh.hostname, { timeout: 10000 }).catch(() => {});
+  ok((await ed.textContent('main h1')).startsWith(nh.hostname) && new URL(ed.url()).pathname.startsWith('/host/'),
+     `and with ${nh.hostname} on cluster ${nh.cluster} makes the host and opens its page`, ed.url());
+  const mt = want.metal;
+  await visit(ed, `/device/${mt.slug}`, 'device');
+  await ed.fill('#new-device-host input[name=hostname]', mt.hostname);
+  await ed.selectOption('#new-device-host select[name=environment_id]', { label: mt.environment });
+  await ed.click('#new-device-host button[type=submit]');
+  await ed.waitForFunction((h) => document.querySelector('main h1')?.textContent.startsWith(h), mt.hostname, { timeout: 10000 }).catch(() => {});
+  ok((await ed.textContent('main h1')).startsWith(mt.hostname) && (await ed.textContent('main dl.facts')).includes(mt.device),
+     `"New host on this device" makes bare-metal host ${mt.hostname} on ${mt.device} and opens its page`, ed.url());
+  const np = want.new_prefix;
+  await visit(ed, '/prefixes', 'prefixes');
+  await ed.fill('#new-prefix input[name=prefix]', np.prefix);
+  await ed.selectOption('#new-prefix select[name=status]', 'container');
+  await ed.click('#new-prefix button[type=submit]');
+  await ed.waitForFunction((p) => document.querySelector('main h1')?.textContent.startsWith(p), np.prefix, { timeout: 10000 }).catch(() => {});
+  ok((await ed.textContent('main h1')).startsWith(np.prefix) && new URL(ed.url()).pathname.startsWith('/prefix/'),
+     `"New prefix" makes ${np.prefix} and opens its page`, ed.url());
+  await visit(ed, '/prefixes', 'prefixes');
+  await ed.fill('#new-prefix input[name=prefix]', np.prefix);
+  await ed.click('#new-prefix button[type=submit]');
+  await ed.waitForSelector('#new-prefix .error', { timeout: 10000 });
+  const pfxRefusal = await ed.textContent('#new-prefix .error[data-field=prefix] .message').catch(() => null);
+  ok(pfxRefusal === np.dup, 'a second time, the unique refusal next to the prefix', `got: ${pfxRefusal}\nwant: ${np.dup}`);
   ok(pageErrors.length === 0, 'no script error on any page', pageErrors.join('\n'));
 
   // --- the reader --------------------------------------------------------

@@ -2,7 +2,7 @@
 // any port (cable_path) drawn, its power chain (power_trace) and what goes
 // down with it (impact); editors edit its details, its ports and its cables.
 import { useState } from 'preact/hooks';
-import { Link } from 'wouter-preact';
+import { Link, useLocation } from 'wouter-preact';
 import { db, must, canEdit } from '../api.js';
 import { useLoad, Page, ErrorText, EditForm, Action, fieldOf } from '../ui.jsx';
 
@@ -12,9 +12,11 @@ const KINDS = ['interface', 'console', 'console_server', 'power_port', 'power_ou
 const STATUSES = ['connected', 'planned', 'decommissioning'];
 
 async function loadDevice(slug) {
-  return must(db().from('device')
-    .select(`id,slug,name,kind,manufacturer,model,serial,asset_tag,units,position,draw_watts,rack(name,slug,site(name,slug)),port(${PORTS})`)
+  const d = await must(db().from('device')
+    .select(`id,slug,name,kind,manufacturer,model,serial,asset_tag,units,position,draw_watts,rack(name,slug,site(name,slug)),port(${PORTS}),host(hostname,slug)`)
     .eq('slug', slug).order('name', { referencedTable: 'port' }).single());
+  d.environments = canEdit() ? await must(db().from('environment').select('id,name').order('name')) : [];
+  return d;
 }
 
 // a port as cable_path shows it: its device (none for a circuit's
@@ -199,6 +201,7 @@ export function Device({ params }) {
   const [n, setN] = useState(0);
   const [traced, setTraced] = useState(null);
   const [cableEdit, setCableEdit] = useState(null);
+  const [, navigate] = useLocation();
   const edit = canEdit();
   const reload = () => setN(n + 1);
   const state = useLoad(() => loadDevice(params.slug), [params.slug, n]);
@@ -214,6 +217,7 @@ export function Device({ params }) {
             <dt>Asset tag</dt><dd>{d.asset_tag || '—'}</dd>
             <dt>Height</dt><dd>{d.units}U</dd>
             <dt>Draw</dt><dd>{d.draw_watts != null ? `${d.draw_watts} W` : '—'}</dd>
+            <dt>Host</dt><dd id="device-host">{d.host ? <Link href={`/host/${d.host.slug}`}>{d.host.hostname}</Link> : '—'}</dd>
           </dl>
           <p><Link href={`/history/device/${d.slug}`}>history</Link></p>
           <h2>Ports</h2>
@@ -243,6 +247,10 @@ export function Device({ params }) {
             fields={[['label', 'Label'], ['type', 'Type'], ['status', 'Status', STATUSES], ['color', 'Colour']]} />}
           {edit && <Connect device={d} onDone={reload} />}
           {edit && <PortForms device={d} onDone={reload} />}
+          {edit && !d.host && <EditForm id="new-device-host" title="New host on this device" table="host" create={{ device_id: d.id }}
+            onSaved={(r) => navigate(`/host/${r.slug}`)}
+            fields={[['hostname', 'Hostname'], ['environment_id', 'Environment', d.environments.map((e) => [e.id, e.name])],
+                     ['kind', 'Kind', ['bare_metal', 'peripheral']], ['operating_system', 'Operating system']]} />}
           {edit && <EditForm id="edit-device" title="Edit" table="device" row={d} onSaved={reload}
             fields={[['name', 'Name'], ['serial', 'Serial'], ['asset_tag', 'Asset tag'], ['manufacturer', 'Manufacturer'], ['model', 'Model']]} />}
         </>

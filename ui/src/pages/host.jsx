@@ -3,7 +3,7 @@
 // (mountaineer_vault) when those modules are installed.  Editors edit the
 // host and its addresses.
 import { useState } from 'preact/hooks';
-import { Link } from 'wouter-preact';
+import { Link, useLocation } from 'wouter-preact';
 import { db, must, canEdit } from '../api.js';
 import { useLoad, Page, EditForm, Action, ifInstalled } from '../ui.jsx';
 
@@ -63,6 +63,38 @@ function Safes({ safes, secrets }) {
       )}
       {safes.length > 0 && secrets.length === 0 && <p><small>The secrets' names are shown to admins.</small></p>}
     </section>
+  );
+}
+
+export const HOST_KINDS = ['virtual_machine', 'bare_metal', 'container', 'peripheral'];
+
+// every host, and for editors "New host"
+export function Hosts() {
+  const [, navigate] = useLocation();
+  const state = useLoad(() => Promise.all([
+    must(db().from('host').select('slug,hostname,kind,status,environment(name)').order('hostname').limit(5000)),
+    canEdit() ? must(db().from('environment').select('id,name').order('name')) : [],
+    canEdit() ? must(db().from('cluster').select('id,name').order('name')) : [],
+  ]), []);
+  return (
+    <Page state={state} title="Hosts">
+      {([rows, envs, clusters]) => (
+        <>
+          <table class="list" id="hosts">
+            <thead><tr><th>Hostname</th><th>Environment</th><th>Kind</th><th>Status</th></tr></thead>
+            <tbody>{rows.map((h) => (
+              <tr data-host={h.hostname}><td><Link href={`/host/${h.slug}`}>{h.hostname}</Link></td>
+                <td>{h.environment?.name}</td><td>{h.kind}</td><td>{h.status}</td></tr>
+            ))}</tbody>
+          </table>
+          {canEdit() && <EditForm id="new-host" title="New host" table="host" onSaved={(r) => navigate(`/host/${r.slug}`)}
+            fields={[['hostname', 'Hostname'], ['environment_id', 'Environment', envs.map((e) => [e.id, e.name])],
+                     ['kind', 'Kind', HOST_KINDS], ['cluster_id', 'Runs on cluster', [['', '—'], ...clusters.map((c) => [c.id, c.name])]],
+                     ['operating_system', 'Operating system']]} />}
+          {canEdit() && <p><small>A host on a device of its own: "New host" on the device's page.</small></p>}
+        </>
+      )}
+    </Page>
   );
 }
 

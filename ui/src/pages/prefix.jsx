@@ -1,7 +1,7 @@
 // Prefixes: the tree with utilisation bars; a prefix with its children,
 // free blocks, and for editors "allocate next /N" and "allocate next address".
 import { useState } from 'preact/hooks';
-import { Link } from 'wouter-preact';
+import { Link, useLocation } from 'wouter-preact';
 import { db, must, canEdit } from '../api.js';
 import { useLoad, Page, ErrorText, EditForm } from '../ui.jsx';
 import { contains, masklen } from '../ip.js';
@@ -19,12 +19,21 @@ function tree(rows) {
   }));
 }
 
+const STATUSES = ['active', 'container', 'reserved', 'deprecated'];
+
 export function Prefixes() {
-  const state = useLoad(() => must(db().from('prefix_usage').select('slug,vrf,prefix,status,description,utilization')
-    .order('vrf', { nullsFirst: true }).order('prefix')), []);
+  const [, navigate] = useLocation();
+  const state = useLoad(() => Promise.all([
+    must(db().from('prefix_usage').select('slug,vrf,prefix,status,description,utilization').order('vrf', { nullsFirst: true }).order('prefix')),
+    canEdit() ? must(db().from('vrf').select('id,name').order('name')) : [],
+  ]), []);
   return (
     <Page state={state} title="Prefixes">
-      {(rows) => (
+      {([rows, vrfs]) => (
+        <>
+        {canEdit() && <EditForm id="new-prefix" title="New prefix" table="prefix" onSaved={(r) => navigate(`/prefix/${r.slug}`)}
+          fields={[['prefix', 'Prefix'], ['vrf_id', 'VRF', [['', 'global'], ...vrfs.map((v) => [v.id, v.name])]],
+                   ['status', 'Status', STATUSES], ['description', 'Description']]} />}
         <table class="list" id="prefix-tree">
           <thead><tr><th>VRF</th><th>Prefix</th><th>Status</th><th>Used</th><th>Description</th></tr></thead>
           <tbody>{tree(rows).map((p) => (
@@ -35,6 +44,7 @@ export function Prefixes() {
             </tr>
           ))}</tbody>
         </table>
+        </>
       )}
     </Page>
   );
@@ -104,7 +114,7 @@ export function Prefix({ params }) {
           <ul id="free-blocks">{p.free.slice(0, 50).map((b) => <li class="free">{b}</li>)}</ul>
           {canEdit() && <Allocate p={p} onDone={() => setN(n + 1)} />}
           {canEdit() && <EditForm id="edit-prefix" title="Edit prefix" table="prefix" row={p} onSaved={() => setN(n + 1)}
-            fields={[['description', 'Description'], ['status', 'Status']]} />}
+            fields={[['description', 'Description'], ['status', 'Status', STATUSES]]} />}
         </>
       )}
     </Page>
