@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make valgrind`: the pg_regress cases that exercise C code (the core's, and
-# the hardware module's, which drive the cable-graph engine) against a
+# the hardware module's, which drive the cable-graph engine) and the pgTAP
+# suite of login() (src/sign_in.c) against a
 # server running under valgrind.  Fails if any valgrind error has our code
 # in its stack.  PostgreSQL's own known reports (uninitialised padding bytes
 # written to WAL and to the relcache init file) are counted but not ours.
@@ -33,6 +34,11 @@ set +e
 make --no-print-directory installcheck
 rc=$?
 make --no-print-directory -C modules/hardware installcheck || rc=1
+# login() (src/sign_in.c) is tested by pgTAP only: run that suite too
+dropdb --if-exists mt_valgrind_login 2>/dev/null
+createdb mt_valgrind_login &&
+    psql -X -q -d mt_valgrind_login -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION mountaineer' &&
+    pg_prove -d mt_valgrind_login test/login.sql || rc=1
 set -e
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 120 stop >/dev/null
 trap - EXIT
