@@ -86,19 +86,28 @@ SELECT bench_seconds($$SELECT pg_temp.bench_store('bench_salt_floor.salt_returns
 CHECKPOINT;
 SELECT bench_seconds($$SELECT pg_temp.bench_store('salt.salt_returns')$$) AS ours_s \gset
 
--- every return summarised, exactly
-SELECT CASE WHEN count(*) = :minions
-             AND sum(total) = 200 * (:minions - :minions / 100)
-             AND sum(failed) = 2 * (:minions / 20 - :minions / 100)
-             AND sum(changed) = 3 * (:minions / 10 - :minions / 20)
-             AND count(*) FILTER (WHERE compile_error IS NOT NULL) = :minions / 100
-             AND count(*) FILTER (WHERE host_id IS NULL) = 0
-            THEN 'ok' ELSE 'WRONG' END AS "summaries checked"
-FROM mountaineer.highstate WHERE jid = '20261202031500000001';
-SELECT (SELECT count(*) FROM mountaineer.state_error e JOIN mountaineer.highstate s ON s.id = e.highstate_id WHERE s.jid = '20261202031500000001')
+-- every return summarised, exactly (a wrong count stops the bench)
+SELECT count(*) = :minions
+       AND sum(total) = 200 * (:minions - :minions / 100)
+       AND sum(failed) = 2 * (:minions / 20 - :minions / 100)
+       AND sum(changed) = 3 * (:minions / 10 - :minions / 20)
+       AND count(*) FILTER (WHERE compile_error IS NOT NULL) = :minions / 100
+       AND count(*) FILTER (WHERE host_id IS NULL) = 0 AS summaries_ok,
+       (SELECT count(*) FROM mountaineer.state_error e JOIN mountaineer.highstate s ON s.id = e.highstate_id WHERE s.jid = '20261202031500000001')
          = 2 * (:minions / 20 - :minions / 100)
    AND (SELECT count(*) FROM mountaineer.state_change c JOIN mountaineer.highstate s ON s.id = c.highstate_id WHERE s.jid = '20261202031500000001')
-         = 3 * (:minions / 10 - :minions / 20) AS "errors and changes checked";
+         = 3 * (:minions / 10 - :minions / 20) AS details_ok
+FROM mountaineer.highstate WHERE jid = '20261202031500000001' \gset
+\if :summaries_ok
+\else
+    \warn 'salt bench: the highstate summaries do not match the returns'
+    SELECT 1/0 AS "summaries wrong";
+\endif
+\if :details_ok
+\else
+    \warn 'salt bench: state_error or state_change do not match the returns'
+    SELECT 1/0 AS "errors and changes wrong";
+\endif
 
 INSERT INTO bench_result (bench, what, ours, peer, unit)
 VALUES ('salt', format('%s returner() INSERTs of a 200-state highstate, summarised vs bare pgjsonb tables', :minions),
@@ -134,13 +143,22 @@ BEGIN
                            WHERE NOT s.test AND s.host_id IS NOT NULL ORDER BY s.host_id, s.returned_at DESC) l ON l.host_id = h.id');
     END LOOP;
 END $$;
--- both give the same answer
+-- both give the same answer (else the bench stops)
 SELECT (SELECT row(count(*) FILTER (WHERE failing), count(highstate_id)) FROM mountaineer.host_last_highstate)
      = (SELECT row(count(*) FILTER (WHERE l.failed > 0 OR coalesce(l.retcode, 0) <> 0 OR l.compile_error IS NOT NULL), count(l.id))
           FROM mountaineer.host h
           LEFT JOIN (SELECT DISTINCT ON (s.host_id) s.* FROM mountaineer.highstate s
                       WHERE NOT s.test AND s.host_id IS NOT NULL ORDER BY s.host_id, s.returned_at DESC) l ON l.host_id = h.id)
-       AS "host_last_highstate checked against DISTINCT ON";
+       AS view_ok \gset
+\if :view_ok
+\else
+    \warn 'salt bench: host_last_highstate and DISTINCT ON disagree'
+    SELECT 1/0 AS "host_last_highstate wrong";
+\endif
+-- the issue's target: under 50 ms (reported, not enforced: the machine is shared)
+SELECT CASE WHEN 1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY s) < 50 THEN 'yes' ELSE 'NO' END
+       AS "host_last_highstate under 50 ms"
+FROM bench_salt_timing WHERE what = 'ours';
 INSERT INTO bench_result (bench, what, ours, peer, unit, lower_is_better)
 SELECT 'salt', format('host_last_highstate, %s hosts, %s summaries: failing count vs DISTINCT ON', :hosts, :summaries),
        1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY s) FILTER (WHERE what = 'ours'),

@@ -11,7 +11,7 @@
 -- with the minion id as its one parameter).  The database holds every
 -- module's other suites' rows too: everything here is named tsalt.
 BEGIN;
-SELECT plan(56);
+SELECT plan(58);
 SET search_path = mountaineer, public;
 
 -- Runs sql as the Salt master (its role and its search_path, salt) and
@@ -44,6 +44,18 @@ BEGIN
     END;
     RESET ROLE;
     SET LOCAL search_path = mountaineer, public;
+END $$;
+-- The HINT of salt_pillar's refusal for the role tsalt_dashboard.
+CREATE FUNCTION pg_temp.dashboard_hint() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE h text;
+BEGIN
+    SET LOCAL ROLE tsalt_dashboard;
+    PERFORM mountaineer.salt_pillar('tsaltdb1');
+    RESET ROLE;
+    RETURN 'not refused';
+EXCEPTION WHEN insufficient_privilege THEN
+    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+    RETURN h;
 END $$;
 -- One state of a return, as Salt's state compiler writes it.
 CREATE FUNCTION pg_temp.state(fn text, sid text, name text, sls text, run int, result boolean,
@@ -349,6 +361,21 @@ SELECT CASE WHEN to_regprocedure('mountaineer.host_secrets(text)') IS NULL
                     'salt_pillar: and for the Salt master, through the external pillar''s query') END;
 SELECT is(salt_pillar('tsaltdb1') ? 'secrets', to_regprocedure('mountaineer.host_secrets(text)') IS NOT NULL,
           'salt_pillar has secrets exactly when mountaineer_vault is installed');
+-- a role an admin granted salt_pillar() to, that vault's host_secrets()
+-- does not admit (neither admin, Salt master nor the host's login): refused
+-- rather than served a pillar without its secrets
+CREATE ROLE tsalt_dashboard;
+GRANT USAGE ON SCHEMA mountaineer TO tsalt_dashboard;
+GRANT EXECUTE ON FUNCTION salt_pillar(text) TO tsalt_dashboard;
+SELECT CASE WHEN to_regprocedure('mountaineer.host_secrets(text)') IS NULL
+            THEN skip('mountaineer_vault is not installed', 1)
+            ELSE throws_ok($$SET LOCAL ROLE tsalt_dashboard; SELECT mountaineer.salt_pillar('tsaltdb1')$$, '42501',
+                 'salt_pillar cannot list the secrets of host "tsaltdb1.tsalt.example": permission denied to list the secrets of host "tsaltdb1.tsalt.example"',
+                 'salt_pillar refuses a caller vault does not admit, naming the host') END;
+SELECT CASE WHEN to_regprocedure('mountaineer.host_secrets(text)') IS NULL
+            THEN skip('mountaineer_vault is not installed', 1)
+            ELSE is(pg_temp.dashboard_hint(), 'mountaineer_vault''s host_secrets() must admit the role calling salt_pillar (the Salt master''s, mountaineer_salt_master).',
+                    'with a hint naming whom host_secrets() must admit') END;
 
 ------------------------------------------------------------------ what the master may not do
 SELECT is(pg_temp.as_master('SELECT count(*) FROM mountaineer.host'), '42501 permission denied for table host',

@@ -3,11 +3,12 @@
 -- mountaineer_salt: what the summary tables do with the changes the other
 -- suite does not make: an editor's correction and deletion are logged and
 -- keep highstate_latest (so host_last_highstate) right, an id never
--- changes, and TRUNCATE logs every row it removes.
+-- changes, what an editor's rows may not say is refused (SQLSTATE and
+-- message), and TRUNCATE logs every row it removes.
 BEGIN;
 SET search_path = mountaineer, public;
 SET LOCAL client_min_messages = warning;   -- TRUNCATE ... CASCADE names every table it reaches
-SELECT plan(15);
+SELECT plan(21);
 
 INSERT INTO environment (name, hostname_regex) VALUES ('tcsalt', '[a-z0-9-]+\.tcsalt\.example');
 INSERT INTO cluster (name, kind) VALUES ('tcsalt-k', 'kvm');
@@ -48,6 +49,32 @@ SELECT throws_ok($$UPDATE highstate SET id = gen_random_uuid() WHERE jid = '2026
     'the id of a highstate row cannot change', 'a highstate''s id cannot change');
 SELECT throws_ok($$UPDATE state_error SET id = gen_random_uuid()$$, '428C9', NULL, 'nor a state_error''s');
 SELECT throws_ok($$UPDATE state_change SET id = gen_random_uuid()$$, '428C9', NULL, 'nor a state_change''s');
+
+-- what an editor's own rows may not say
+CREATE FUNCTION pg_temp.as_editor_run(total int, succeeded int, failed int, duration numeric, jid text DEFAULT '20261202029900000001')
+RETURNS text LANGUAGE sql AS $$
+    SELECT format($q$SET LOCAL ROLE mountaineer_editor;
+        INSERT INTO mountaineer.highstate (minion_id, jid, fun, started_at, returned_at, duration_ms, total, succeeded, failed)
+        VALUES ('tcs1.tcsalt.example', %L, 'state.apply', now(), now(), %s, %s, %s, %s)$q$, jid, duration, total, succeeded, failed)
+$$;
+SELECT throws_ok(pg_temp.as_editor_run(3, 1, 1, 10), '23514',
+    'new row for relation "highstate" violates check constraint "highstate_counts_check"',
+    'an editor''s run whose counts do not add up is refused');
+SELECT throws_ok(pg_temp.as_editor_run(1, 1, 0, -1), '23514',
+    'new row for relation "highstate" violates check constraint "highstate_duration_ms_check"',
+    'a negative duration is refused');
+SELECT throws_ok(pg_temp.as_editor_run(1, 1, 0, 1, '20261202020000000001'), '23505',
+    'duplicate key value violates unique constraint "highstate_jid_minion_id_key"',
+    'a second run of one minion in one job is refused');
+SELECT throws_ok($$SET LOCAL ROLE mountaineer_editor;
+    INSERT INTO mountaineer.state_error (highstate_id, state_id, function) VALUES (gen_random_uuid(), 'a', 'pkg.installed')$$, '23503',
+    'insert or update on table "state_error" violates foreign key constraint "state_error_highstate_id_fkey"',
+    'a failed state of no run is refused');
+SELECT throws_ok($$SET LOCAL ROLE mountaineer_editor; DELETE FROM mountaineer.highstate_latest$$, '42501',
+    'permission denied for table highstate_latest', 'an editor may not write highstate_latest (derived)');
+SELECT throws_ok($$SET LOCAL ROLE mountaineer_editor;
+    INSERT INTO salt.salt_returns (fun, jid, return, id, success, full_ret) VALUES ('state.apply', '1', '{}', 'tcs1', 'true', '{}')$$, '42501',
+    'permission denied for table salt_returns', 'nor Salt''s job cache: only the master writes it');
 
 -- deleting tcs1's failing run brings back the one before
 SET LOCAL ROLE mountaineer_editor;
