@@ -22,7 +22,7 @@ cleanup() {
     dropdb --if-exists -f $db 2>/dev/null
 }
 trap cleanup EXIT
-echo "1..114"
+echo "1..115"
 
 dropdb --if-exists -f $db 2>/dev/null
 createdb $db || { echo "# cannot create a database"; exit 1; }
@@ -44,6 +44,8 @@ else
     nok "PostgREST starts on 127.0.0.1:$port"; sed 's/^/# /' "$work/start"; exit 1
 fi
 api=http://127.0.0.1:$port
+check "tools/api.sh made the login role authenticator: LOGIN, NOINHERIT, no superuser, reading nothing by itself" \
+    "[ \"\$(q -c \"SELECT rolcanlogin AND NOT rolinherit AND NOT rolsuper AND NOT has_table_privilege('authenticator', 'mountaineer.site', 'SELECT') FROM pg_roles WHERE rolname = 'authenticator'\")\" = t ]"
 secret=$("$top/tools/api.sh" secret)
 check "the JWT secret is the installation's own: made at first use, mode 600, at least 32 characters" \
     "[ \"\$(stat -c %a '$secret')\" = 600 ] && [ \$(wc -c <'$secret') -ge 32 ]"
