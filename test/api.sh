@@ -22,7 +22,7 @@ cleanup() {
     dropdb --if-exists -f $db 2>/dev/null
 }
 trap cleanup EXIT
-echo "1..78"
+echo "1..115"
 
 dropdb --if-exists -f $db 2>/dev/null
 createdb $db || { echo "# cannot create a database"; exit 1; }
@@ -44,6 +44,17 @@ else
     nok "PostgREST starts on 127.0.0.1:$port"; sed 's/^/# /' "$work/start"; exit 1
 fi
 api=http://127.0.0.1:$port
+check "tools/api.sh made the login role authenticator: LOGIN, NOINHERIT, no superuser, reading nothing by itself" \
+    "[ \"\$(q -c \"SELECT rolcanlogin AND NOT rolinherit AND NOT rolsuper AND NOT has_table_privilege('authenticator', 'mountaineer.site', 'SELECT') FROM pg_roles WHERE rolname = 'authenticator'\")\" = t ]"
+secret=$("$top/tools/api.sh" secret)
+check "the JWT secret is the installation's own: made at first use, mode 600, at least 32 characters" \
+    "[ \"\$(stat -c %a '$secret')\" = 600 ] && [ \$(wc -c <'$secret') -ge 32 ]"
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+    check "and kept out of git (ignored, not tracked)" \
+        "git -C '$top' check-ignore -q '${secret#"$top"/}' && ! git -C '$top' ls-files --error-unmatch '${secret#"$top"/}' >/dev/null 2>&1"
+else
+    ok "and kept out of git # SKIP not a git checkout"
+fi
 reader=$("$top/tools/token.sh" mountaineer_reader reader@example)
 editor=$("$top/tools/token.sh" mountaineer_editor alice@example)
 admin=$("$top/tools/token.sh" mountaineer_admin root@example)
@@ -65,6 +76,23 @@ expect() {
     else
         nok "$1"; echo "# got $status: $(head -c 600 <<<"$body")"
     fi
+}
+
+# statuses METHOD: the requests of stdin (PATH|TOKEN|BODY, one a line) sent by
+# one curl (a process per request is what costs on a busy machine); prints
+# their statuses in order
+statuses() {
+    local method=$1 path token data sep=
+    while IFS='|' read -r path token data; do
+        printf '%surl = "%s%s"\nrequest = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' "$sep" "$api" "$path" "$method"
+        sep=$'next\n'
+        [ -n "$token" ] && printf 'header = "Authorization: Bearer %s"\n' "$token"
+        if [ -n "$data" ]; then
+            data=${data//\\/\\\\}
+            printf 'header = "Content-Type: application/json"\ndata-binary = "%s"\n' "${data//\"/\\\"}"
+        fi
+    done >"$work/batch.curl"
+    curl -s -K "$work/batch.curl"
 }
 
 # --- reads: filters, ordering, pagination, embedding -----------------------
@@ -167,6 +195,28 @@ expect "RPC history of the deleted address: insert, update, delete" 200 '[.[].op
 req GET "/rpc/rack_elevation?rack_id=$r1" "$reader"
 expect "RPC rack_elevation by GET" 200 'length > 0'
 
+# the other kinds of user-facing function: allocations, free lists,
+# utilisation, impact, power, as_of (each against what SQL answers)
+req POST '/prefix' "$editor" '{"prefix":"10.251.0.0/24"}'
+expect "POST /prefix (a second one, to allocate from)" 201
+req POST '/rpc/allocate_prefix' "$editor" '{"parent":"10.251.0.0/24","masklen":26,"description":"api"}'
+expect "RPC allocate_prefix gives the first free /26" 200 '.prefix == "10.251.0.0/26" and .description == "api"'
+req GET '/rpc/next_free_prefix?parent=10.251.0.0/24&masklen=26' "$reader"
+expect "RPC next_free_prefix by GET: the next one" 200 '. == "10.251.0.64/26"'
+req GET '/rpc/free_prefixes?parent=10.251.0.0/24' "$reader"
+expect "RPC free_prefixes: the free space as blocks" 200 '. == ["10.251.0.64/26","10.251.0.128/25"]'
+req GET '/rpc/prefix_utilization?prefix=10.251.0.0/24' "$reader"
+expect "RPC prefix_utilization: a quarter" 200 '. == 0.25'
+imp=$(q -c "SELECT d.id FROM mountaineer.device d ORDER BY (SELECT count(*) FROM mountaineer.impact(d.id)) DESC, d.id LIMIT 1")
+req GET "/rpc/impact?device_id=$imp" "$reader"
+expect "RPC impact: the devices that go down with one ($(q -c "SELECT count(*) FROM mountaineer.impact('$imp')"), as in SQL)" 200 \
+    "length == $(q -c "SELECT count(*) FROM mountaineer.impact('$imp')") and length > 0"
+pp=$(q -c "SELECT p.id FROM mountaineer.port p WHERE p.kind = 'power_port' AND EXISTS (SELECT FROM mountaineer.cable_end e WHERE e.port_id = p.id) ORDER BY p.id LIMIT 1")
+req POST '/rpc/power_trace' "$reader" "{\"port_id\":\"$pp\"}"
+expect "RPC power_trace: as many hops as SQL" 200 "length == $(q -c "SELECT count(*) FROM mountaineer.power_trace('$pp')") and length > 0"
+req POST '/rpc/as_of' "$reader" "{\"tbl\":\"mountaineer.site\",\"id\":\"$site\",\"at\":\"$(q -c "SELECT min(at) FROM mountaineer.change WHERE row_id = '$site'")\"}"
+expect "RPC as_of: the site as it was first inserted (before the upsert)" 200 '.name == "api-site" and .vendor == null'
+
 # --- a host's own token (mountaineer_vault): PostgREST becomes its login role
 if [[ " ${modules[*]} " == *" vault "* ]]; then
     db1=$("$top/tools/token.sh" host_db1 db1.prod.example.net)
@@ -208,10 +258,16 @@ expect "428C9 writing a generated column: 400" 400 '.code == "428C9"'
 req POST '/rpc/cable_trace' "$reader" '{"port_id":"00000000-0000-4000-8000-000000000001"}'
 expect "P0002 no such port: 404, original code and message in the body" 404 \
     '.code == "P0002" and .message == "no port with id 00000000-0000-4000-8000-000000000001"'
-q -c "UPDATE mountaineer.prefix SET status = 'reserved' WHERE id = '$pfx'"
+req GET '/rpc/rack_elevation_svg?rack_id=00000000-0000-4000-8000-000000000001' "$reader" '' 'Accept: image/svg+xml'
+expect "P0002 no such rack (asked for as SVG): 404, as JSON" 404 '.code == "P0002" and .message == "no rack with id 00000000-0000-4000-8000-000000000001"'
+req POST '/rpc/allocate_ip' "$editor" "{\"prefix\":\"10.99.99.0/24\",\"host_id\":\"$host\"}"
+expect "P0002 no such prefix: 404" 404 '.code == "P0002" and .message == "no prefix 10.99.99.0/24 in the global table"'
+req PATCH "/prefix?id=eq.$pfx" "$editor" '{"status":"reserved"}' 'Prefer: return=representation'
+expect "PATCH /prefix: reserved" 200 '.[0].status == "reserved"'
 req POST '/rpc/allocate_ip' "$editor" "{\"prefix\":\"10.250.0.0/29\",\"host_id\":\"$host\"}"
 expect "55000 allocating from a reserved prefix: 409" 409 '.code == "55000" and (.message | contains("reserved"))'
-q -c "UPDATE mountaineer.prefix SET status = 'active' WHERE id = '$pfx'"
+req PATCH "/prefix?id=eq.$pfx" "$editor" '{"status":"active"}'
+expect "PATCH /prefix: active again" 204
 for i in 1 2 3 4 5; do req POST '/rpc/allocate_ip' "$editor" "{\"prefix\":\"10.250.0.0/29\",\"host_id\":\"$host\"}"; done
 req POST '/rpc/allocate_ip' "$editor" "{\"prefix\":\"10.250.0.0/29\",\"host_id\":\"$host\"}"
 expect "53000 a full prefix: 409" 409 '.code == "53000" and (.message | contains("no free address"))'
@@ -227,9 +283,14 @@ forged="${reader%.*}.$(printf 'not-the-signature' | base64 -w0 | tr '+/' '-_' | 
 req GET '/site' "$forged"
 expect "a forged token: 401" 401 '.code == "PGRST301"'
 req GET '/site' "$("$top/tools/token.sh" postgres mallory@example)"
-check "a token naming a role the API may not become (postgres): 401 or 403 ($status)" '[ "$status" = 401 ] || [ "$status" = 403 ]'
+expect "42501 a token naming a role the API may not become (postgres): 403" 403 '.code == "42501" and .message == "permission denied to set role \"postgres\""'
+req GET '/site' "$("$top/tools/token.sh" no_such_role mallory@example)"
+expect "22023 a token naming a role that does not exist: 400" 400 '.code == "22023" and .message == "role \"no_such_role\" does not exist"'
+unsigned="$(printf '{"alg":"none","typ":"JWT"}' | base64 -w0 | tr '+/' '-_' | tr -d '=').$(printf '{"role":"mountaineer_admin","sub":"mallory@example"}' | base64 -w0 | tr '+/' '-_' | tr -d '=')."
+req GET '/site' "$unsigned"
+expect "an unsigned token (alg none) naming the admin: 401" 401 '.code == "PGRST301"'
 req GET '/no_such_table' "$reader"
-expect "an unknown table: 404" 404
+expect "42P01 an unknown table: 404" 404 '.code == "42P01" and (.message | contains("no_such_table"))'
 req POST '/rpc/no_such_function' "$reader" '{}'
 expect "an unknown function: 404" 404 '.code == "PGRST202"'
 req GET "/rpc/allocate_ip?prefix=10.250.0.0/29&host_id=$host" "$editor"
@@ -241,6 +302,33 @@ check "no role but a superuser may turn the HTTP statuses on for its session (42
     "grep -q 'permission denied to set parameter \"mountaineer.http_status\"' <<<\"\$out\""
 out=$(q -v VERBOSITY=verbose -c "SELECT mountaineer.cable_trace('00000000-0000-4000-8000-000000000001')" 2>&1)
 check "and a SQL session (not PostgREST's) sees a refusal as it is (P0002)" "grep -q 'ERROR:  P0002: no port with id' <<<\"\$out\""
+
+# --- the rest of CRUD: PATCH and DELETE of what the editor made ---------------
+req PATCH "/device?id=eq.$srv" "$editor" '{"name":"api-srv1-renamed","status":"planned"}' 'Prefer: return=representation'
+expect "PATCH /device renames it and changes its status" 200 '.[0].name == "api-srv1-renamed" and .[0].status == "planned"'
+req PATCH "/host?id=eq.$host" "$editor" '{"hostname":"api-host1b.example.net"}' 'Prefer: return=representation'
+expect "PATCH /host renames it" 200 '.[0].hostname == "api-host1b.example.net"'
+gone() {   # gone NAME TABLE ID: the last request was a 204 and the row is no more
+    if [ "$status" = 204 ] && [ "$(q -c "SELECT count(*) FROM mountaineer.$2 WHERE id = '$3'")" = 0 ]; then
+        ok "$1"
+    else
+        nok "$1"; echo "# got $status: $(head -c 300 <<<"$body")"
+    fi
+}
+req DELETE "/cable?id=eq.$cab" "$editor";     gone "DELETE /cable (its ends go with it)" cable "$cab"
+req DELETE "/port?id=eq.$p1" "$editor";       gone "DELETE /port" port "$p1"
+req DELETE "/device?id=eq.$sw" "$editor";     gone "DELETE /device (its ports go with it)" device "$sw"
+req DELETE "/device?id=eq.$srv" "$editor"
+expect "DELETE /device of a server a host runs on: 409 (23503)" 409 '.code == "23503"'
+req DELETE "/ip_address?host_id=eq.$host" "$editor"
+check "DELETE /ip_address by a filter: every address of the host" "[ '$status' = 204 ] && [ \"\$(q -c \"SELECT count(*) FROM mountaineer.ip_address WHERE host_id = '$host'\")\" = 0 ]"
+req DELETE "/host?id=eq.$host" "$editor";     gone "DELETE /host" host "$host"
+req DELETE "/device?id=eq.$srv" "$editor";    gone "DELETE /device, once no host runs on it" device "$srv"
+req DELETE "/prefix?id=eq.$pfx" "$editor";    gone "DELETE /prefix" prefix "$pfx"
+req DELETE "/rack?id=eq.$r1" "$editor";       gone "DELETE /rack" rack "$r1"
+req DELETE "/site?id=eq.$site" "$editor";     gone "DELETE /site, once it has no rack" site "$site"
+check "each of these deletes is in the change log under the token's sub" \
+    "[ \"\$(q -c \"SELECT count(*) FROM mountaineer.change WHERE op = 'delete' AND actor = 'alice@example' AND row_id IN ('$cab', '$p1', '$sw', '$srv', '$host', '$pfx', '$r1', '$site')\")\" = 8 ]"
 
 # with an anonymous role configured (off by default), no token reads as it
 anonport=$(free_port)
@@ -257,22 +345,62 @@ else
 fi
 
 # --- no internal helper is reachable, over the whole catalogue ---------------
-# every function of every extension that no mountaineer role may execute, and
-# every trigger function, called as the admin with its named arguments (null)
-q >"$work/internal" -c "
-SELECT p.proname || '|' || coalesce((SELECT json_object_agg(n, NULL)::text FROM unnest(p.proargnames[1:p.pronargs]) n WHERE n <> ''), '{}')
+# An internal helper: every trigger function, every function no role may
+# execute, and every function whose COMMENT calls it internal ("Internal…")
+# or says it serves only the row-level security policies or
+# refuse_delete_referenced(), of every extension.  The roles a request may run as are every role the
+# authenticator may become: the group roles, the anonymous role and the
+# hosts' logins (mountaineer_vault).  Each helper is called with a token of
+# each of them, with its named arguments (null): 404 or 403 for every call,
+# but for the helpers listed in README ("What is reachable") that an
+# invoker-rights function or a row-level security policy calls with the
+# caller's rights, which therefore must stay executable by that caller.
+# That list is pinned here: a new helper a role may execute fails the test.
+reachable_by_design=(
+    current_host_safes check_prefix_length dns_address_scoped
+    import_apply import_columns import_stage_sql
+    netbox_attributes netbox_cables netbox_cluster_kind netbox_components
+    netbox_elem netbox_fqdn netbox_has netbox_import_common netbox_import_dcim
+    netbox_import_ipam netbox_import_skipped netbox_issue netbox_load
+    netbox_load_found netbox_load_part netbox_load_tree netbox_model_table
+    netbox_node_name netbox_not_modelled netbox_port_suffix netbox_power_feeds
+    netbox_ref netbox_skip_reason netbox_status netbox_step netbox_tagged
+    row_label
+)
+internal_sql="
+SELECT p.oid, p.proname,
+       EXISTS (SELECT FROM pg_roles r WHERE pg_has_role('authenticator', r.oid, 'MEMBER') AND r.rolname <> 'authenticator'
+                                      AND has_function_privilege(r.oid, p.oid, 'EXECUTE')) AS executable
 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refclassid = 'pg_extension'::regclass AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
   AND e.extname LIKE 'mountaineer%'
-  AND (p.prorettype = 'trigger'::regtype OR NOT has_function_privilege('mountaineer_admin', p.oid, 'EXECUTE'))
-ORDER BY 1"
-reached=0; total=0
-while IFS='|' read -r fn args; do
-    total=$((total + 1))
-    req POST "/rpc/$fn" "$admin" "$args"
-    case $status in 404|403) ;; *) reached=$((reached + 1)); echo "# /rpc/$fn answered $status: $(head -c 200 <<<"$body")" ;; esac
-done <"$work/internal"
-check "none of the $total internal and trigger functions is reachable (404 or 403 for each)" "[ $total -gt 20 ] && [ $reached = 0 ]"
+  AND (p.prorettype = 'trigger'::regtype
+       OR NOT EXISTS (SELECT FROM pg_roles r WHERE pg_has_role('authenticator', r.oid, 'MEMBER') AND r.rolname <> 'authenticator'
+                                             AND has_function_privilege(r.oid, p.oid, 'EXECUTE'))
+       OR obj_description(p.oid, 'pg_proc') ~ '^(Internal\M|For the row-level security policies|For refuse_delete_referenced\(\))')"
+q >"$work/internal" -c "
+SELECT i.proname || '|' || coalesce((SELECT json_object_agg(n, NULL)::text FROM unnest(p.proargnames[1:p.pronargs]) n WHERE n <> ''), '{}')
+FROM ($internal_sql) i JOIN pg_proc p ON p.oid = i.oid
+WHERE p.prorettype = 'trigger'::regtype OR NOT i.executable ORDER BY 1"
+q >"$work/reachable" -c "SELECT DISTINCT proname FROM ($internal_sql) i WHERE executable AND NOT (SELECT prorettype = 'trigger'::regtype FROM pg_proc WHERE oid = i.oid) ORDER BY 1"
+printf '%s\n' "${reachable_by_design[@]}" | sort >"$work/reachable.want"
+check "the internal helpers a role may execute are exactly the $(wc -l <"$work/reachable.want") README lists (callers' rights)" \
+    'diff "$work/reachable.want" "$work/reachable" >"$work/reachable.diff" || { sed "s/^/# /" "$work/reachable.diff"; false; }'
+check "among them the issue's free_add, prefix_attach and lock_vrf, and every trigger function" \
+    "grep -q '^free_add|' '$work/internal' && grep -q '^prefix_attach|' '$work/internal' && grep -q '^lock_vrf|' '$work/internal' &&
+     [ \"\$(q -c \"SELECT count(*) FROM ($internal_sql) i JOIN pg_proc p ON p.oid = i.oid WHERE p.prorettype = 'trigger'::regtype\")\" -ge 30 ]"
+tokens=("$reader" "$editor" "$admin" "$("$top/tools/token.sh" mountaineer_anon anonymous)")
+roles="reader, editor, admin, anon"
+if [[ " ${modules[*]} " == *" vault "* ]]; then tokens+=("$db1"); roles="$roles, a host's login"; fi
+for t in "${tokens[@]}"; do
+    while IFS='|' read -r fn args; do echo "/rpc/$fn|$t|$args"; done <"$work/internal"
+done >"$work/internal.requests"
+statuses POST <"$work/internal.requests" >"$work/internal.statuses"
+total=$(wc -l <"$work/internal"); calls=$(wc -l <"$work/internal.requests")
+reached=$(paste -d'|' "$work/internal.statuses" "$work/internal.requests" | grep -cvE '^(404|403)\|')
+paste -d'|' "$work/internal.statuses" "$work/internal.requests" | grep -vE '^(404|403)\|' | cut -d'|' -f1,2 | head -20 | sed 's/^/# answered /'
+check "none of the other $total internal and trigger functions is reachable: 404 or 403 for each of the $calls calls ($roles)" \
+    "[ $total -gt 80 ] && [ \$(wc -l <'$work/internal.statuses') = $calls ] && [ $reached = 0 ]"
 
 # --- OpenAPI: every table, view, column and function described --------------
 req GET '/' "$admin"
@@ -302,6 +430,50 @@ jq -r '.paths | to_entries[] | select(.key | startswith("/rpc/")) | select(.valu
     "$work/openapi.json" >"$work/undescribed"
 check "every RPC has a summary" '[ ! -s "$work/undescribed" ] || { sed "s/^/# /" "$work/undescribed"; false; }'
 
+# --- every table and view: GET answers 200 to each role that may read it,
+# 403 to each that may not (none may read mountaineer.api_secret)
+q >"$work/relations" -c "
+SELECT c.relname || '|' || string_agg(CASE WHEN has_table_privilege(r, c.oid, 'SELECT') THEN '200' ELSE '403' END, ' ' ORDER BY o)
+FROM pg_class c, unnest(array['mountaineer_reader', 'mountaineer_editor', 'mountaineer_admin']) WITH ORDINALITY AS r(r, o)
+WHERE c.relnamespace = 'mountaineer'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'f', 'p') AND NOT c.relispartition
+GROUP BY c.relname ORDER BY 1"
+for t in "$reader" "$editor" "$admin"; do
+    while IFS='|' read -r rel want; do echo "/$rel?limit=1|$t|"; done <"$work/relations"
+done | statuses GET >"$work/relations.statuses"
+nrel=$(wc -l <"$work/relations")
+# the statuses per relation: reader's, editor's, admin's
+paste -d' ' <(sed -n "1,${nrel}p" "$work/relations.statuses") <(sed -n "$((nrel + 1)),$((2 * nrel))p" "$work/relations.statuses") \
+    <(sed -n "$((2 * nrel + 1)),$((3 * nrel))p" "$work/relations.statuses") | paste -d'|' <(cut -d'|' -f1 "$work/relations") - >"$work/relations.got"
+wrong=$(diff "$work/relations" "$work/relations.got" | grep -c '^>')
+diff "$work/relations" "$work/relations.got" | grep '^[<>]' | head -20 | sed 's/^/# /'
+closed=$(grep -c '|403 403 403$' "$work/relations")
+check "each of the $(wc -l <"$work/relations") tables and views answers GET by its privileges: 200 to a role that may read it, else 403 (reader, editor, admin)" \
+    "[ $wrong = 0 ] && [ \$(wc -l <'$work/relations') -gt 80 ]"
+check "and those that no role may read ($closed: the JWT secret's table) answer 403 to all" \
+    "[ $closed -ge 1 ] && grep -qx 'api_secret|403 403 403' '$work/relations'"
+# the descriptions are the COMMENTs, word for word (PostgREST adds a note on keys)
+q >"$work/comments.json" -c "
+SELECT json_object_agg(c.relname, json_build_object('d', obj_description(c.oid, 'pg_class'),
+         'cols', (SELECT json_object_agg(a.attname, col_description(c.oid, a.attnum)) FROM pg_attribute a
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)))
+FROM pg_class c WHERE c.relnamespace = 'mountaineer'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'f', 'p')"
+jq -r --slurpfile c "$work/comments.json" '
+    .definitions | to_entries[] | .key as $t | $c[0][$t] as $want |
+    (if .value.description != $want.d then "\($t): \(.value.description)" else empty end),
+    (.value.properties | to_entries[] | select((.value.description | sub("\n\nNote:\n.*"; ""; "s")) != $want.cols[.key]) | "\($t).\(.key)")' \
+    "$work/openapi.json" >"$work/differs"
+check "every table's, view's and column's description is its COMMENT" '[ ! -s "$work/differs" ] || { head -20 "$work/differs" | sed "s/^/# /"; false; }'
+q >"$work/fcomments.json" -c "
+SELECT json_object_agg(f, d) FROM (SELECT DISTINCT ON (p.proname) '/rpc/' || p.proname, obj_description(p.oid, 'pg_proc')
+    FROM pg_proc p WHERE p.pronamespace = 'mountaineer'::regnamespace ORDER BY p.proname, p.pronargs) x(f, d)"
+# (PostgREST: the first line is the summary, the rest the description)
+jq -r --slurpfile c "$work/fcomments.json" '
+    .paths | to_entries[] | select(.key | startswith("/rpc/")) | $c[0][.key] as $want |
+    select(.value.post.summary != ($want | split("\n")[0]) or
+           (.value.post.description // "") != ($want | split("\n")[1:] | join("\n") | ltrimstr("\n"))) | .key' \
+    "$work/openapi.json" >"$work/differs"
+check "every RPC's summary (and description) is its function's COMMENT" '[ ! -s "$work/differs" ] || { head -20 "$work/differs" | sed "s/^/# /"; false; }'
+
 # --- pictures -----------------------------------------------------------------
 curl -s -D "$work/headers" -o "$work/rack.svg" -H "Authorization: Bearer $reader" -H 'Accept: image/svg+xml' \
     "$api/rpc/rack_elevation_svg?rack_id=$rack"
@@ -324,3 +496,12 @@ else
     nok "every example of README's REST API section runs"; tail -5 "$work/readme.out" | sed 's/^/# /'
 fi
 check "and the pictures it saves are valid SVG" "xmllint --noout '$work/readme/A01.svg' '$work/readme/ams1.svg'"
+
+# --- make demo's tour of the API (demo/api-tour.sh) against this server
+if API=$api bash "$top/demo/api-tour.sh" >"$work/tour.out" 2>&1; then
+    check "make demo's tour of the REST API runs: 3 reads and an allocation (200), a conflict (409), a missing port (404), the SVG" \
+        "[ \$(grep -c '^HTTP 200$' '$work/tour.out') = 4 ] && grep -qx 'HTTP 409' '$work/tour.out' && grep -qx 'HTTP 404' '$work/tour.out' && grep -q '^<svg' '$work/tour.out'" ||
+        sed 's/^/# /' "$work/tour.out" | head -40
+else
+    nok "make demo's tour of the REST API runs"; tail -5 "$work/tour.out" | sed 's/^/# /'
+fi

@@ -4,7 +4,8 @@
 # what the rack holds: a slot per unit and face, a box per device and face
 # it takes (full depth: both faces, half depth: its own), each labelled with
 # its name exactly (read back through the XML parser), the zero-U devices
-# beside, units labelled top-down in a descending rack.  Also shows that
+# beside, each box filled by its kind (one colour a kind), units labelled
+# bottom-up in an ascending rack and top-down in a descending one.  Also shows that
 # the validity check can fail: the drawing with one escape undone is
 # refused.  In a database of its own; runs against the cluster named by
 # PGHOST/PGPORT.
@@ -15,7 +16,7 @@ db=mt_svg
 work=$(mktemp -d)
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 trap 'dropdb --if-exists -f "$db" 2>/dev/null; rm -rf "$work"' EXIT
-echo "1..10"
+echo "1..12"
 
 dropdb --if-exists -f "$db" 2>/dev/null
 createdb "$db" || { echo "Bail out! cannot create a database"; exit 1; }
@@ -65,6 +66,20 @@ for r in $racks; do
 done
 check "each drawing has a slot per unit and face, a box per device and face it takes, and its zero-U devices" '[ -z "$counts_ok" ]' ||
     echo "# $counts_ok"
+svg=$work/$odd.svg
+
+# coloured by kind: every box of one kind has one fill, each kind its own
+perl -ne 'while (/\(([a-z_]+)\) [^<]*<\/title><rect [^>]*fill="(#[0-9a-fA-F]+)"/g) { $f{$1}{$2} = 1 }
+          END { for (sort keys %f) { print "$_ ", join(",", sort keys %{$f{$_}}), "\n" } }' "$work"/*.svg >"$work/fills"
+check "each device box is filled by its kind: one colour for each of the $(wc -l <"$work/fills") kinds drawn, no two kinds alike" \
+    '[ "$(wc -l <"$work/fills")" -ge 4 ] && ! grep -q , "$work/fills" && [ "$(cut -d" " -f2 "$work/fills" | sort -u | wc -l)" = "$(wc -l <"$work/fills")" ]' ||
+    sed 's/^/# /' "$work/fills"
+# an ascending rack (the demo's A01) is numbered bottom-up: its top slot is its last unit
+asc=$(q -c "SELECT id || ' ' || units FROM mountaineer.rack WHERE name = 'A01' AND NOT descending")
+svg=$work/${asc% *}.svg
+check "an ascending rack is numbered bottom-up: ${asc#* } at the top, 1 at the bottom" \
+      "[ -n '$asc' ] && [ \"\$(x \"string(($(el text)[@text-anchor='end'])[1])\")\" = '${asc#* }' ] &&
+       [ \"\$(x \"string(($(el text)[@text-anchor='end'])[${asc#* }])\")\" = 1 ]"
 svg=$work/$odd.svg
 
 label=$(x "string($(el g)[*[local-name()='rect'][@height='58']]/*[local-name()='text'])")
