@@ -2185,3 +2185,41 @@ COMMENT ON FUNCTION mountaineer.login(text, text) IS
     'Sign-in: {"token": a JWT (HS256, the REST API''s secret) with role = the highest of mountaineer_admin, mountaineer_editor, mountaineer_reader the user is a member of, sub = username, exp = now + 8 hours}. The password is checked against the role''s own (SCRAM-SHA-256 or md5, VALID UNTIL honoured) by PostgreSQL''s code. An unknown user, a wrong password, a user without a password or without a Mountaineer role: 28P01 "invalid user name or password", the same for all. POST /rpc/login {"username","password"}; callable by everyone, the anonymous role too.';
 GRANT EXECUTE ON FUNCTION mountaineer.login(text, text) TO PUBLIC;
 -- End: sign-in (1.7)
+
+-- == the API's pre-request check (1.7) ==
+-- PostgREST (db-pre-request, tools/api.sh) calls this before each request,
+-- as the request's role.  A helper that a caller's-rights function, a view
+-- or a policy uses must stay executable by that caller, so privileges
+-- cannot hide it; its COMMENT says it is internal, and this refuses a call
+-- of it through /rpc/ (404, as for a function that does not exist).
+CREATE FUNCTION mountaineer.is_internal_function(f regprocedure) RETURNS boolean
+    LANGUAGE sql STABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(obj_description(f, 'pg_proc') ~ '^(Internal\M|For the row-level security policies|For refuse_delete_referenced\(\))', false)
+$$;
+COMMENT ON FUNCTION mountaineer.is_internal_function(regprocedure) IS
+    'Internal: whether a function is a helper of other objects, not part of the API: its COMMENT begins "Internal", "For the row-level security policies" or "For refuse_delete_referenced()". What api_pre_request() and test/api.sh ask.';
+GRANT EXECUTE ON FUNCTION mountaineer.is_internal_function(regprocedure) TO PUBLIC;
+
+CREATE FUNCTION mountaineer.api_pre_request() RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fn text := substring(current_setting('request.path', true) FROM '^/rpc/([^/]+)/?$');
+BEGIN
+    IF fn IS NOT NULL AND EXISTS (
+        SELECT FROM pg_proc p
+        WHERE p.pronamespace = 'mountaineer'::regnamespace AND p.proname = fn
+          AND mountaineer.is_internal_function(p.oid)) THEN
+        RAISE EXCEPTION 'function mountaineer.% is internal: not part of the API', fn
+            USING ERRCODE = 'undefined_function',
+                  HINT = 'Call the function it serves (README, "Who may call what").';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.api_pre_request() IS
+    'Internal: PostgREST''s db-pre-request. Refuses (42883, HTTP 404) a /rpc/ call of a function that is_internal_function() says is internal.';
+GRANT EXECUTE ON FUNCTION mountaineer.api_pre_request() TO PUBLIC;
+-- End: the API's pre-request check (1.7)

@@ -106,6 +106,8 @@ start)
 # made by tools/api.sh: PostgREST for database $db of the cluster at $PGHOST
 db-uri = "postgresql:///$db?host=$PGHOST&port=$PGPORT&user=authenticator&application_name=postgrest"
 db-schemas = "mountaineer"
+# internal helpers a caller may execute (for the functions they serve) are no RPC
+db-pre-request = "mountaineer.api_pre_request"
 db-anon-role = "${API_ANON_ROLE:-}"
 db-pool = 10
 jwt-secret = "@$secret"
