@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(102);
+SELECT plan(108);
 
 INSERT INTO environment (name) VALUES ('dnsenv');
 INSERT INTO cluster (name, kind) VALUES ('dnscl', 'kvm');
@@ -61,10 +61,21 @@ SELECT throws_ok($$INSERT INTO dns_zone (name) VALUES ('bad_zone.example')$$, '2
     'a zone name that is not a domain name is refused naming it');
 SELECT throws_ok($$INSERT INTO dns_zone (name, primary_ns) VALUES ('z.example', 'ns 1')$$, '22023', 'invalid primary name server "ns 1"',
     'so is a primary name server that is not one');
-SELECT throws_ok($$INSERT INTO dns_zone (name, refresh) VALUES ('z.example', 0)$$, '23514',
-    'new row for relation "dns_zone" violates check constraint "dns_zone_refresh_check"', 'an SOA refresh of 0 is refused');
-SELECT throws_ok($$INSERT INTO dns_zone (name, ttl) VALUES ('z.example', -1)$$, '23514',
-    'new row for relation "dns_zone" violates check constraint "dns_zone_ttl_check"', 'a negative zone ttl is refused');
+SELECT throws_ok($$INSERT INTO dns_zone (name, refresh) VALUES ('z.example', 0)$$, '22023',
+    'SOA refresh 0 of zone z.example is out of range 1..2147483647', 'an SOA refresh of 0 is refused naming it');
+SELECT throws_ok($$INSERT INTO dns_zone (name, retry) VALUES ('z.example', -3)$$, '22023',
+    'SOA retry -3 of zone z.example is out of range 1..2147483647', 'so is a retry below 1');
+SELECT throws_ok($$INSERT INTO dns_zone (name, expire) VALUES ('z.example', 0)$$, '22023',
+    'SOA expire 0 of zone z.example is out of range 1..2147483647', 'an expire below 1');
+SELECT throws_ok($$INSERT INTO dns_zone (name, minimum) VALUES ('z.example', -1)$$, '22023',
+    'SOA minimum -1 of zone z.example is out of range 0..2147483647', 'a negative minimum');
+SELECT throws_ok($$INSERT INTO dns_zone (name, ttl) VALUES ('z.example', -1)$$, '22023',
+    'SOA ttl -1 of zone z.example is out of range 0..2147483647', 'and a negative zone ttl');
+SELECT throws_ok($$UPDATE dns_zone SET ttl = -60 WHERE name = 'dnst.example'$$, '22023',
+    'SOA ttl -60 of zone dnst.example is out of range 0..2147483647', 'also when a zone is changed');
+SELECT lives_ok($$INSERT INTO dns_zone (name, minimum, ttl) VALUES ('zero.example', 0, 0); DELETE FROM dns_zone WHERE name = 'zero.example'$$,
+    'a minimum and ttl of 0 are taken');
+SELECT throws_ok($$INSERT INTO dns_zone (name, refresh) VALUES ('z.example', NULL)$$, '23502', NULL, 'an SOA time is never NULL');
 SELECT throws_ok($$INSERT INTO dns_zone (name) VALUES ('dnst.example')$$, '23505',
     'duplicate key value violates unique constraint "dns_zone_name_key"', 'zone names are unique');
 SELECT throws_ok($$INSERT INTO dns_zone (name) VALUES ('DNST.example.')$$, '23505',
