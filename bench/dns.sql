@@ -172,7 +172,8 @@ SELECT 'dns', format('PowerDNS basic-query (type, name) for a random name: pdns.
                                     (SELECT array_agg(type ORDER BY g) FROM public.bench_dns_names WHERE g <= 3)),
        'µs', true;
 
--- the plans of PowerDNS's default queries (4.7's gpgsql, generic plans)
+-- the plans of PowerDNS's default queries (4.7's gpgsql, generic plans): their
+-- text as pdns-backend-pgsql 4.7.3 has it (strings of libgpgsqlbackend.so)
 SET search_path = pdns;
 SET plan_cache_mode = force_generic_plan;
 PREPARE basic_query(text, text) AS SELECT content,ttl,prio,type,domain_id,disabled::int,name,auth::int FROM records WHERE disabled=false and type=$1 and name=$2;
@@ -183,7 +184,7 @@ PREPARE list_query(bool, int) AS SELECT content,ttl,prio,type,domain_id,disabled
 PREPARE list_subzone_query(text, text, int) AS SELECT content,ttl,prio,type,domain_id,disabled::int,name,auth::int FROM records WHERE disabled=false and (name=$1 OR name like $2) and domain_id=$3;
 PREPARE info_zone_query(text) AS select id,name,master,last_check,notified_serial,type,options,catalog,account from domains where name=$1;
 PREPARE info_all_primary_query AS select domains.id, domains.name, domains.type, domains.notified_serial, domains.options, domains.catalog, records.content from records join domains on records.domain_id=domains.id and records.name=domains.name where records.type='SOA' and records.disabled=false and domains.type in ('MASTER', 'PRODUCER');
-PREPARE get_all_domains_query(bool) AS select domains.id, domains.name, records.content, domains.type, domains.master, domains.notified_serial, domains.last_check, domains.account, domains.catalog from domains LEFT JOIN records ON records.domain_id=domains.id AND records.type='SOA' AND records.name=domains.name WHERE records.disabled=false OR $1;
+PREPARE get_all_domains_query(bool) AS select domains.id, domains.name, records.content, domains.type, domains.master, domains.notified_serial, domains.last_check, domains.account from domains LEFT JOIN records ON records.domain_id=domains.id AND records.type='SOA' AND records.name=domains.name WHERE records.disabled=false OR $1;
 PREPARE update_serial_query(bigint, int) AS update domains set notified_serial=$1 where id=$2;
 CREATE TEMP TABLE plans (query text, plan text);
 CREATE FUNCTION pg_temp.plan_of(q text, stmt text) RETURNS void LANGUAGE plpgsql AS $$

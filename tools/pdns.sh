@@ -4,15 +4,21 @@
 # 127.0.0.1 only, with every cache off, so that a query answers what the
 # database holds at that moment.
 #
-#   tools/pdns.sh start CLUSTER DB   start it (stopping one already running for CLUSTER)
+#   tools/pdns.sh start CLUSTER DB [PORT]
+#                                    start it (stopping one already running for CLUSTER)
 #   tools/pdns.sh stop CLUSTER       stop it
-#   tools/pdns.sh port CLUSTER       print its DNS port (UDP and TCP)
+#   tools/pdns.sh port CLUSTER       print its DNS port (UDP and TCP): the one it
+#                                    was started on, else the default
 #   tools/pdns.sh conf CLUSTER       print its configuration directory (for pdnsutil --config-dir)
 #
 # CLUSTER is a tools/pg.sh cluster name, or - for the cluster that PGHOST
 # (its socket directory) and PGPORT name.
-# It listens on the cluster's PostgreSQL port + 1000 (demo 55315, test
-# 55316, bench 55317), logs in as mountaineer_pdns (created by CREATE
+# It listens on PORT, by default the cluster's PostgreSQL port + 1000 (demo
+# 55315, test 55316, bench 55317; the TAP test passes a free one, as other
+# sessions on the machine may run theirs), and refuses to report a start
+# unless the server answering there is this one (its server-id, asked as
+# id.server CH TXT): a port taken by another server makes pdns_server exit,
+# and start fails with its log.  It logs in as mountaineer_pdns (created by CREATE
 # EXTENSION mountaineer_dns; the cluster trusts local sockets) and keeps its
 # configuration, control socket, pid and log in the cluster's directory,
 # under pdns/.  Query it with:  dig @127.0.0.1 -p PORT www.example.net
@@ -31,6 +37,7 @@ else
     dir=$("$top/tools/pg.sh" dir "$cluster")/pdns
 fi
 port=$((PGPORT + 1000))
+[ -f "$dir/port" ] && port=$(cat "$dir/port")
 
 stop() {
     if [ -f "$dir/pid" ]; then
@@ -44,12 +51,16 @@ stop() {
         fi
         rm -f "$dir/pid"
     fi
+    rm -f "$dir/port"
 }
 
 start() {
-    local db=${1:?usage: pdns.sh start CLUSTER DB}
+    local db=${1:?usage: pdns.sh start CLUSTER DB [PORT]} id
     command -v pdns_server >/dev/null || { echo "pdns.sh: pdns_server is not installed (tools/deps.sh pdns-server pdns-backend-pgsql)" >&2; exit 1; }
     stop >/dev/null
+    port=${2:-$((PGPORT + 1000))}
+    case $port in ''|*[!0-9]*) echo "pdns.sh: bad port '$port'" >&2; exit 2 ;; esac
+    id=mountaineer-$cluster-$$-$RANDOM
     mkdir -p "$dir"
     cat >"$dir/pdns.conf" <<CONF
 # written by tools/pdns.sh: PowerDNS for the $cluster cluster, database $db
@@ -61,6 +72,8 @@ gpgsql-user=mountaineer_pdns
 gpgsql-dnssec=no
 local-address=127.0.0.1
 local-port=$port
+# what id.server CH TXT answers: start checks the server on the port is this one
+server-id=$id
 socket-dir=$dir
 daemon=no
 guardian=no
@@ -78,9 +91,11 @@ CONF
     # cluster's socket directory is open to every local user)
     pdns_server --config-dir="$dir" >"$dir/pdns.log" 2>&1 &
     echo $! >"$dir/pid"
+    echo "$port" >"$dir/port"
     for _ in $(seq 100); do
-        # any answer will do (REFUSED for a zone it does not hold)
-        if dig @127.0.0.1 -p "$port" +tries=1 +time=1 . SOA >/dev/null 2>&1; then
+        # this server, not another one on the port (whose answer, or an
+        # empty one, would pass for ours)
+        if [ "$(dig @127.0.0.1 -p "$port" +tries=1 +time=1 +short id.server CH TXT 2>/dev/null)" = "\"$id\"" ]; then
             echo "== pdns_server of the $cluster cluster answers on 127.0.0.1 port $port (database $db)"
             return 0
         fi
@@ -94,7 +109,7 @@ CONF
 }
 
 case $cmd in
-    start) start "${3:-}" ;;
+    start) start "${3:-}" "${4:-}" ;;
     stop)  stop ;;
     port)  echo "$port" ;;
     conf)  echo "$dir" ;;

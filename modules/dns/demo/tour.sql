@@ -14,7 +14,8 @@ SELECT name, serial FROM mountaineer.dns_zone WHERE name IN ('example.net', '0.1
 ROLLBACK;
 -- pdns.records holds exactly what the inventory says (no rows):
 SELECT * FROM mountaineer.dns_verify();
--- And PowerDNS itself (make demo runs pdns_server; tools/pdns.sh):
-\! dig @127.0.0.1 -p "$(tools/pdns.sh port demo)" +noall +answer www.example.net A
-\! dig @127.0.0.1 -p "$(tools/pdns.sh port demo)" +noall +answer api.example.net AAAA
-\! dig @127.0.0.1 -p "$(tools/pdns.sh port demo)" +noall +answer -x 10.0.0.22
+-- And PowerDNS itself (make demo runs pdns_server, tools/pdns.sh; MT_DNS_PORT is
+-- the port of another one, as the TAP test modules/dns/test/pdns.sh runs):
+\! dig @127.0.0.1 -p "${MT_DNS_PORT:-$(tools/pdns.sh port demo)}" +noall +answer www.example.net A
+\! dig @127.0.0.1 -p "${MT_DNS_PORT:-$(tools/pdns.sh port demo)}" +noall +answer api.example.net AAAA
+\! dig @127.0.0.1 -p "${MT_DNS_PORT:-$(tools/pdns.sh port demo)}" +noall +answer -x 10.0.0.22

@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(81);
+SELECT plan(108);
 
 INSERT INTO environment (name) VALUES ('dnsenv');
 INSERT INTO cluster (name, kind) VALUES ('dnscl', 'kvm');
@@ -49,6 +49,10 @@ SELECT is((SELECT type FROM pdns.domains WHERE name = 'dnst.example'), 'MASTER',
 SELECT is((dns_zone_for_prefix('198.51.100.0/25')).name, '100.51.198.in-addr.arpa', 'dns_zone_for_prefix: the enclosing octet zone');
 SELECT is((dns_zone_for_prefix('198.51.100.0/24')).kind, 'reverse', 'the same zone again, of kind reverse');
 SELECT is((dns_zone_for_prefix('2001:db8:77::/50')).name, '7.7.0.0.8.b.d.0.1.0.0.2.ip6.arpa', 'and the enclosing nibble zone of IPv6');
+SELECT is((dns_zone_for_prefix('10.1.16.0/20')).name, '1.10.in-addr.arpa', 'a /20 gets its enclosing /16 zone (README''s example)');
+SELECT is((dns_zone_for_prefix('2001:db8::/47')).name, '0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', 'an IPv6 /47 gets its enclosing /44 zone');
+SELECT is((dns_zone_for_prefix('10.1.2.3/32')).name, '3.2.1.10.in-addr.arpa', 'a host prefix gets the zone of its whole address');
+DELETE FROM dns_zone WHERE name IN ('1.10.in-addr.arpa', '0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', '3.2.1.10.in-addr.arpa');
 SELECT is((SELECT count(*) FROM dns_zone WHERE name = '100.51.198.in-addr.arpa'), 1::bigint, 'made once');
 SELECT is((SELECT primary_ns FROM dns_zone WHERE name = '100.51.198.in-addr.arpa'),
           (SELECT primary_ns FROM dns_zone WHERE kind = 'forward' ORDER BY name LIMIT 1), 'a new zone takes the first forward zone''s primary name server');
@@ -57,9 +61,25 @@ SELECT throws_ok($$INSERT INTO dns_zone (name) VALUES ('bad_zone.example')$$, '2
     'a zone name that is not a domain name is refused naming it');
 SELECT throws_ok($$INSERT INTO dns_zone (name, primary_ns) VALUES ('z.example', 'ns 1')$$, '22023', 'invalid primary name server "ns 1"',
     'so is a primary name server that is not one');
-SELECT throws_ok($$INSERT INTO dns_zone (name, refresh) VALUES ('z.example', 0)$$, '23514', NULL, 'an SOA refresh of 0 is refused');
-SELECT throws_ok($$INSERT INTO dns_zone (name, ttl) VALUES ('z.example', -1)$$, '23514', NULL, 'a negative zone ttl is refused');
-SELECT throws_ok($$INSERT INTO dns_zone (name) VALUES ('dnst.example')$$, '23505', NULL, 'zone names are unique');
+SELECT throws_ok($$INSERT INTO dns_zone (name, refresh) VALUES ('z.example', 0)$$, '22023',
+    'SOA refresh 0 of zone z.example is out of range 1..2147483647', 'an SOA refresh of 0 is refused naming it');
+SELECT throws_ok($$INSERT INTO dns_zone (name, retry) VALUES ('z.example', -3)$$, '22023',
+    'SOA retry -3 of zone z.example is out of range 1..2147483647', 'so is a retry below 1');
+SELECT throws_ok($$INSERT INTO dns_zone (name, expire) VALUES ('z.example', 0)$$, '22023',
+    'SOA expire 0 of zone z.example is out of range 1..2147483647', 'an expire below 1');
+SELECT throws_ok($$INSERT INTO dns_zone (name, minimum) VALUES ('z.example', -1)$$, '22023',
+    'SOA minimum -1 of zone z.example is out of range 0..2147483647', 'a negative minimum');
+SELECT throws_ok($$INSERT INTO dns_zone (name, ttl) VALUES ('z.example', -1)$$, '22023',
+    'SOA ttl -1 of zone z.example is out of range 0..2147483647', 'and a negative zone ttl');
+SELECT throws_ok($$UPDATE dns_zone SET ttl = -60 WHERE name = 'dnst.example'$$, '22023',
+    'SOA ttl -60 of zone dnst.example is out of range 0..2147483647', 'also when a zone is changed');
+SELECT lives_ok($$INSERT INTO dns_zone (name, minimum, ttl) VALUES ('zero.example', 0, 0); DELETE FROM dns_zone WHERE name = 'zero.example'$$,
+    'a minimum and ttl of 0 are taken');
+SELECT throws_ok($$INSERT INTO dns_zone (name, refresh) VALUES ('z.example', NULL)$$, '23502', NULL, 'an SOA time is never NULL');
+SELECT throws_ok($$INSERT INTO dns_zone (name) VALUES ('dnst.example')$$, '23505',
+    'duplicate key value violates unique constraint "dns_zone_name_key"', 'zone names are unique');
+SELECT throws_ok($$INSERT INTO dns_zone (name) VALUES ('DNST.example.')$$, '23505',
+    'duplicate key value violates unique constraint "dns_zone_name_key"', 'also when written in capitals with a dot');
 SELECT throws_ok($$UPDATE dns_zone SET serial = serial - 1 WHERE name = 'dnst.example'$$, '23514',
     format('the serial of zone dnst.example cannot go down from %s to %s', (SELECT serial FROM dns_zone WHERE name = 'dnst.example'),
            (SELECT serial - 1 FROM dns_zone WHERE name = 'dnst.example')),
@@ -81,7 +101,12 @@ SELECT ok((SELECT bool_and(z.serial > s1.serial) FROM dns_zone z JOIN s1 USING (
             WHERE name IN ('dnst.example', '100.51.198.in-addr.arpa')), 'both zones'' serials rose');
 SELECT ok((SELECT bool_and(z.serial = s1.serial) FROM dns_zone z JOIN s1 USING (name)
             WHERE name = '7.7.0.0.8.b.d.0.1.0.0.2.ip6.arpa'), 'a zone whose records did not change keeps its serial');
-SELECT allocate_ip('2001:db8:77::/64', (SELECT d2 FROM k), NULL, true);
+CREATE TEMP TABLE s2 AS SELECT name, serial FROM dns_zone;
+SELECT throws_ok($$SELECT allocate_named_ip('198.51.100.0/24', (SELECT d1 FROM k), 'bad name.dnst.example')$$, '22023', 'invalid hostname "bad name.dnst.example"',
+    'allocate_named_ip with a name that is not a domain name is refused');
+SELECT ok(NOT EXISTS (SELECT FROM ip_address WHERE host_addr = '198.51.100.2') AND (SELECT count(*) FROM ip_address WHERE host_addr <<= '198.51.100.0/24') = 1
+          AND (SELECT bool_and(z.serial = s2.serial) FROM dns_zone z JOIN s2 USING (name)), 'and nothing of it is written: no address, no serial raised');
+SELECT allocate_ip('2001:db8:77::/64', (SELECT d2 FROM k), NULL, true) IS NOT NULL AS allocated \gset
 SELECT set_eq($$SELECT * FROM rr WHERE name = 'd2.dnst.example' OR content = 'd2.dnst.example'$$,
     $$VALUES ('d2.dnst.example', 'AAAA', '2001:db8:77::1'), (ptr_name('2001:db8:77::1'), 'PTR', 'd2.dnst.example')$$,
     'a canonical address without a dns_name yields records for its host''s hostname');
@@ -89,6 +114,8 @@ UPDATE host SET hostname = 'd2b.dnst.example' WHERE hostname = 'd2.dnst.example'
 SELECT set_eq($$SELECT * FROM rr WHERE name LIKE 'd2%' OR content LIKE 'd2%'$$,
     $$VALUES ('d2b.dnst.example', 'AAAA', '2001:db8:77::1'), (ptr_name('2001:db8:77::1'), 'PTR', 'd2b.dnst.example')$$,
     'renaming the host renames its records');
+SELECT ok((SELECT bool_and(z.serial > s1.serial) FROM dns_zone z JOIN s1 USING (name)
+            WHERE name IN ('dnst.example', '7.7.0.0.8.b.d.0.1.0.0.2.ip6.arpa')), 'and raises the serials of its forward and reverse zones');
 UPDATE ip_address SET dns_name = 'app9.dnst.example' WHERE dns_name = 'app1.dnst.example';
 SELECT set_eq($$SELECT * FROM rr WHERE name IN ('app1.dnst.example', 'app9.dnst.example', '1.100.51.198.in-addr.arpa')$$,
     $$VALUES ('app9.dnst.example', 'A', '198.51.100.1'), ('1.100.51.198.in-addr.arpa', 'PTR', 'app9.dnst.example')$$,
@@ -152,11 +179,58 @@ SELECT throws_ok($$INSERT INTO dns_record (zone_id, name, type, content, priorit
 SELECT throws_ok($$INSERT INTO dns_record (zone_id, name, type, content) SELECT id, '@', 'CAA', 'issue ca' FROM dns_zone WHERE name = 'dnst.example'$$,
     '22023', 'content "issue ca" of CAA record dnst.example is not "flags tag \"value\""', 'a CAA record needs flags, tag and a quoted value');
 SELECT throws_ok($$INSERT INTO dns_record (zone_id, name, type, content, ttl) SELECT id, 't', 'TXT', 'x', 2147483648 FROM dns_zone WHERE name = 'dnst.example'$$,
-    '22003', NULL, 'a TTL beyond 32 bits is refused');
+    '22003', 'integer out of range', 'a TTL beyond 32 bits is refused (by the int column)');
+SELECT throws_ok($$INSERT INTO dns_record (zone_id, name, type, content, ttl) SELECT id, 't', 'TXT', 'x', '2147483648' FROM dns_zone WHERE name = 'dnst.example'$$,
+    '22003', 'value "2147483648" is out of range for type integer', 'written as a string, the refusal names it');
 SELECT throws_ok($$INSERT INTO dns_record (zone_id, name, type, content, ttl) SELECT id, 't', 'TXT', 'x', -5 FROM dns_zone WHERE name = 'dnst.example'$$,
     '22023', 'TTL -5 of record t.dnst.example is out of range 0..2147483647', 'a negative TTL is refused naming it');
 SELECT throws_ok($$INSERT INTO dns_record (zone_id, name, type, content) SELECT id, '@', 'MX', 'mx.example' FROM dns_zone WHERE name = 'dnst.example'$$,
-    '23514', NULL, 'an MX record needs a priority');
+    '23514', 'new row for relation "dns_record" violates check constraint "dns_record_priority_needed"', 'an MX record needs a priority');
+SELECT throws_ok($$INSERT INTO dns_record (zone_id, name, type, content, priority) SELECT id, 't', 'TXT', 'x', 5 FROM dns_zone WHERE name = 'dnst.example'$$,
+    '23514', 'new row for relation "dns_record" violates check constraint "dns_record_priority_needed"', 'and a TXT record has none');
+SELECT throws_ok($$INSERT INTO dns_record (zone_id, name, type, content, priority) SELECT id, '@', 'MX', 'mx.dnst.example', 65536 FROM dns_zone WHERE name = 'dnst.example'$$,
+    '22023', 'priority 65536 of record dnst.example is out of range 0..65535', 'a priority out of range is refused naming it');
+-- nothing half-written: one bad row of a statement, and none of it is there
+CREATE TEMP TABLE s3 AS SELECT serial FROM dns_zone WHERE name = 'dnst.example';
+SELECT throws_ok($$INSERT INTO dns_record (zone_id, name, type, content) SELECT id, n, 'A', c FROM dns_zone,
+                   (VALUES ('good1', '198.51.100.61'), ('good2', '198.51.100.62'), ('bad', '198.51.100.666')) v(n, c) WHERE name = 'dnst.example'$$,
+    '22023', 'content "198.51.100.666" of A record bad.dnst.example is not an IPv4 address', 'a statement with one bad record is refused');
+SELECT ok(NOT EXISTS (SELECT FROM dns_record WHERE fqdn LIKE 'good_.dnst.example') AND NOT EXISTS (SELECT FROM pdns.records WHERE name LIKE 'good_.dnst.example')
+          AND (SELECT serial FROM dns_zone WHERE name = 'dnst.example') = (SELECT serial FROM s3),
+          'and none of its records is written, in dns_record or pdns, nor the serial raised');
+-- a renamed host meets the CNAME rule too
+SELECT throws_ok($$UPDATE host SET hostname = 'www.dnst.example' WHERE hostname = 'd2b.dnst.example'$$, '23514',
+    'CNAME www.dnst.example -> app9.dnst.example cannot coexist with AAAA 2001:db8:77::1 at the same name',
+    'a host renamed to a CNAME''s name (its canonical address yields records) is refused naming both');
+-- the serial: every change of the zone's records raises it, past nn = 99 too
+UPDATE dns_zone SET serial = to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')::bigint * 100 + 98 WHERE name = 'dnst.example';
+INSERT INTO dns_record (zone_id, name, type, content) SELECT id, 'serial', 'TXT', 'one' FROM dns_zone WHERE name = 'dnst.example';
+SELECT is((SELECT serial FROM dns_zone WHERE name = 'dnst.example'), to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')::bigint * 100 + 99,
+          'a manual record added raises the serial (to YYYYMMDD99)');
+UPDATE dns_record SET content = 'two' WHERE fqdn = 'serial.dnst.example';
+SELECT is((SELECT serial FROM dns_zone WHERE name = 'dnst.example'), to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')::bigint * 100 + 100,
+          'a manual record changed raises it past nn = 99, into the next day''s numbers');
+DELETE FROM dns_record WHERE fqdn = 'serial.dnst.example';
+SELECT is((SELECT serial FROM dns_zone WHERE name = 'dnst.example'), to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')::bigint * 100 + 101,
+          'a manual record deleted raises it again');
+SELECT is((SELECT split_part(content, ' ', 3) FROM pdns.records WHERE name = 'dnst.example' AND type = 'SOA'),
+          (to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')::bigint * 100 + 101)::text, 'and the SOA record PowerDNS serves has it');
+UPDATE dns_record SET ttl = ttl WHERE fqdn = 'dnst.example';
+SELECT is((SELECT serial FROM dns_zone WHERE name = 'dnst.example'), to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')::bigint * 100 + 101,
+          'an update that changes no record leaves it');
+-- PTRs go to the reverse zone that is the longest match of the address
+INSERT INTO dns_zone (name) VALUES ('51.198.in-addr.arpa');
+INSERT INTO ip_address (address, dns_name) VALUES ('198.51.101.5', 'rv.dnst.example'), ('198.51.100.5', 'rv2.dnst.example');
+SELECT set_eq($$SELECT r.name::text, d.name::text AS zone FROM pdns.records r JOIN pdns.domains d ON d.id = r.domain_id
+                 WHERE r.type = 'PTR' AND r.name IN ('5.101.51.198.in-addr.arpa', '5.100.51.198.in-addr.arpa')$$,
+    $$VALUES ('5.101.51.198.in-addr.arpa', '51.198.in-addr.arpa'), ('5.100.51.198.in-addr.arpa', '100.51.198.in-addr.arpa')$$,
+    'a PTR goes to the longest reverse zone holding the address');
+-- deleting a host deletes its addresses, and their records
+INSERT INTO host (hostname, environment_id, cluster_id) SELECT 'gone.dnst.example', environment_id, cluster_id FROM host WHERE hostname = 'd1.dnst.example';
+SELECT allocate_ip('198.51.100.0/24', (SELECT id FROM host WHERE hostname = 'gone.dnst.example'), NULL, true) IS NOT NULL AS allocated \gset
+SELECT is((SELECT count(*) FROM pdns.records WHERE name = 'gone.dnst.example' OR content = 'gone.dnst.example'), 2::bigint, 'a host''s canonical address has its A and PTR');
+DELETE FROM host WHERE hostname = 'gone.dnst.example';
+SELECT is((SELECT count(*) FROM pdns.records WHERE name = 'gone.dnst.example' OR content = 'gone.dnst.example'), 0::bigint, 'deleting the host removes them');
 
 -- manual records changed and deleted, a zone renamed
 UPDATE dns_record SET content = 'ns2.dnst.example' WHERE type = 'NS' AND fqdn = 'dnst.example';

@@ -3,13 +3,35 @@
 # of the test cluster, asked with dig.  An address allocated with a
 # dns_name answers A/AAAA and PTR at once (no cache), the zone's serial
 # rose, a deleted address gives NXDOMAIN, manual CNAME and MX records
-# answer, and pdnsutil check-all-zones finds no error.
+# answer, and pdnsutil check-all-zones finds no error.  Then the demo
+# estate (tools/estate.sh) served the same way: the dns tour's digs (what
+# make demo shows) and README's dig answer, and its zones check clean.
+# pdns_server listens on a port free on 127.0.0.1 for UDP and TCP alike
+# (other sessions on the machine may run theirs): tools/pdns.sh start
+# fails when another server holds it, and the start is tried again.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/test/lib/tap.sh"
-echo "1..15"
+echo "1..20"
 
 db=mountaineer_dns_pdns
+demo_db=mountaineer_dns_demo
+# a port free for UDP and TCP on 127.0.0.1 (bound and let go: pdns_server
+# binds it next)
+free_port() {
+    perl -MIO::Socket::INET -e 'for (1 .. 50) {
+        my $t = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0, Proto => "tcp") or next;
+        my $u = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $t->sockport, Proto => "udp") or next;
+        print $t->sockport; exit 0 } exit 1'
+}
+start_pdns() {   # $1: database; three ports tried
+    local i
+    for i in 1 2 3; do
+        "$top/tools/pdns.sh" start - "$1" "$(free_port)" >"$PGHOST/pdns-start.log" 2>&1 && return 0
+    done
+    sed 's/^/# /' "$PGHOST/pdns-start.log"
+    return 1
+}
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db "$@"; }
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 q -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION mountaineer_dns CASCADE'
@@ -55,11 +77,11 @@ else
     nok "and the two indexes of ours"
 fi
 
-if ! "$top/tools/pdns.sh" start - $db >/dev/null; then
-    for i in $(seq 13); do nok "pdns_server did not start (tools/pdns.sh start - $db)"; done
+trap '"$top/tools/pdns.sh" stop - >/dev/null; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "DROP DATABASE IF EXISTS $demo_db WITH (FORCE)"' EXIT
+if ! start_pdns $db; then
+    for i in $(seq 18); do nok "pdns_server did not start (tools/pdns.sh start - $db PORT)"; done
     exit 0
 fi
-trap '"$top/tools/pdns.sh" stop - >/dev/null; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"' EXIT
 port=$("$top/tools/pdns.sh" port -)
 d() { dig @127.0.0.1 -p "$port" +tries=2 +time=2 "$@"; }
 serial() { d tap.example SOA +short | awk '{print $3}'; }
@@ -99,3 +121,39 @@ for _ in $(seq 30); do
 done
 check "PowerDNS writes notified_serial with its own role" \
     '[ "$(q -c "SELECT count(*) FROM pdns.domains WHERE notified_serial IS NOT NULL")" -gt 0 ]'
+
+# --- the demo estate, as make demo serves it ---------------------------------
+if ! "$top/tools/estate.sh" $demo_db >"$PGHOST/estate.log" 2>&1; then
+    sed 's/^/# /' "$PGHOST/estate.log"
+    for i in $(seq 5); do nok "the demo estate (tools/estate.sh) did not load"; done
+    exit 0
+fi
+if ! start_pdns $demo_db; then
+    for i in $(seq 5); do nok "pdns_server did not start for the demo estate"; done
+    exit 0
+fi
+port=$("$top/tools/pdns.sh" port -)
+# the dns tour as make demo runs it (tools/demo.sh), its digs sent to this
+# server (MT_DNS_PORT), from the top of the clone as there
+tour=$(cd "$top" && MT_DNS_PORT=$port PGOPTIONS="-c search_path=mountaineer,public" \
+       psql -X -a -v ON_ERROR_STOP=1 -d $demo_db -f modules/dns/demo/tour.sql 2>&1)
+rc=$?
+tab=$(printf '\t')
+check "the dns tour runs, and its dig of www.example.net shows the CNAME and web1's A" \
+    '[ $rc -eq 0 ] && echo "$tour" | grep -qx "www.example.net.${tab}3600${tab}IN${tab}CNAME${tab}web1.prod.example.net." &&
+     echo "$tour" | grep -qx "web1.prod.example.net.${tab}3600${tab}IN${tab}A${tab}10.0.0.22"' || echo "$tour" | tail -20 | sed 's/^/# /'
+check "its dig of api.example.net AAAA shows the VIP's address" \
+    'echo "$tour" | grep -qx "api.example.net.${tab}3600${tab}IN${tab}AAAA${tab}2001:db8::80"'
+check "its dig -x 10.0.0.22 shows web1's PTR" \
+    'echo "$tour" | grep -qx "22.0.0.10.in-addr.arpa.${tab}3600${tab}IN${tab}PTR${tab}web1.prod.example.net."'
+# README's example (section PowerDNS: after make demo), asked of this server
+readme_cmd=$(grep -m1 '^\$ dig @127.0.0.1 -p 55315 ' "$top/README.md" | sed 's/^\$ //; s/ *#.*//')
+readme_out=$(awk '/^\$ dig @127.0.0.1 -p 55315 /{p=1; next} p && /^```/{exit} p' "$top/README.md")
+got=$(eval "${readme_cmd/-p 55315/-p $port}")
+check "README's '$readme_cmd' answers what README shows" '[ -n "$readme_cmd" ] && [ -n "$readme_out" ] && [ "$got" = "$readme_out" ]' \
+    || printf '# README: %s\n# got: %s\n' "$readme_out" "$got"
+out=$(pdnsutil --config-dir="$("$top/tools/pdns.sh" conf -)" check-all-zones 2>&1)
+rc=$?
+check "pdnsutil check-all-zones finds no error and no warning in the demo's 4 zones" \
+    '[ $rc -eq 0 ] && echo "$out" | grep -q "Checked 4 zones, 0 had errors" && ! echo "$out" | grep -q "\[Warning\]"' \
+    || echo "$out" | sed 's/^/# /'
