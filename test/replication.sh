@@ -336,6 +336,18 @@ FROM (SELECT mountaineer.login('mt_repl_reader', 'repl-reader-password')->>'toke
 -- @! login
 SELECT mountaineer.login('mt_repl_reader', 'wrong');
 SELECT mountaineer.login('no_such_user', 'x');
+-- @ is_internal_function
+SELECT mountaineer.is_internal_function('mountaineer.row_label(regclass,text)'::regprocedure),
+       mountaineer.is_internal_function('mountaineer.slug(uuid)'::regprocedure);
+-- @ api_pre_request
+SET request.path = '/rpc/slug';
+SELECT mountaineer.api_pre_request();
+SET request.path = '/site';
+SELECT mountaineer.api_pre_request();
+-- @! api_pre_request
+SET request.path = '/rpc/row_label';
+SELECT mountaineer.api_pre_request();
+RESET request.path;
 -- @ actor
 SELECT mountaineer.actor();
 SET mountaineer.actor = 'salt-master';
