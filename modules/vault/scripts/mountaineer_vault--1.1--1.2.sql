@@ -1,6 +1,8 @@
 -- mountaineer_vault 1.1 -> 1.2: a refused ciphertext is kept out of the
 -- server log too: secret_check() raises its refusal through
--- vault_refuse_ciphertext(), which leaves out the STATEMENT line under it.
+-- vault_refuse_ciphertext(), which leaves out the STATEMENT line under it;
+-- host_secrets() admits a host's login only while it is a member of
+-- mountaineer_host (as the policies on secret do).
 \echo Use "ALTER EXTENSION mountaineer_vault UPDATE TO '1.2'" to load this file. \quit
 
 -- The refusal of a malformed ciphertext (1.2).  The error quotes nothing,
@@ -63,3 +65,44 @@ END
 $$;
 COMMENT ON FUNCTION mountaineer.secret_check() IS
     'BEFORE INSERT OR UPDATE row trigger of secret: refuses a ciphertext that is not vault:v<N>:<base64> (23514, without quoting it), keeps created_at, sets rotated_at when the ciphertext changes, and refuses to lower the key version under the same key (23514).';
+
+-- SECURITY DEFINER: it reads the grants and hosts for a host's login, which
+-- has no privilege on them, and for an admin lists one host's secrets out of
+-- all those the admin sees.  Who calls is acting_role() (see above).
+CREATE OR REPLACE FUNCTION mountaineer.host_secrets(hostname text)
+    RETURNS TABLE (safe text, name text, ciphertext text, key_name text, key_version integer)
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    me     text := mountaineer.acting_role();
+    wanted text := mountaineer.normalize_hostname(hostname);
+    h      uuid;
+BEGIN
+    -- a host's login learns nothing of other hosts, not even whether they
+    -- exist; the Salt master (mountaineer_salt), which hands every minion
+    -- its pillar, may list any host's
+    IF NOT pg_has_role(me, 'mountaineer_admin', 'USAGE')
+       AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = 'mountaineer_salt_master' AND pg_has_role(me, r.oid, 'USAGE'))
+       AND NOT (pg_has_role(me, 'mountaineer_host', 'USAGE')   -- 1.2: the group grants the right to try
+                AND EXISTS (SELECT FROM mountaineer.host_login l JOIN mountaineer.host x ON x.id = l.host_id
+                             WHERE l.login = me AND x.hostname = wanted)) THEN
+        RAISE EXCEPTION 'permission denied to list the secrets of host %', mountaineer.excerpt(wanted)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Role %s is neither an admin, the Salt master nor a login of that host (mountaineer.host_login, and a member of mountaineer_host).', me);
+    END IF;
+    SELECT x.id INTO h FROM mountaineer.host x WHERE x.hostname = wanted;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no host %', mountaineer.excerpt(wanted) USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN QUERY
+        SELECT s.name, x.name, x.ciphertext, x.key_name, x.key_version
+          FROM mountaineer.secret x
+          JOIN mountaineer.safe s ON s.id = x.safe_id
+          JOIN mountaineer.safe_host_access a ON a.safe_id = x.safe_id AND a.host_id = h
+         ORDER BY s.name, x.name;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.host_secrets(text) IS
+    'The secrets granted to a host (directly, by role or by environment) as (safe, name, ciphertext, key_name, key_version), ordered by safe and name: for admins, the Salt master''s role, and that host''s own logins (host_login, members of mountaineer_host); anyone else gets 42501. 22023 for an invalid hostname, P0002 for an unknown host.';

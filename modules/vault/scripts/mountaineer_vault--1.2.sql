@@ -4,7 +4,9 @@
 -- and decrypts them with Vault (transit/decrypt), which holds the keys.
 -- 1.1: tags and attributes on its inventory tables (needs mountaineer 1.5).
 -- 1.2: a refused ciphertext is kept out of the server log too (the STATEMENT
--- line of the error): vault_refuse_ciphertext().
+-- line of the error): vault_refuse_ciphertext(); host_secrets() admits a
+-- host's login only while it is a member of mountaineer_host, as the
+-- policies do.
 \echo Use "CREATE EXTENSION mountaineer_vault CASCADE" to load this file. \quit
 
 -- it uses the core's 1.3 (the change log written once per statement, and
@@ -379,11 +381,12 @@ BEGIN
     -- its pillar, may list any host's
     IF NOT pg_has_role(me, 'mountaineer_admin', 'USAGE')
        AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = 'mountaineer_salt_master' AND pg_has_role(me, r.oid, 'USAGE'))
-       AND NOT EXISTS (SELECT FROM mountaineer.host_login l JOIN mountaineer.host x ON x.id = l.host_id
-                        WHERE l.login = me AND x.hostname = wanted) THEN
+       AND NOT (pg_has_role(me, 'mountaineer_host', 'USAGE')   -- 1.2: the group grants the right to try
+                AND EXISTS (SELECT FROM mountaineer.host_login l JOIN mountaineer.host x ON x.id = l.host_id
+                             WHERE l.login = me AND x.hostname = wanted)) THEN
         RAISE EXCEPTION 'permission denied to list the secrets of host %', mountaineer.excerpt(wanted)
             USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = format('Role %s is neither an admin, the Salt master nor a login of that host (mountaineer.host_login).', me);
+                  DETAIL = format('Role %s is neither an admin, the Salt master nor a login of that host (mountaineer.host_login, and a member of mountaineer_host).', me);
     END IF;
     SELECT x.id INTO h FROM mountaineer.host x WHERE x.hostname = wanted;
     IF NOT FOUND THEN
@@ -398,7 +401,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mountaineer.host_secrets(text) IS
-    'The secrets granted to a host (directly, by role or by environment) as (safe, name, ciphertext, key_name, key_version), ordered by safe and name: for admins, and for that host''s own logins (host_login); anyone else gets 42501. 22023 for an invalid hostname, P0002 for an unknown host.';
+    'The secrets granted to a host (directly, by role or by environment) as (safe, name, ciphertext, key_name, key_version), ordered by safe and name: for admins, the Salt master''s role, and that host''s own logins (host_login, members of mountaineer_host); anyone else gets 42501. 22023 for an invalid hostname, P0002 for an unknown host.';
 
 -- SECURITY DEFINER: creating a role needs CREATEROLE, which admins lack.
 -- It makes only plain roles: an existing role is reused only when it is
