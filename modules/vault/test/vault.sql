@@ -10,7 +10,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(118);
+SELECT plan(124);
 
 -- a ciphertext of version v, 32 bytes, made up (tag: any text)
 CREATE FUNCTION pg_temp.ct(tag text, v int) RETURNS text LANGUAGE sql IMMUTABLE
@@ -362,6 +362,19 @@ SELECT throws_ok($$INSERT INTO safe_access (safe_id, role_id, permission) SELECT
                    WHERE s.name = 'tv-by-role' AND r.name = 'tv-db'$$,
     '23505', 'duplicate key value violates unique constraint "safe_access_grantee_key"', 'one grant per safe and grantee');
 INSERT INTO secret (safe_id, name, ciphertext, key_name) SELECT id, 'z1', pg_temp.ct('z1', 1), 'tv-key' FROM safe WHERE name = 'tv-no-one';
+SELECT throws_ok($$INSERT INTO safe (name) VALUES ('tv-by-role')$$, '23505', 'duplicate key value violates unique constraint "safe_name_key"',
+    'a safe''s name is unique');
+SELECT throws_ok($$INSERT INTO safe (name) VALUES (' tv-padded')$$, '23514', 'new row for relation "safe" violates check constraint "safe_name_check"',
+    'a safe''s name is a name');
+SELECT throws_ok($$INSERT INTO safe (name, description) VALUES ('tv-long', repeat('d', 201))$$, '23514',
+    'new row for relation "safe" violates check constraint "safe_description_check"', 'a description has at most 200 characters');
+SELECT throws_ok($$INSERT INTO secret (safe_id, name, ciphertext, key_name) SELECT id, 'z1', pg_temp.ct('z1 again', 1), 'tv-key' FROM safe WHERE name = 'tv-no-one'$$,
+    '23505', 'duplicate key value violates unique constraint "secret_safe_id_name_key"', 'a secret''s name is unique within its safe');
+SELECT lives_ok($$INSERT INTO secret (safe_id, name, ciphertext, key_name) SELECT id, 'z1', pg_temp.ct('z1 again', 1), 'tv-key' FROM safe WHERE name = 'tv-by-role'$$,
+    '... not across safes');
+DELETE FROM secret WHERE name = 'z1' AND safe_id = (SELECT id FROM safe WHERE name = 'tv-by-role');
+SELECT throws_ok($$INSERT INTO secret (safe_id, name, ciphertext, key_name) SELECT id, E'tv\tx', pg_temp.ct('x', 1), 'tv-key' FROM safe WHERE name = 'tv-no-one'$$,
+    '23514', 'new row for relation "secret" violates check constraint "secret_name_check"', 'a secret''s name is a name');
 SELECT throws_ok($$DELETE FROM safe WHERE name = 'tv-no-one'$$, '23503',
     'safe "tv-no-one" cannot be deleted: 1 secret row(s) refer to it: z1', 'a safe that holds secrets cannot be deleted');
 SET LOCAL ROLE mountaineer_editor;
