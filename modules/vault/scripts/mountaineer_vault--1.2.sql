@@ -9,12 +9,13 @@
 -- policies do.
 \echo Use "CREATE EXTENSION mountaineer_vault CASCADE" to load this file. \quit
 
--- it uses the core's 1.3 (the change log written once per statement, and
--- 1.2's acting_role(), excerpt(), is_valid_name())
+-- it uses the core's 1.5 (manage_attributes(); and 1.3's change log written
+-- once per statement, 1.2's acting_role(), excerpt(), is_valid_name()).
+-- 1.2: the check asks for what 1.1 on uses, and names this version
 DO $$
 BEGIN
-    IF pg_catalog.to_regprocedure('mountaineer.log_insert()') IS NULL THEN
-        RAISE EXCEPTION 'mountaineer_vault 1.0 needs mountaineer 1.3'
+    IF pg_catalog.to_regprocedure('mountaineer.manage_attributes(regclass)') IS NULL THEN
+        RAISE EXCEPTION 'mountaineer_vault 1.2 needs mountaineer 1.5'
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Run ALTER EXTENSION mountaineer UPDATE first.';
     END IF;

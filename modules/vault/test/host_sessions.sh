@@ -19,11 +19,11 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 src=mt_vault_src
 work=$(mktemp -d)
-dbs=($src mt_vault_custom mt_vault_plain)
+dbs=($src mt_vault_custom mt_vault_plain mt_vault_old)
 trap 'rm -rf "$work"; for d in "${dbs[@]}"; do dropdb --if-exists -f "$d" 2>/dev/null; done' EXIT
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 . "$top/test/lib/tap.sh"
-echo "1..21"
+echo "1..24"
 
 dropdb --if-exists -f $src 2>/dev/null
 createdb $src || { echo "# cannot create a database"; exit 1; }
@@ -102,6 +102,24 @@ check "README's fetch example, run as host_db1, prints the key name and the ciph
     '[ -n "$sql" ] && [[ "$got" =~ ^prod\|vault:v2:[A-Za-z0-9+/=]+$ ]] && [ "${got%%:*}" = "${shown%%:*}" ] || { echo "# got: $got (query: $sql)"; false; }'
 check "... and its vault command decrypts with that key what that line shows" \
     '[ "$vaultline" = "-field=plaintext transit/decrypt/${shown%%|*} ciphertext='"'"'${shown#*|}'"'"' | base64 -d" ] || { echo "# vault line: $vaultline"; false; }'
+
+# under a core too old: each version says what it needs (55000)
+old_db() {   # old_db CORE-VERSION: a database with that core and hardware, hosts 1.0
+    dropdb --if-exists -f mt_vault_old 2>/dev/null; createdb mt_vault_old &&
+    q -d mt_vault_old -c "SET client_min_messages = warning" -c "CREATE EXTENSION btree_gist" -c "CREATE EXTENSION mountaineer VERSION '$1'" \
+        -c "CREATE EXTENSION mountaineer_hardware VERSION '1.0'" -c "CREATE EXTENSION mountaineer_hosts VERSION '1.0'"
+}
+refused_old() {   # refused_old SQL MESSAGE
+    local out
+    out=$(psql -X -q -At -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d mt_vault_old -c "$1" 2>&1) && { echo "# not refused: $1"; return 1; }
+    case $out in "ERROR:  55000: $2"*) return 0 ;; *) echo "# got: $out"; return 1 ;; esac
+}
+check "mountaineer_vault (1.2) under core 1.4: 55000, it needs mountaineer 1.5" \
+    'old_db 1.4 && refused_old "CREATE EXTENSION mountaineer_vault" "mountaineer_vault 1.2 needs mountaineer 1.5"'
+check "... its update from 1.0 to 1.1 likewise" \
+    'q -d mt_vault_old -c "CREATE EXTENSION mountaineer_vault VERSION '"'1.0'"'" && refused_old "ALTER EXTENSION mountaineer_vault UPDATE" "mountaineer_vault 1.1 needs mountaineer 1.5"'
+check "... and 1.0 under core 1.2: 55000, it needs mountaineer 1.3" \
+    'old_db 1.2 && refused_old "CREATE EXTENSION mountaineer_vault VERSION '"'1.0'"'" "mountaineer_vault 1.0 needs mountaineer 1.3"'
 
 # pg_dump and back, in two formats
 pg_dump -Fc -d $src -f "$work/src.dump" 2>/dev/null && createdb mt_vault_custom && pg_restore -d mt_vault_custom "$work/src.dump" 2>"$work/custom.err"
