@@ -15,7 +15,7 @@
 -- left out; the ERROR, DETAIL, HINT and CONTEXT lines are logged as usual.
 -- It raises only for a malformed ciphertext, so anyone may call it.
 CREATE FUNCTION mountaineer.vault_refuse_ciphertext(secret_name text, ciphertext text) RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER   -- it sets a setting: not in a parallel worker
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SECURITY DEFINER   -- a function's SET may run in a parallel worker
     SET search_path = pg_catalog, pg_temp
     SET log_min_error_statement = panic
 AS $$
