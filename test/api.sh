@@ -22,7 +22,7 @@ cleanup() {
     dropdb --if-exists -f $db 2>/dev/null
 }
 trap cleanup EXIT
-echo "1..120"
+echo "1..125"
 
 dropdb --if-exists -f $db 2>/dev/null
 createdb $db || { echo "# cannot create a database"; exit 1; }
@@ -240,8 +240,23 @@ if [[ " ${modules[*]} " == *" vault "* ]]; then
     expect "and cannot list another host's through host_secrets (403)" 403 '.code == "42501"'
     req GET '/site?select=name&limit=1' "$db1"
     expect "nor read the inventory with it (403)" 403 '.code == "42501"'
+    # a token's other claims decide nothing: only its role (the login) does
+    req GET '/secret?select=name&order=name' "$("$top/tools/token.sh" host_db1 web1.prod.example.net)"
+    expect "a host's token claiming another host in its sub still reads its own ($want_db1)" 200 "[.[].name] | join(\",\") == \"$want_db1\""
+    req GET '/safe?select=name,secret(name)&order=name' "$db1"
+    expect "embedding secrets in safes shows the host's safes and their secrets only" 200 \
+        "[.[] | .name + \":\" + ([.secret[].name] | sort | join(\"+\"))] == [\"prod-db:postgres-password+replication-password\"]"
+    req POST '/secret' "$db1" "{\"safe_id\":\"$(q -c "SELECT id FROM mountaineer.safe WHERE name = 'prod-db'")\",\"name\":\"mine\",\"ciphertext\":\"vault:v1:$(q -c "SELECT encode(sha256('mine'), 'base64')")\",\"key_name\":\"prod\"}"
+    expect "a host cannot add a secret to a safe it may only read (403)" 403 \
+        '.code == "42501" and .message == "new row violates row-level security policy for table \"secret\""'
+    req PATCH '/secret?name=eq.postgres-password' "$db1" '{"name":"renamed"}' 'Prefer: return=representation'
+    expect "nor change one: the update finds no row it may write" 200 'length == 0'
+    prom1=$("$top/tools/token.sh" host_prom1 prom1.prod.example.net)
+    req PATCH '/secret?name=eq.grafana-admin' "$prom1" '{"ciphertext":"hunter2-api-plaintext"}'
+    expect "a plaintext sent by a host that may write: 400, 23514, quoting nothing of it" 400 \
+        '.code == "23514" and .message == "the ciphertext of secret \"grafana-admin\" is not a Vault transit ciphertext" and (tostring | contains("hunter2") | not)'
 else
-    for i in 1 2 3 4; do ok "host tokens: mountaineer_vault is not installed # SKIP"; done
+    for i in 1 2 3 4 5 6 7 8 9; do ok "host tokens: mountaineer_vault is not installed # SKIP"; done
 fi
 
 # --- refusals and their statuses (README "Errors over HTTP") -----------------

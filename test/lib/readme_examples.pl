@@ -22,6 +22,10 @@
 #                  shell (in a scratch directory, PGDATABASE set); every
 #                  other must be named in %covered below, with the test that
 #                  runs what it shows or why it is not run here.
+#   ```console     a shell session (commands after "$ ", their output)
+#                  that reaches beyond this machine (another host, Vault):
+#                  never run here, so it must be named in %covered, with
+#                  the test that runs what it shows.
 use strict;
 use warnings;
 use utf8;
@@ -46,6 +50,7 @@ my %covered = (
     'createdb inventory2 && pg_dump'=> 'test/dump_restore.sh runs these three restores',
     'tools/pg.sh start dev && eval "$(tools/pg.sh env dev)"' => 'the developer loop: make test runs each of these steps (tools/test.sh)',
     '-- on the primary (wal_level = logical)' => 'test/replication.sh makes its publication and subscription this way',
+    '$ psql "host=inventory.example.net dbname=inventory user=host_db1' => 'modules/vault/test/host_sessions.sh runs its query as host_db1 on the demo estate and checks the output and the vault command line shown against it (no Vault here to decrypt)',
     '# a live NetBox (or a restored dump' => 'modules/netbox/test/lib/netbox.sh makes the server, mapping and foreign schema this way, and the TAP scripts run these queries',
 );
 
@@ -197,6 +202,14 @@ for my $b (@blocks) {
             push @results, [ 0, "README:$b->{line} sh: " . short($first),
                              'a shell example that is neither run here nor named in %covered of test/lib/readme_examples.pl' ];
         }
+        next;
+    }
+    if ($b->{lang} eq 'console') {
+        my $first = $b->{text}[0] // '';
+        my ($key) = grep { index($first, $_) == 0 } keys %covered;
+        push @results, $key ? [ 1, "README:$b->{line} console: " . short($first) . " # SKIP covered by $covered{$key}", '' ]
+                            : [ 0, "README:$b->{line} console: " . short($first),
+                                'a console example that is not named in %covered of test/lib/readme_examples.pl' ];
         next;
     }
     next unless $b->{lang} eq 'sql';

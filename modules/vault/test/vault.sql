@@ -10,7 +10,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(93);
+SELECT plan(124);
 
 -- a ciphertext of version v, 32 bytes, made up (tag: any text)
 CREATE FUNCTION pg_temp.ct(tag text, v int) RETURNS text LANGUAGE sql IMMUTABLE
@@ -55,8 +55,10 @@ SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'tv_a'), true, 'it c
 CREATE TEMP TABLE seen (login text, what text, name text);
 GRANT INSERT ON seen TO PUBLIC;
 CREATE FUNCTION pg_temp.look() RETURNS void LANGUAGE sql AS $$
-    INSERT INTO seen SELECT current_user, 'secret', name FROM mountaineer.secret WHERE name ~ '^[a-z][0-9]$';
-    INSERT INTO seen SELECT current_user, 'safe', name FROM mountaineer.safe WHERE name LIKE 'tv-%';
+    -- everything the role sees, unfiltered: a secret or safe more than its
+    -- own, whoever made it, fails the set comparisons below
+    INSERT INTO seen SELECT current_user, 'secret', name FROM mountaineer.secret;
+    INSERT INTO seen SELECT current_user, 'safe', name FROM mountaineer.safe;
 $$;
 GRANT EXECUTE ON FUNCTION pg_temp.look() TO PUBLIC;
 SET LOCAL ROLE tv_a; SELECT pg_temp.look(); RESET ROLE;
@@ -72,6 +74,10 @@ SELECT set_eq($$SELECT name FROM seen WHERE login = 'tv_c' AND what = 'secret'$$
 SELECT is_empty($$SELECT name FROM seen WHERE login = 'tv_d' AND what = 'secret'$$, 'host d, granted nothing, sees nothing');
 SELECT set_eq($$SELECT name FROM seen WHERE login = 'tv_a' AND what = 'safe'$$, ARRAY['tv-by-role', 'tv-by-env'],
     'host a sees exactly the safes granted to it');
+SELECT set_eq($$SELECT name FROM seen WHERE login = 'tv_b' AND what = 'safe'$$, ARRAY['tv-by-env'],
+    'host b sees exactly its environment''s safe');
+SELECT set_eq($$SELECT name FROM seen WHERE login = 'tv_c' AND what = 'safe'$$, ARRAY['tv-by-host'],
+    'host c sees exactly the safe granted to it');
 SELECT is_empty($$SELECT name FROM seen WHERE login = 'tv_d' AND what = 'safe'$$, 'host d sees no safe');
 
 -- host_secrets(): a host's own, and an admin's view of any host
@@ -79,6 +85,11 @@ CREATE TEMP TABLE listed AS SELECT ''::text AS login, * FROM host_secrets('a.tv.
 GRANT INSERT ON listed TO PUBLIC;
 SET LOCAL ROLE tv_a;
 INSERT INTO listed SELECT current_user, * FROM host_secrets('A.TV.example.');
+RESET ROLE;
+SET LOCAL ROLE tv_b; INSERT INTO listed SELECT current_user, * FROM host_secrets('b.tv.example'); RESET ROLE;
+SET LOCAL ROLE tv_c; INSERT INTO listed SELECT current_user, * FROM host_secrets('c.tv.example'); RESET ROLE;
+SET LOCAL ROLE tv_d; INSERT INTO listed SELECT current_user, * FROM host_secrets('d.tv.example'); RESET ROLE;
+SET LOCAL ROLE tv_a;
 SELECT throws_ok($$SELECT * FROM host_secrets('c.tv.example')$$, '42501',
     'permission denied to list the secrets of host "c.tv.example"', 'a host cannot list another host''s secrets');
 SELECT throws_ok($$SELECT * FROM host_secrets('nowhere.tv.example')$$, '42501',
@@ -95,11 +106,18 @@ SELECT set_eq($$SELECT safe, name, ciphertext, key_name, key_version FROM listed
     'host_secrets() lists (safe, name, ciphertext, key_name, key_version) of exactly the host''s secrets, for its own login');
 SELECT set_eq($$SELECT safe, name FROM listed WHERE login = 'mountaineer_admin'$$,
     $$SELECT safe, name FROM listed WHERE login = 'tv_a'$$, '... and the same for an admin');
+SELECT set_eq($$SELECT name, ciphertext FROM listed WHERE login = 'tv_b'$$, $$VALUES ('e1', pg_temp.ct('e1', 1))$$,
+    'host_secrets() for host b''s own login: exactly its environment''s secret');
+SELECT set_eq($$SELECT safe, name FROM listed WHERE login = 'tv_c'$$, $$VALUES ('tv-by-host', 'h1')$$,
+    '... for host c''s: exactly the secret of the safe granted to it');
+SELECT is_empty($$SELECT name FROM listed WHERE login = 'tv_d'$$, '... for host d''s: nothing');
+SELECT set_eq($$SELECT login, name FROM listed WHERE login LIKE 'tv\_%'$$, $$SELECT login, name FROM seen WHERE what = 'secret'$$,
+    '... each host''s list is what it reads in the table, both ways');
 SET LOCAL ROLE mountaineer_editor;
 SELECT throws_ok($$SELECT * FROM host_secrets('a.tv.example')$$, '42501',
     'permission denied to list the secrets of host "a.tv.example"', 'an editor cannot list a host''s secrets');
 RESET ROLE;
-SELECT throws_ok($$SELECT * FROM host_secrets('not a host')$$, '22023', NULL, 'host_secrets of an invalid hostname');
+SELECT throws_ok($$SELECT * FROM host_secrets('not a host')$$, '22023', 'invalid hostname "not a host"', 'host_secrets of an invalid hostname');
 
 -- staff: admins see every secret, editors and readers none
 SET LOCAL ROLE mountaineer_admin;
@@ -159,15 +177,36 @@ SELECT is((SELECT key_version FROM secret WHERE name = 'h1'), 2, 'the rewrap too
 SELECT ok(NOT EXISTS (SELECT FROM secret WHERE name IN ('h2', 'h3')), 'the delete took, the refused insert did not');
 
 -- no escape: SET ROLE, forged claims and settings, views, functions
+CREATE TEMP TABLE shown (name text);
+GRANT INSERT, SELECT ON shown TO PUBLIC;
+ANALYZE mountaineer.secret;
+SELECT isnt_empty($$SELECT FROM pg_stats WHERE schemaname = 'mountaineer' AND tablename = 'secret'$$,
+    '(secret has statistics, which a superuser reads)');
 SET LOCAL ROLE tv_a;
 -- (SET ROLE is checked against the session's login, here a superuser:
 -- test/host_sessions.sh tries it logged in as a host)
-SET LOCAL request.jwt.claims = '{"role": "tv_c", "sub": "c.tv.example"}';
+SET LOCAL request.jwt.claims = '{"role": "mountaineer_admin", "sub": "c.tv.example", "hostname": "c.tv.example"}';
+SET LOCAL "request.jwt.claim.role" = 'tv_c';
 SET LOCAL mountaineer.actor = 'tv_c';
-SELECT set_eq($$SELECT name FROM secret WHERE name ~ '^[a-z][0-9]$'$$, ARRAY['r1', 'r2', 'e1'],
-    'a forged request.jwt.claims or mountaineer.actor changes nothing: host a still sees exactly its own');
+SELECT set_eq($$SELECT name FROM secret$$, ARRAY['r1', 'r2', 'e1'],
+    'a forged request.jwt.claims (naming an admin, another host), request.jwt.claim.role or mountaineer.actor changes nothing: host a still sees exactly its own');
+SELECT set_eq($$SELECT name FROM host_secrets('a.tv.example')$$, ARRAY['r1', 'r2', 'e1'], '... nor what host_secrets() lists');
+SELECT throws_ok($$SELECT * FROM host_secrets('c.tv.example')$$, '42501',
+    'permission denied to list the secrets of host "c.tv.example"', '... which still refuses the host it claims to be');
 RESET request.jwt.claims;
+RESET "request.jwt.claim.role";
 RESET mountaineer.actor;
+-- a view: one of the host's own reads as its owner, the host
+SELECT lives_ok($$CREATE TEMP VIEW tv_a_view AS SELECT name, ciphertext FROM mountaineer.secret$$, 'a host may make a view of its own over secret');
+SELECT set_eq($$SELECT name FROM tv_a_view$$, ARRAY['r1', 'r2', 'e1'], '... and reads through it exactly its own secrets');
+-- a function: one that records every row it is shown, called in the
+-- query's WHERE, is shown only rows the policy let through
+CREATE FUNCTION pg_temp.peek(n text) RETURNS boolean LANGUAGE plpgsql COST 0.0001
+    AS $$ BEGIN INSERT INTO pg_temp.shown VALUES (n); RETURN true; END $$;
+SELECT is((SELECT count(*)::int FROM secret WHERE pg_temp.peek(name) OR pg_temp.peek(ciphertext)), 3, 'a host''s own function in a query''s WHERE ...');
+SELECT set_eq($$SELECT name FROM shown$$, ARRAY['r1', 'r2', 'e1'], '... is shown its secrets only, though cheaper than the policy');
+SELECT is_empty($$SELECT FROM pg_stats WHERE schemaname = 'mountaineer' AND tablename = 'secret'$$,
+    '... nor does it read other hosts'' ciphertexts in the statistics (pg_stats hides a table under row-level security)');
 SELECT throws_ok($$SELECT * FROM safe_host_access$$, '42501', 'permission denied for view safe_host_access', 'a host cannot read the grants through the view');
 SELECT throws_ok($$SELECT * FROM host_detail$$, '42501', 'permission denied for view host_detail', '... nor the inventory''s other views');
 SELECT throws_ok($$SELECT count(*) FROM change$$, '42501', 'permission denied for table change', '... nor the change log');
@@ -178,15 +217,35 @@ SELECT set_eq($$SELECT s.name FROM current_host_safes() c JOIN safe s ON s.id = 
 SET LOCAL ROLE mountaineer_host;
 SELECT is_empty($$SELECT FROM secret$$, 'a host login that switches to mountaineer_host itself sees nothing');
 RESET ROLE;
+-- mountaineer_host grants the right to try: a role mapped to a host but
+-- not a member reads nothing, neither the table nor host_secrets()
+CREATE ROLE tv_unhosted NOLOGIN;
+GRANT USAGE ON SCHEMA mountaineer TO tv_unhosted;
+INSERT INTO host_login (login, host_id) SELECT 'tv_unhosted', id FROM host WHERE hostname = 'a.tv.example';
+SET LOCAL ROLE tv_unhosted;
+SELECT throws_ok($$SELECT FROM secret$$, '42501', 'permission denied for table secret',
+    'a role in host_login that is not a member of mountaineer_host cannot read secret');
+SELECT throws_ok($$SELECT * FROM host_secrets('a.tv.example')$$, '42501',
+    'permission denied to list the secrets of host "a.tv.example"', '... nor list them with host_secrets()');
+RESET ROLE;
+DELETE FROM host_login WHERE login = 'tv_unhosted';
 SELECT throws_ok($$INSERT INTO host_login (login, host_id) SELECT 'mountaineer_host', id FROM host WHERE hostname = 'd.tv.example'$$,
     '23514', 'new row for relation "host_login" violates check constraint "host_login_login_check"',
     'a group role cannot be mapped to a host (any of its members could switch to it)');
-SELECT is_empty($$SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                   WHERE n.nspname = 'mountaineer' AND c.relkind = 'v'
-                     AND c.oid IN (SELECT r.ev_class FROM pg_rewrite r JOIN pg_depend d ON d.objid = r.oid
-                                    WHERE d.refobjid IN ('mountaineer.secret'::regclass, 'mountaineer.safe'::regclass, 'mountaineer.safe_access'::regclass))
-                     AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)$$,
-    'every view over secrets, safes or grants is security_invoker');
+-- every view, in any schema (every installed module's), that reads the
+-- three tables directly or through other views (but a session's own
+-- temporary ones, such as the host's above, which read as the host)
+SELECT is_empty($$WITH RECURSIVE over(oid) AS (
+                       VALUES ('mountaineer.secret'::regclass::oid), ('mountaineer.safe'::regclass), ('mountaineer.safe_access'::regclass)
+                     UNION
+                       SELECT r.ev_class FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                         JOIN over o ON d.refobjid = o.oid
+                        WHERE r.ev_class <> o.oid)
+                   SELECT c.oid::regclass FROM pg_class c JOIN over o ON o.oid = c.oid
+                    WHERE c.relkind IN ('v', 'm') AND c.relpersistence <> 't' AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)$$,
+    'every view over secrets, safes or grants, directly or through another view, in any schema, is security_invoker');
+SELECT isnt_empty($$SELECT FROM pg_class WHERE oid = 'mountaineer.safe_host_access'::regclass AND 'security_invoker=true' = ANY (reloptions)$$,
+    '(safe_host_access is one)');
 SELECT ok((SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = 'mountaineer.secret'::regclass)
           AND (SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = 'mountaineer.safe'::regclass),
           'row-level security is enabled and forced on secret and safe');
@@ -224,6 +283,35 @@ END $$;
 SELECT is((SELECT state FROM refused), '23514', 'a plaintext stored as a ciphertext is refused with 23514');
 SELECT matches((SELECT message FROM refused), '^the ciphertext of secret "p1" is not a Vault transit ciphertext', '... naming the secret');
 SELECT is((SELECT position('hunter2' IN message) FROM refused), 0, '... and quoting nothing of the value, in message, detail or hint');
+-- a host that may write (c) pastes values that are not ciphertexts: each
+-- refused with 23514, nothing of it in the message, detail, hint or context
+CREATE FUNCTION pg_temp.refusal(stmt text, value text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text; det text; hin text; ctx text;
+BEGIN
+    EXECUTE format(stmt, value);
+    RETURN 'not refused';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT, ctx = PG_EXCEPTION_CONTEXT;
+    -- the context names the statement run here (format(stmt, value)): cut that line
+    ctx := regexp_replace(ctx, '^SQL statement ".*"$', '', 'nw');
+    RETURN st || CASE WHEN position(value IN concat_ws(E'\n', msg, det, hin, ctx)) > 0 THEN ' quoting it' ELSE '' END
+              || ': ' || msg;
+END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.refusal(text, text) TO PUBLIC;
+SET LOCAL ROLE tv_c;
+SELECT is(pg_temp.refusal(q, v), '23514: the ciphertext of secret "h1" is not a Vault transit ciphertext', 'a host''s write refused, quoting nothing: ' || why)
+FROM (VALUES ('UPDATE mountaineer.secret SET ciphertext = %L WHERE name = ''h1''', 'hunter2-the-plaintext', 'a plaintext (update)'),
+             ('UPDATE mountaineer.secret SET ciphertext = %L WHERE name = ''h1''', 'vault:v3:aHVudGVyMg==', 'a made-up short ciphertext'),
+             ('UPDATE mountaineer.secret SET ciphertext = %L WHERE name = ''h1''', 'vault:v3:' || encode(sha256('x'), 'base64') || E'\nhunter2', 'a ciphertext with a line more'),
+             ('INSERT INTO mountaineer.secret (safe_id, name, ciphertext, key_name) SELECT id, ''h1'', %L, ''tv-key'' FROM mountaineer.safe WHERE name = ''tv-by-host''',
+              'vault:v1:hunter2 hunter2 hunter2 hunter2 hunter2', 'not base64 (insert)')) t(q, v, why);
+RESET ROLE;
+SELECT lives_ok($$SELECT vault_refuse_ciphertext('r1', pg_temp.ct('r1', 1))$$, 'vault_refuse_ciphertext() lets a well-formed ciphertext be');
+SELECT throws_ok($$SELECT vault_refuse_ciphertext('r1', 'hunter2')$$, '23514', 'the ciphertext of secret "r1" is not a Vault transit ciphertext',
+    '... and refuses any other');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'mountaineer.vault_refuse_ciphertext(text, text)'::regprocedure),
+    '{"search_path=pg_catalog, pg_temp",log_min_error_statement=panic}',
+    '... with log_min_error_statement at panic, so the server log leaves out the statement (test/host_sessions.sh reads the log)');
 SELECT throws_ok($$UPDATE secret SET ciphertext = 'vault:v2:short' WHERE name = 'r1'$$, '23514',
     'the ciphertext of secret "r1" is not a Vault transit ciphertext', 'a malformed ciphertext is refused on update too');
 SELECT throws_ok($$UPDATE secret SET ciphertext = NULL WHERE name = 'r1'$$, '23502', 'secret "r1" needs a ciphertext', 'a ciphertext is required');
@@ -274,10 +362,25 @@ SELECT throws_ok($$INSERT INTO safe_access (safe_id, role_id, permission) SELECT
                    WHERE s.name = 'tv-by-role' AND r.name = 'tv-db'$$,
     '23505', 'duplicate key value violates unique constraint "safe_access_grantee_key"', 'one grant per safe and grantee');
 INSERT INTO secret (safe_id, name, ciphertext, key_name) SELECT id, 'z1', pg_temp.ct('z1', 1), 'tv-key' FROM safe WHERE name = 'tv-no-one';
+SELECT throws_ok($$INSERT INTO safe (name) VALUES ('tv-by-role')$$, '23505', 'duplicate key value violates unique constraint "safe_name_key"',
+    'a safe''s name is unique');
+SELECT throws_ok($$INSERT INTO safe (name) VALUES (' tv-padded')$$, '23514', 'new row for relation "safe" violates check constraint "safe_name_check"',
+    'a safe''s name is a name');
+SELECT throws_ok($$INSERT INTO safe (name, description) VALUES ('tv-long', repeat('d', 201))$$, '23514',
+    'new row for relation "safe" violates check constraint "safe_description_check"', 'a description has at most 200 characters');
+SELECT throws_ok($$INSERT INTO secret (safe_id, name, ciphertext, key_name) SELECT id, 'z1', pg_temp.ct('z1 again', 1), 'tv-key' FROM safe WHERE name = 'tv-no-one'$$,
+    '23505', 'duplicate key value violates unique constraint "secret_safe_id_name_key"', 'a secret''s name is unique within its safe');
+SELECT lives_ok($$INSERT INTO secret (safe_id, name, ciphertext, key_name) SELECT id, 'z1', pg_temp.ct('z1 again', 1), 'tv-key' FROM safe WHERE name = 'tv-by-role'$$,
+    '... not across safes');
+DELETE FROM secret WHERE name = 'z1' AND safe_id = (SELECT id FROM safe WHERE name = 'tv-by-role');
+SELECT throws_ok($$INSERT INTO secret (safe_id, name, ciphertext, key_name) SELECT id, E'tv\tx', pg_temp.ct('x', 1), 'tv-key' FROM safe WHERE name = 'tv-no-one'$$,
+    '23514', 'new row for relation "secret" violates check constraint "secret_name_check"', 'a secret''s name is a name');
 SELECT throws_ok($$DELETE FROM safe WHERE name = 'tv-no-one'$$, '23503',
     'safe "tv-no-one" cannot be deleted: 1 secret row(s) refer to it: z1', 'a safe that holds secrets cannot be deleted');
 SET LOCAL ROLE mountaineer_editor;
-SELECT throws_ok($$DELETE FROM safe WHERE name = 'tv-no-one'$$, '23503', NULL, '... by an editor either, who is not told their names');
+SELECT throws_ok($$DELETE FROM safe WHERE name = 'tv-no-one'$$, '23503',
+    'update or delete on table "safe" violates foreign key constraint "secret_safe_id_fkey" on table "secret"',
+    '... by an editor either, who is not told their names');
 SELECT lives_ok($$DELETE FROM safe WHERE name = 'tv-by-host'$$, 'an editor deletes an empty safe, and its grants with it');
 RESET ROLE;
 SELECT throws_ok($$SELECT create_host_login('a.tv.example', 'tv_b')$$, '23505', 'role "tv_b" is already the login of host "b.tv.example"',
@@ -292,7 +395,9 @@ SELECT throws_ok($$SELECT create_host_login('a.tv.example', 'tv_plain')$$, '4271
     'an existing role that is not a host login is not taken over');
 SELECT throws_ok($$SELECT create_host_login('a.tv.example', 'mountaineer_reader')$$, '22023', 'role "mountaineer_reader" is a group role and cannot be a host login',
     'a group role cannot become a host login');
-SELECT throws_ok($$SELECT create_host_login('a.tv.example', repeat('x', 64))$$, '22023', NULL, 'a login name longer than 63 bytes');
+SELECT throws_ok($$SELECT create_host_login('a.tv.example', repeat('x', 64))$$, '22023', format('invalid login name "%s"', repeat('x', 64)),
+    'a login name longer than 63 bytes');
+SELECT throws_ok($$SELECT create_host_login('a.tv.example', ' tv_e')$$, '22023', 'invalid login name " tv_e"', 'a login name with white space at an end');
 SELECT throws_ok($$SELECT create_host_login('nowhere.tv.example', 'tv_n')$$, 'P0002', 'no host "nowhere.tv.example"', 'create_host_login for an unknown host');
 DELETE FROM host WHERE hostname = 'd.tv.example';
 SELECT ok(NOT EXISTS (SELECT FROM host_login WHERE login = 'tv_d'), 'a deleted host''s logins go with it');
