@@ -2193,7 +2193,7 @@ GRANT EXECUTE ON FUNCTION mountaineer.login(text, text) TO PUBLIC;
 -- cannot hide it; its COMMENT says it is internal, and this refuses a call
 -- of it through /rpc/ (404, as for a function that does not exist).
 CREATE FUNCTION mountaineer.is_internal_function(f regprocedure) RETURNS boolean
-    LANGUAGE sql STABLE STRICT
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(obj_description(f, 'pg_proc') ~ '^(Internal\M|For the row-level security policies|For refuse_delete_referenced\(\))', false)
@@ -2203,7 +2203,7 @@ COMMENT ON FUNCTION mountaineer.is_internal_function(regprocedure) IS
 GRANT EXECUTE ON FUNCTION mountaineer.is_internal_function(regprocedure) TO PUBLIC;
 
 CREATE FUNCTION mountaineer.api_pre_request() RETURNS void
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

@@ -37,7 +37,7 @@ make --no-print-directory -C modules/hardware installcheck || rc=1
 # login() (src/sign_in.c) is tested by pgTAP only: run that suite too
 dropdb --if-exists mt_valgrind_login 2>/dev/null
 createdb mt_valgrind_login &&
-    psql -X -q -d mt_valgrind_login -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION mountaineer' &&
+    psql -X -q -d mt_valgrind_login -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION mountaineer_hardware CASCADE' &&
     pg_prove -d mt_valgrind_login test/login.sql || rc=1
 set -e
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 120 stop >/dev/null
