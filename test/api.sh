@@ -391,7 +391,7 @@ reachable_by_design=(
     netbox_load_found netbox_load_part netbox_load_tree netbox_model_table
     netbox_node_name netbox_not_modelled netbox_port_suffix netbox_power_feeds
     netbox_ref netbox_skip_reason netbox_status netbox_step netbox_tagged
-    row_label
+    row_label vault_refuse_ciphertext
 )
 internal_sql="
 SELECT p.oid, p.proname,

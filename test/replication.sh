@@ -278,6 +278,7 @@ declare -A internal=(
     [free_release_addresses]="networks internal (1.3, revoked from PUBLIC): called only by the statement triggers on ip_address, on writes a standby refuses first"
     [as_number_recv]="binary input (an internal argument): reached only through a binary bind parameter or COPY FROM, which psql cannot send; a pure function of its bytes (as_number_send is compared)"
     [host_secrets]="vault: callable only by admins and the host's own login; the read checks run as a reader, whose refusal (42501) is compared on both sides"
+    [vault_refuse_ciphertext]="vault internal (1.2): secret_check's refusal of a malformed ciphertext, which the secret writes check"
     [current_host_safes]="vault: callable only by mountaineer_host members (the row-level security policies call it); as a reader its refusal (42501) is compared on both sides"
     [highstate_latest_refresh]="salt internal: only the triggers on highstate call it, on writes a standby refuses first"
     [salt_pillar]="salt: for the Salt master's role and admins; the read checks run as a reader, whose refusal (42501) is compared on both sides"

@@ -170,7 +170,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mountaineer.vault_refuse_ciphertext(text, text) IS
-    'For secret_check(): refuses a malformed Vault transit ciphertext (23514 secret_ciphertext_check, naming the secret, never quoting the value; DETAIL says what is wrong), with log_min_error_statement at panic so that the server log does not print the statement under the error either; does nothing for a well-formed (or NULL) one.';
+    'Internal, for secret_check(): refuses a malformed Vault transit ciphertext (23514 secret_ciphertext_check, naming the secret, never quoting the value; DETAIL says what is wrong), with log_min_error_statement at panic so that the server log does not print the statement under the error either; does nothing for a well-formed (or NULL) one.';
 
 -- A ciphertext is checked before any constraint can quote the row; the
 -- times are the database's; a rewrap goes forward only.
