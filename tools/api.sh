@@ -102,12 +102,17 @@ start)
     "$0" stop "$name"
     mkdir -p "$state"
     if [ "$(psql -X -At -d postgres -c 'SELECT pg_is_in_recovery()')" = f ]; then "$0" setup; fi
+    # internal helpers a caller may execute (for the functions they serve)
+    # are no RPC: core 1.7's check, when the database has it
+    pre_request="# no db-pre-request: the database has no mountaineer.api_pre_request() (core before 1.7)"
+    if [ "$(psql -X -At -d "$db" -c "SELECT to_regprocedure('mountaineer.api_pre_request()') IS NOT NULL" 2>/dev/null)" = t ]; then
+        pre_request='db-pre-request = "mountaineer.api_pre_request"'
+    fi
     cat >"$state/postgrest.conf" <<CONF
 # made by tools/api.sh: PostgREST for database $db of the cluster at $PGHOST
 db-uri = "postgresql:///$db?host=$PGHOST&port=$PGPORT&user=authenticator&application_name=postgrest"
 db-schemas = "mountaineer"
-# internal helpers a caller may execute (for the functions they serve) are no RPC
-db-pre-request = "mountaineer.api_pre_request"
+$pre_request
 db-anon-role = "${API_ANON_ROLE:-}"
 db-pool = 10
 jwt-secret = "@$secret"

@@ -54,8 +54,11 @@ export function Prefixes() {
 const given = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
 async function loadPrefix(slug) {
-  const p = await must(db().from('prefix_usage').select('id,slug,vrf,prefix,status,description,size,free,utilization').eq('slug', slug).single());
-  const row = await must(db().from('prefix').select('vrf_id').eq('id', p.id).single());
+  // the view's figures and the table's vrf_id, side by side (both by slug)
+  const [p, row] = await Promise.all([
+    must(db().from('prefix_usage').select('id,slug,vrf,prefix,status,description,size,free,utilization').eq('slug', slug).single()),
+    must(db().from('prefix').select('vrf_id').eq('slug', slug).single()),
+  ]);
   const [children, free, next] = await Promise.all([
     must(db().rpc('prefix_children', { prefix_id: p.id }, { get: true }).select('slug,prefix,status,description')),
     must(db().rpc('free_prefixes', given({ parent: p.prefix, vrf_id: row.vrf_id }), { get: true })),
