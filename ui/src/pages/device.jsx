@@ -12,11 +12,13 @@ const KINDS = ['interface', 'console', 'console_server', 'power_port', 'power_ou
 const STATUSES = ['connected', 'planned', 'decommissioning'];
 
 async function loadDevice(slug) {
-  const d = await must(db().from('device')
-    .select(`id,slug,name,kind,manufacturer,model,serial,asset_tag,units,position,draw_watts,rack(name,slug,site(name,slug)),port(${PORTS}),host(hostname,slug)`)
-    .eq('slug', slug).order('name', { referencedTable: 'port' }).single());
-  d.environments = canEdit() ? await must(db().from('environment').select('id,name').order('name')) : [];
-  return d;
+  const [d, environments] = await Promise.all([
+    must(db().from('device')
+      .select(`id,slug,name,kind,manufacturer,model,serial,asset_tag,units,position,draw_watts,rack(name,slug,site(name,slug)),port(${PORTS}),host(hostname,slug)`)
+      .eq('slug', slug).order('name', { referencedTable: 'port' }).single()),
+    canEdit() ? must(db().from('environment').select('id,name').order('name')) : [],   // for "New host on this device"
+  ]);
+  return { ...d, environments };
 }
 
 // a port as cable_path shows it: its device (none for a circuit's
