@@ -3,7 +3,8 @@
 -- COMMENT on every column, for the REST API's OpenAPI document; 1.3: the
 -- change log written once per statement, the event outbox, retention;
 -- 1.6: tenants, imports faster and import_staged() for a batch in a table;
--- 1.7: an import's prune never quadratic).
+-- 1.7: an import's prune never quadratic, import_digest for the rows an
+-- importer may skip).
 \echo Use "CREATE EXTENSION mountaineer" to load this file. \quit
 
 COMMENT ON SCHEMA mountaineer IS
@@ -1822,6 +1823,44 @@ GRANT EXECUTE ON FUNCTION mountaineer.import_rows(text, text, regclass, jsonb, b
 -- End: imports (1.5)
 
 -- == import speed (1.6) ==
+-- (1.7) A digest of what an import read for a row: a column of this type
+-- lets the importer skip, before checking or staging it, an object whose
+-- source has not changed since it was written (mountaineer_k8s does).
+CREATE DOMAIN mountaineer.import_digest AS bytea;
+COMMENT ON DOMAIN mountaineer.import_digest IS
+    'A digest of what an import read for a row (e.g. the SHA-256 of its source JSON), kept in a column of this type: import_rows() and import_staged() write it with the row''s other changes, and where the row has none yet, but a difference in it alone is no reason to write the row. An importer that finds an object''s digest unchanged may skip it.';
+
+-- (1.7) Whether the batch's row b is to be written over the table's row t.
+-- record_ne compares column by column with each type's default equality,
+-- as IS DISTINCT FROM does, but finds it by type, not by name on
+-- search_path (which has no mountaineer: rackspan's = is there).  An
+-- import_digest column counts only where the table's row has none.
+CREATE FUNCTION mountaineer.import_differs_sql(tbl regclass, cols text[], t text, b text) RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    compared text[];
+    digests  text[];
+BEGIN
+    SELECT coalesce(array_agg(c ORDER BY c) FILTER (WHERE a.atttypid IS DISTINCT FROM 'mountaineer.import_digest'::regtype), '{}'),
+           coalesce(array_agg(c ORDER BY c) FILTER (WHERE a.atttypid = 'mountaineer.import_digest'::regtype), '{}')
+      INTO compared, digests
+      FROM unnest(cols) c LEFT JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = c AND NOT a.attisdropped;
+    RETURN coalesce(nullif(concat_ws(' OR ',
+        CASE WHEN cardinality(compared) > 0 THEN format('pg_catalog.record_ne(ROW(%s), ROW(%s))',
+            (SELECT string_agg(t || '.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(compared) c),
+            (SELECT string_agg(b || '.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(compared) c)) END,
+        (SELECT string_agg(format('(%1$s.%3$I IS NULL AND %2$s.%3$I IS NOT NULL)', t, b, c), ' OR ' ORDER BY c)
+           FROM unnest(digests) c)), ''), 'false');
+END
+$$;
+COMMENT ON FUNCTION mountaineer.import_differs_sql(regclass, text[], text, text) IS
+    'Internal (import_rows, import_staged): the SQL of "the batch''s row b differs from the table''s row t" over the columns cols of tbl: any column but an import_digest one differs (IS DISTINCT FROM), or an import_digest column is NULL in t and not in b. It only builds the text.';
+REVOKE EXECUTE ON FUNCTION mountaineer.import_differs_sql(regclass, text[], text, text) FROM PUBLIC;
+-- import_rows() and import_staged() run with their caller's privileges
+GRANT EXECUTE ON FUNCTION mountaineer.import_differs_sql(regclass, text[], text, text) TO mountaineer_editor;
+
 -- What import_rows() and import_staged() share, once each has taken the
 -- source's lock: the statement that stages its batch, each row once, with
 -- its row id and whether it is new or differs (import_stage_sql()), and
@@ -1838,12 +1877,7 @@ BEGIN
     -- import_key), whether that row is there and whether it differs (one
     -- probe of the table and one comparison of the two rows).  Only the
     -- rows new or different keep their values, to be written.
-    -- record_ne compares column by column with each type's default
-    -- equality, as IS DISTINCT FROM does, but finds it by type, not by name
-    -- on search_path (which has no mountaineer: rackspan's = is there)
-    differs := CASE WHEN cardinality(cols) = 0 THEN 'false' ELSE format('pg_catalog.record_ne(ROW(%s), ROW(%s))',
-                   (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
-                   (SELECT string_agg('b.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c)) END;
+    differs := mountaineer.import_differs_sql(tbl, cols, 't', 'b');
     RETURN format($q$
         CREATE TEMP TABLE mountaineer_import_stage ON COMMIT DROP AS
         SELECT x._key, x._id, x._present, x._differs%1$s
@@ -1902,11 +1936,11 @@ BEGIN
         -- only the rows that differ: an unchanged re-import writes nothing
         -- (compared again: a row may have changed since it was staged)
         q := format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %5$s s '
-                    'WHERE s._differs AND t.id = s._id AND pg_catalog.record_ne(ROW(%4$s), ROW(%3$s))',
+                    'WHERE s._differs AND t.id = s._id AND (%4$s)',
                     tbl,
                     (SELECT string_agg(quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
                     (SELECT string_agg('s.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
-                    (SELECT string_agg('t.' || quote_ident(c), ', ' ORDER BY c) FROM unnest(cols) c),
+                    mountaineer.import_differs_sql(tbl, cols, 't', 's'),
                     stage);
         EXECUTE q;
         GET DIAGNOSTICS n_up = ROW_COUNT;

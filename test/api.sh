@@ -384,7 +384,7 @@ fi
 # were reachable before it and must stay among the refused:
 reachable_by_design=(
     current_host_safes check_prefix_length dns_address_scoped
-    import_apply import_columns import_stage_sql
+    import_apply import_columns import_differs_sql import_stage_sql
     netbox_attributes netbox_cables netbox_cluster_kind netbox_components
     netbox_elem netbox_fqdn netbox_has netbox_import_common netbox_import_dcim
     netbox_import_ipam netbox_import_skipped netbox_issue netbox_load

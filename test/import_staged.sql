@@ -6,7 +6,7 @@
 -- on VRFs and prefixes of the networks module.  One transaction, rolled back.
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(38);
+SELECT plan(45);
 
 CREATE TEMP VIEW written AS
     SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::int AS n
@@ -187,6 +187,44 @@ SELECT throws_ok(
     '22P02', 'import_staged: key "subnet-37", column status: invalid input value for enum mountaineer.prefix_status: "everywhere"',
     'without a path, the row is named by its key');
 SELECT is(pg_temp.changes_since_mark(), 0::bigint, 'no refused batch wrote to the change log');
+
+-- (1.7) an import_digest column: written with a row's changes and where
+-- the row has none, but a new digest alone is no reason to write a row
+CREATE TABLE public.digested (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text, digest mountaineer.import_digest);
+CREATE TEMP TABLE dg (key text, name text, digest bytea);
+INSERT INTO dg VALUES ('a', 'alpha', '\x01'), ('b', 'beta', NULL), ('c', 'gamma', '\x03');
+SELECT results_eq(
+    $$SELECT * FROM mountaineer.import_staged('stg:digest', 'dg', 'public.digested', 'dg')$$,
+    $$VALUES ('dg', 3, 0, 0, 0)$$,
+    'rows with an import_digest column are inserted with their digests');
+UPDATE dg SET digest = '\x02' WHERE key = 'a';         -- a new digest alone
+UPDATE dg SET digest = '\x05' WHERE key = 'b';         -- a digest where the row has none
+UPDATE dg SET digest = NULL WHERE key = 'c';            -- none staged
+SELECT pg_temp.set_mark();
+SELECT results_eq(
+    $$SELECT * FROM mountaineer.import_staged('stg:digest', 'dg', 'public.digested', 'dg')$$,
+    $$VALUES ('dg', 0, 1, 2, 0)$$,
+    'only the row that had no digest is written');
+SELECT results_eq(
+    $$SELECT d.name, d.digest::bytea FROM public.digested d ORDER BY d.name$$,
+    $$VALUES ('alpha', '\x01'::bytea), ('beta', '\x05'), ('gamma', '\x03')$$,
+    'a new digest alone, and none staged, leave the row''s digest as it was');
+UPDATE dg SET name = 'alpha 2', digest = '\x06' WHERE key = 'a';
+SELECT results_eq(
+    $$SELECT * FROM mountaineer.import_staged('stg:digest', 'dg', 'public.digested', 'dg')$$,
+    $$VALUES ('dg', 0, 1, 2, 0)$$,
+    'a row that changed is written');
+SELECT is((SELECT digest::bytea FROM public.digested WHERE name = 'alpha 2'), '\x06'::bytea,
+    'with its new digest');
+SELECT results_eq(
+    $$SELECT * FROM mountaineer.import_rows('stg:digest', 'dg', 'public.digested',
+                                            '[{"key": "a", "row": {"name": "alpha 2", "digest": "\\x07"}}]')$$,
+    $$VALUES ('dg', 0, 0, 1, 0)$$,
+    'import_rows() the same: a new digest alone writes nothing');
+SELECT results_eq(
+    $$SELECT mountaineer.import_differs_sql('public.digested', '{digest,name}', 't', 'b')$$,
+    $$VALUES ('pg_catalog.record_ne(ROW(t.name), ROW(b.name)) OR (t.digest IS NULL AND b.digest IS NOT NULL)')$$,
+    'import_differs_sql(): the other columns compared, the digest only where the row has none');
 
 -- who may import: editors (and the staged table's and the table's privileges apply)
 CREATE TEMP TABLE editor_vpcs (key text, name text);

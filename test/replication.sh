@@ -285,6 +285,7 @@ declare -A internal=(
     [import_columns]="core (1.5), for editors only (revoked from PUBLIC, granted to mountaineer_editor because import_rows runs with its caller's privileges): a catalogue read called only by import_rows, which is checked as a write"
     [import_stage_sql]="core internal (1.6, for editors): builds the staging statement of import_rows and import_staged, which are checked as writes"
     [import_apply]="core internal (1.6, for editors): the writes of import_rows and import_staged, which are checked as writes"
+    [import_differs_sql]="core internal (1.7, for editors): builds the comparison of import_rows and import_staged, which are checked as writes"
     [manage_attributes]="install scripts only, like manage_table (revoked from PUBLIC): it alters the table it is given, and CREATE EXTENSION cannot run on a standby"
     [attribute_value_problem]="core internal (1.5, revoked from PUBLIC): the attribute triggers' value test, run only by writes a standby refuses first"
     [power_loop_of]="hardware internal (1.5, revoked from PUBLIC): called only by the power-loop check of writes to cable_end, which a standby refuses first"

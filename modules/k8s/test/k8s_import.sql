@@ -9,7 +9,7 @@
 \set pods `cat modules/k8s/test/data/pods.json`
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(70);
+SELECT plan(83);
 
 CREATE TEMP TABLE doc (name text PRIMARY KEY, j jsonb NOT NULL);
 INSERT INTO doc VALUES ('nodes', :'nodes'), ('pods', :'pods');
@@ -151,9 +151,61 @@ SELECT results_eq(
     $$VALUES ('k8s_pod', 0, 1, 7, 0)$$,
     'a pod failed: that pod updated');
 SELECT results_eq(
-    $$SELECT table_name, op, after FROM change WHERE id > (SELECT change_id FROM mark) ORDER BY id$$,
+    $$SELECT table_name, op, after - 'source_digest' FROM change WHERE id > (SELECT change_id FROM mark) ORDER BY id$$,
     $$VALUES ('k8s_node', 'update', '{"ready": true}'::jsonb), ('k8s_pod', 'update', '{"phase": "Failed"}'::jsonb)$$,
-    'the change log has the one changed column of each changed row');
+    'the change log has the one changed column of each changed row (and the pod''s new digest)');
+
+-- 4b. (1.2) a pod whose JSON is the one it was written from is skipped
+CREATE FUNCTION pg_temp.item_digest(pod text) RETURNS bytea LANGUAGE sql
+    RETURN (SELECT sha256(convert_to(e.v::text, 'UTF8')) FROM jsonb_array_elements(pg_temp.doc('pods') -> 'items') AS e(v)
+             WHERE e.v #>> '{metadata,name}' = pod);
+SELECT is((SELECT count(*) FROM k8s_pod p WHERE p.source_digest = pg_temp.item_digest(p.name)), 8::bigint,
+    'every pod keeps the SHA-256 of the JSON it was last written from (source_digest)');
+SELECT is((SELECT count(*) FROM change WHERE id > (SELECT change_id FROM mark) AND table_name = 'k8s_pod'
+              AND after ->> 'source_digest' = '\x' || encode(pg_temp.item_digest('web-6b7f9c8d5-k9w3t'), 'hex')), 1::bigint,
+    'the failed pod''s change records its new digest');
+UPDATE doc SET j = jsonb_set(j, '{items,0,metadata,resourceVersion}', '"918273"') WHERE name = 'pods';
+SELECT pg_temp.set_mark();
+SELECT results_eq(
+    $$SELECT * FROM k8s_import('tap-eks', pg_temp.doc('pods'))$$,
+    $$VALUES ('k8s_pod', 0, 0, 8, 0)$$,
+    'a pod whose JSON changed only where nothing is imported (its resourceVersion) is unchanged');
+SELECT is(pg_temp.written_since_mark(), 0, 'and nothing is written: a new digest alone is no reason to write a row');
+UPDATE k8s_pod SET phase = 'Unknown' WHERE name = 'web-6b7f9c8d5-2lq8v';
+SELECT is((SELECT source_digest FROM k8s_pod WHERE name = 'web-6b7f9c8d5-2lq8v'), NULL,
+    'a pod changed by hand loses its digest (k8s_pod_forget_digest)');
+SELECT results_eq(
+    $$SELECT * FROM k8s_import('tap-eks', pg_temp.doc('pods'))$$,
+    $$VALUES ('k8s_pod', 0, 1, 7, 0)$$,
+    'so the next import compares it with its JSON again');
+SELECT results_eq(
+    $$SELECT phase::text, source_digest = pg_temp.item_digest(name) FROM k8s_pod WHERE name = 'web-6b7f9c8d5-2lq8v'$$,
+    $$VALUES ('Running', true)$$,
+    'and puts its phase back, with its digest');
+UPDATE k8s_pod SET node_id = NULL WHERE name = 'db-0';
+SELECT isnt((SELECT source_digest FROM k8s_pod WHERE name = 'db-0'), NULL,
+    'a pod whose node_id alone changed keeps its digest');
+SELECT results_eq(
+    $$SELECT * FROM k8s_import('tap-eks', pg_temp.doc('pods'))$$,
+    $$VALUES ('k8s_pod', 0, 1, 7, 0)$$,
+    'but is not skipped: its node is resolved again on every import');
+SELECT is((SELECT n.name FROM k8s_pod p JOIN k8s_node n ON n.id = p.node_id WHERE p.name = 'db-0'), 'worker-3',
+    'db-0 is on its node again');
+UPDATE k8s_pod SET source_digest = NULL WHERE name = 'kube-proxy-x7k2p';
+SELECT pg_temp.set_mark();
+SELECT results_eq(
+    $$SELECT * FROM k8s_import('tap-eks', pg_temp.doc('pods'))$$,
+    $$VALUES ('k8s_pod', 0, 1, 7, 0)$$,
+    'a pod without a digest (as pods imported by mountaineer_k8s 1.1 are) gets one written');
+SELECT results_eq(
+    $$SELECT after - 'source_digest', after ->> 'source_digest' = '\x' || encode(pg_temp.item_digest('kube-proxy-x7k2p'), 'hex')
+        FROM change WHERE id > (SELECT change_id FROM mark)$$,
+    $$VALUES ('{}'::jsonb, true)$$,
+    'logged as a change of that column alone');
+SELECT throws_ok(
+    $$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('pods'), '{items}', (pg_temp.doc('pods') -> 'items') || (pg_temp.doc('pods') -> 'items' -> 2)))$$,
+    '22023', 'import_staged: key "a1f0c2d4-3333-4e2a-8b3c-000000000003" of "pod" appears more than once in one import ($.items[2] and $.items[8])',
+    'a pod twice, both copies unchanged: refused, not skipped');
 
 -- 5. a node imported before its EC2 instance: the next import links it
 -- to the instance's host and removes the host it made
