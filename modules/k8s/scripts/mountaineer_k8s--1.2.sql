@@ -215,6 +215,14 @@ BEGIN
     -- imports of a List take the pods' lock and the nodes' in one order.)
     SELECT c.id INTO cid FROM mountaineer.cluster c WHERE c.name = k8s_import.cluster AND c.kind = 'kubernetes';
     IF cid IS NOT NULL AND list_kind <> 'NodeList' THEN
+        -- A List with nodes takes the nodes' lock first, as 1.1 did and as
+        -- a NodeList then a PodList in one transaction do: pods first here
+        -- would deadlock with that transaction.
+        IF list_kind = 'List' AND EXISTS (SELECT FROM jsonb_array_elements(items) AS e(v) WHERE e.v ->> 'kind' = 'Node') THEN
+            INSERT INTO mountaineer.import_source (source, kind, table_name) VALUES (src, 'node', 'mountaineer.host')
+            ON CONFLICT DO NOTHING;
+            PERFORM FROM mountaineer.import_source s WHERE s.source = src AND s.kind = 'node' FOR NO KEY UPDATE;
+        END IF;
         INSERT INTO mountaineer.import_source (source, kind, table_name) VALUES (src, 'pod', 'mountaineer.k8s_pod')
         ON CONFLICT DO NOTHING;
         PERFORM FROM mountaineer.import_source s WHERE s.source = src AND s.kind = 'pod' FOR NO KEY UPDATE;
@@ -223,7 +231,11 @@ BEGIN
        AND EXISTS (SELECT FROM mountaineer.import_key k WHERE k.source = src AND k.kind = 'pod') THEN
         CREATE TEMP TABLE k8s_import_same ON COMMIT DROP AS
         WITH item AS MATERIALIZED (   -- each pod's uid and digest, once
-            SELECT e.o, e.v #>> '{metadata,uid}' AS uid, sha256(convert_to(e.v::text, 'UTF8')) AS digest
+            SELECT e.o, e.v #>> '{metadata,uid}' AS uid, sha256(convert_to(e.v::text, 'UTF8')) AS digest,
+                   -- a creationTimestamp read the same whatever the session's
+                   -- TimeZone and DateStyle (RFC 3339, with its offset), or none
+                   coalesce(e.v #>> '{metadata,creationTimestamp}'
+                            ~ '^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$', true) AS fixed_time
               FROM jsonb_array_elements(items) WITH ORDINALITY AS e(v, o)
              WHERE e.v ->> 'kind' = 'Pod' OR list_kind = 'PodList' AND NOT e.v ? 'kind')
         SELECT i.o, p.id, k.key
@@ -233,6 +245,9 @@ BEGIN
           -- and still on the node its node name resolves to (or on none)
           LEFT JOIN mountaineer.k8s_node nd ON nd.cluster_id = cid AND nd.name = p.node_name
          WHERE p.node_id IS NOT DISTINCT FROM nd.id
+           -- its created_at is the same whenever it is read (not "now", not
+           -- a time without an offset, which the session's TimeZone decides)
+           AND i.fixed_time
            -- a uid twice: nothing skipped, for import_staged() to refuse it
            AND NOT EXISTS (SELECT FROM item GROUP BY item.uid HAVING count(*) > 1);
     ELSE
@@ -580,7 +595,9 @@ BEGIN
                                                     containers, created_at, source_digest)
                 SELECT s.key, format('$.items[%%s]', s.o - 1), p.cluster_id, p.uid::text, p.namespace, p.name,
                        p.node_id, p.node_name, p.phase::text, p.pod_ips::text[], p.host_network, p.labels,
-                       p.owner_kind, p.owner_name, p.containers, p.created_at::text, p.source_digest
+                       p.owner_kind, p.owner_name, p.containers,
+                       to_jsonb(p.created_at) #>> '{}',   -- ISO 8601 with its offset, whatever the DateStyle
+                       p.source_digest
                   FROM %s s JOIN mountaineer.k8s_pod p ON p.id = s.id$q$, pods, same);
         ELSIF n_same > 0 THEN
             summary := summary || jsonb_build_object('object', 'pod', 'unchanged', n_same);

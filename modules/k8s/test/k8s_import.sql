@@ -9,7 +9,7 @@
 \set pods `cat modules/k8s/test/data/pods.json`
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(83);
+SELECT plan(89);
 
 CREATE TEMP TABLE doc (name text PRIMARY KEY, j jsonb NOT NULL);
 INSERT INTO doc VALUES ('nodes', :'nodes'), ('pods', :'pods');
@@ -206,6 +206,39 @@ SELECT throws_ok(
     $$SELECT * FROM k8s_import('tap-eks', jsonb_set(pg_temp.doc('pods'), '{items}', (pg_temp.doc('pods') -> 'items') || (pg_temp.doc('pods') -> 'items' -> 2)))$$,
     '22023', 'import_staged: key "a1f0c2d4-3333-4e2a-8b3c-000000000003" of "pod" appears more than once in one import ($.items[2] and $.items[8])',
     'a pod twice, both copies unchanged: refused, not skipped');
+-- the pods skipped that a prune keeps are staged as they are, whatever
+-- the session's DateStyle and TimeZone ("Postgres" prints Asia/Shanghai's
+-- times as "… CST", which reads back as US Central time)
+SET DateStyle = 'Postgres, MDY';
+SET TimeZone = 'Asia/Shanghai';
+SELECT pg_temp.set_mark();
+SELECT results_eq(
+    $$SELECT * FROM k8s_import('tap-eks', pg_temp.doc('pods'), prune => true)$$,
+    $$VALUES ('k8s_pod', 0, 0, 8, 0)$$,
+    'a prune keeps the pods skipped as they are, in any DateStyle and TimeZone');
+SELECT is(pg_temp.written_since_mark(), 0, 'and writes nothing');
+-- a creationTimestamp without an offset is read in the session's
+-- TimeZone: that pod is compared again, as mountaineer_k8s 1.1 did
+RESET DateStyle;
+SET TimeZone = 'Europe/Amsterdam';
+UPDATE doc SET j = jsonb_set(j, '{items,1,metadata,creationTimestamp}', '"2026-11-28T10:41:11"') WHERE name = 'pods';
+SELECT results_eq(
+    $$SELECT * FROM k8s_import('tap-eks', pg_temp.doc('pods'))$$,
+    $$VALUES ('k8s_pod', 0, 1, 7, 0)$$,
+    'a creationTimestamp without an offset, read in Amsterdam');
+SET TimeZone = 'UTC';
+SELECT results_eq(
+    $$SELECT * FROM k8s_import('tap-eks', pg_temp.doc('pods'))$$,
+    $$VALUES ('k8s_pod', 0, 1, 7, 0)$$,
+    'the same JSON read in UTC: not skipped, but written as read now');
+SELECT is((SELECT created_at FROM k8s_pod WHERE name = 'kube-proxy-m4q9z'), '2026-11-28 10:41:11+00'::timestamptz,
+    'its created_at the time read in UTC');
+RESET TimeZone;
+UPDATE doc SET j = jsonb_set(j, '{items,1,metadata,creationTimestamp}', '"2026-11-28T10:41:11Z"') WHERE name = 'pods';
+SELECT results_eq(
+    $$SELECT * FROM k8s_import('tap-eks', pg_temp.doc('pods'))$$,
+    $$VALUES ('k8s_pod', 0, 1, 7, 0)$$,
+    'and with its offset again: the same time, its digest written (the rewrite from the same JSON lost it)');
 
 -- 5. a node imported before its EC2 instance: the next import links it
 -- to the instance's host and removes the host it made
