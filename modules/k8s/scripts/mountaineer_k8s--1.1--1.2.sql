@@ -112,7 +112,7 @@ BEGIN
         -- A List with nodes takes the nodes' lock first, as 1.1 did and as
         -- a NodeList then a PodList in one transaction do: pods first here
         -- would deadlock with that transaction.
-        IF list_kind = 'List' AND EXISTS (SELECT FROM jsonb_array_elements(items) AS e(v) WHERE e.v ->> 'kind' = 'Node') THEN
+        IF list_kind = 'List' AND items @> '[{"kind": "Node"}]' THEN
             INSERT INTO mountaineer.import_source (source, kind, table_name) VALUES (src, 'node', 'mountaineer.host')
             ON CONFLICT DO NOTHING;
             PERFORM FROM mountaineer.import_source s WHERE s.source = src AND s.kind = 'node' FOR NO KEY UPDATE;
@@ -127,9 +127,12 @@ BEGIN
         WITH item AS MATERIALIZED (   -- each pod's uid and digest, once
             SELECT e.o, e.v #>> '{metadata,uid}' AS uid, sha256(convert_to(e.v::text, 'UTF8')) AS digest,
                    -- a creationTimestamp read the same whatever the session's
-                   -- TimeZone and DateStyle (RFC 3339, with its offset), or none
-                   coalesce(e.v #>> '{metadata,creationTimestamp}'
-                            ~ '^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$', true) AS fixed_time
+                   -- TimeZone and DateStyle (RFC 3339, with its offset), or
+                   -- none; the form kubectl prints tested first, by LIKE
+                   CASE WHEN e.v #>> '{metadata,creationTimestamp}' IS NULL
+                          OR e.v #>> '{metadata,creationTimestamp}' LIKE '____-__-__T__:__:__Z' THEN true
+                        ELSE e.v #>> '{metadata,creationTimestamp}'
+                             ~ '^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$' END AS fixed_time
               FROM jsonb_array_elements(items) WITH ORDINALITY AS e(v, o)
              WHERE e.v ->> 'kind' = 'Pod' OR list_kind = 'PodList' AND NOT e.v ? 'kind')
         SELECT i.o, p.id, k.key
