@@ -73,43 +73,64 @@ DROP TRIGGER keep_addresses ON mountaineer.prefix;
 CREATE TRIGGER keep_addresses AFTER UPDATE OF prefix, vrf_id, is_pool ON mountaineer.prefix
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.prefix')) EXECUTE FUNCTION mountaineer.prefix_keep_addresses();
 COMMENT ON FUNCTION mountaineer.prefix_keep_addresses() IS
-    'Trigger: after prefixes change, the addresses inside them take their network''s new mask; a prefix that stops being a pool keeps its network and broadcast addresses free (attached per row for an UPDATE only since 1.7: prefix_keep_addresses_set does new and deleted prefixes per statement).';
+    'Trigger: after prefixes change, the addresses inside them take their network''s new mask; a prefix that stops being a pool keeps its network and broadcast addresses free (attached per row for an UPDATE only since 1.7: prefix_keep_addresses_new and prefix_keep_addresses_gone do new and deleted prefixes per statement).';
 
-CREATE FUNCTION mountaineer.prefix_keep_addresses_set() RETURNS trigger
+-- (1.7) New and deleted prefixes: one function each, as each reads its own
+-- transition table (plpgsql_check checks a trigger function per trigger).
+CREATE FUNCTION mountaineer.prefix_keep_addresses_new() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET jit = off
 AS $$
 DECLARE
-    r record;
+    vk  uuid;
+    pfx cidr;
 BEGIN
     IF mountaineer.restoring(TG_RELID) THEN
         RETURN NULL;                        -- restored rows come with their masks
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        FOR r IN SELECT mountaineer.vrf_key(n.vrf_id) AS vk, n.prefix FROM new_rows n
-                  CROSS JOIN LATERAL (SELECT FROM mountaineer.ip_address x
-                                       WHERE mountaineer.vrf_key(x.vrf_id) = mountaineer.vrf_key(n.vrf_id)
-                                         AND x.host_addr <<= n.prefix LIMIT 1) a LOOP
-            PERFORM mountaineer.address_masks(r.vk, r.prefix);
-        END LOOP;
-    ELSE
-        FOR r IN SELECT mountaineer.vrf_key(o.vrf_id) AS vk, o.prefix FROM old_rows o
-                  CROSS JOIN LATERAL (SELECT FROM mountaineer.ip_address x
-                                       WHERE mountaineer.vrf_key(x.vrf_id) = mountaineer.vrf_key(o.vrf_id)
-                                         AND x.host_addr <<= o.prefix LIMIT 1) a LOOP
-            PERFORM mountaineer.address_masks(r.vk, r.prefix);
-        END LOOP;
-    END IF;
+    -- only the prefixes with an address inside (one allocated from free
+    -- space has none)
+    FOR vk, pfx IN SELECT mountaineer.vrf_key(n.vrf_id), n.prefix FROM new_rows n
+                    WHERE EXISTS (SELECT FROM mountaineer.ip_address x
+                                   WHERE mountaineer.vrf_key(x.vrf_id) = mountaineer.vrf_key(n.vrf_id)
+                                     AND x.host_addr <<= n.prefix) LOOP
+        PERFORM mountaineer.address_masks(vk, pfx);
+    END LOOP;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.prefix_keep_addresses_set() IS
-    'Trigger (AFTER INSERT and AFTER DELETE, per statement): the addresses inside new or deleted prefixes take their network''s new mask.';
-REVOKE EXECUTE ON FUNCTION mountaineer.prefix_keep_addresses_set() FROM PUBLIC;
+COMMENT ON FUNCTION mountaineer.prefix_keep_addresses_new() IS
+    'Trigger (AFTER INSERT, per statement): the addresses inside new prefixes take their network''s new mask.';
+REVOKE EXECUTE ON FUNCTION mountaineer.prefix_keep_addresses_new() FROM PUBLIC;
 CREATE TRIGGER keep_addresses_insert AFTER INSERT ON mountaineer.prefix
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.prefix_keep_addresses_set();
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.prefix_keep_addresses_new();
+
+CREATE FUNCTION mountaineer.prefix_keep_addresses_gone() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    SET jit = off
+AS $$
+DECLARE
+    vk  uuid;
+    pfx cidr;
+BEGIN
+    IF mountaineer.restoring(TG_RELID) THEN
+        RETURN NULL;
+    END IF;
+    FOR vk, pfx IN SELECT mountaineer.vrf_key(o.vrf_id), o.prefix FROM old_rows o
+                    WHERE EXISTS (SELECT FROM mountaineer.ip_address x
+                                   WHERE mountaineer.vrf_key(x.vrf_id) = mountaineer.vrf_key(o.vrf_id)
+                                     AND x.host_addr <<= o.prefix) LOOP
+        PERFORM mountaineer.address_masks(vk, pfx);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.prefix_keep_addresses_gone() IS
+    'Trigger (AFTER DELETE, per statement): the addresses inside deleted prefixes take the mask of their network now.';
+REVOKE EXECUTE ON FUNCTION mountaineer.prefix_keep_addresses_gone() FROM PUBLIC;
 CREATE TRIGGER keep_addresses_delete AFTER DELETE ON mountaineer.prefix
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.prefix_keep_addresses_set();
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.prefix_keep_addresses_gone();

@@ -350,7 +350,7 @@ SELECT is_empty($$
      WHERE p.pronamespace = 'mountaineer'::regnamespace
        AND p.proname IN ('lock_vrf', 'free_add', 'free_take', 'free_release', 'prefix_owner', 'prefix_attach', 'prefix_detach',
                          'range_check_prefixes', 'check_read_committed', 'address_masks', 'prefix_maintain', 'lock_vrf_of_row',
-                         'ip_address_maintain', 'ip_address_check', 'ip_range_maintain', 'ip_range_check', 'prefix_keep_addresses', 'prefix_keep_addresses_set',
+                         'ip_address_maintain', 'ip_address_check', 'ip_range_maintain', 'ip_range_check', 'prefix_keep_addresses', 'prefix_keep_addresses_new', 'prefix_keep_addresses_gone',
                          'prefix_free_after_truncate', 'prefix_free_rebuild')
        AND (has_function_privilege('mountaineer_editor', p.oid, 'EXECUTE') OR has_function_privilege('public', p.oid, 'EXECUTE'))$$,
     'no internal function is executable by PUBLIC or the editor');
