@@ -252,3 +252,72 @@ COMMENT ON FUNCTION mountaineer.api_pre_request() IS
     'Internal: PostgREST''s db-pre-request. Refuses (42883, HTTP 404) a /rpc/ call of a function that is_internal_function() says is internal.';
 GRANT EXECUTE ON FUNCTION mountaineer.api_pre_request() TO PUBLIC;
 -- End: the API's pre-request check (1.7)
+
+-- == attribute check skipped for plain rows (1.7) ==
+-- (1.7) Whether a row inserted into tbl with no tags and no attributes
+-- needs attributes_check() at all: only when a definition of tbl is
+-- required or has a default.  C, answered once per backend and table
+-- (src/attributes.c); attribute_definitions_changed drops the answers.
+CREATE FUNCTION mountaineer.insert_needs_attributes(tbl regclass) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mountaineer_insert_needs_attributes'
+    LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;   -- keeps a backend-local cache
+COMMENT ON FUNCTION mountaineer.insert_needs_attributes(regclass) IS
+    'For the WHEN clause of attributes_check_insert: true when a definition of tbl (a table of schema mountaineer) is required or has a default, so that a row inserted without tags and attributes must still be checked; false for a table of another schema; 42P01 for no table. Cached per backend until attribute_definition changes.';
+
+CREATE FUNCTION mountaineer.attribute_definitions_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'mountaineer_attribute_definitions_changed'
+    LANGUAGE C;
+COMMENT ON FUNCTION mountaineer.attribute_definitions_changed() IS
+    'AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE statement trigger on attribute_definition (restores included): drops every backend''s insert_needs_attributes() answers (a relcache invalidation of attribute_definition).';
+REVOKE EXECUTE ON FUNCTION mountaineer.attribute_definitions_changed() FROM PUBLIC;
+CREATE TRIGGER attribute_definitions_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mountaineer.attribute_definition
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.attribute_definitions_changed();
+
+CREATE OR REPLACE FUNCTION mountaineer.manage_attributes(tbl regclass) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t text;
+BEGIN
+    SELECT relname::text INTO t FROM pg_class WHERE oid = tbl AND relnamespace = 'mountaineer'::regnamespace;
+    IF t IS NULL THEN
+        RAISE EXCEPTION 'manage_attributes: % is not a table of schema mountaineer', tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('ALTER TABLE %s ADD COLUMN tags text[] NOT NULL DEFAULT ''{}'' CONSTRAINT %I CHECK (array_position(tags, NULL) IS NULL), '
+                   'ADD COLUMN attributes jsonb NOT NULL DEFAULT ''{}'' CONSTRAINT %I CHECK (jsonb_typeof(attributes) = ''object'')',
+                   tbl, t || '_tags_check', t || '_attributes_check');
+    EXECUTE format('COMMENT ON COLUMN %s.tags IS %L', tbl,
+                   'Names of tags (mountaineer.tag) the row carries; filter with tags @> ''{prod}'' (REST: ?tags=cs.{prod}), which uses an index.');
+    EXECUTE format('COMMENT ON COLUMN %s.attributes IS %L', tbl,
+                   format('Custom attributes: a JSON object whose keys and value types mountaineer.attribute_definition defines for %s (23514 otherwise); filter with attributes @> ''{"key": "value"}'' (REST: ?attributes=cs.{"key":"value"}), which uses an index.', t));
+    EXECUTE format('CREATE INDEX %I ON %s USING gin (tags)', t || '_tags_idx', tbl);
+    EXECUTE format('CREATE INDEX %I ON %s USING gin (attributes jsonb_path_ops)', t || '_attributes_idx', tbl);
+    -- (1.7) a row without tags and attributes skips it unless a definition
+    -- fills in or requires a key: no query per row
+    EXECUTE format('CREATE TRIGGER attributes_check_insert BEFORE INSERT ON %s FOR EACH ROW '
+                   'WHEN ((NEW.tags <> ''{}'' OR NEW.attributes <> ''{}'' OR mountaineer.insert_needs_attributes(%2$L)) '
+                   'AND NOT mountaineer.restoring(%2$L)) EXECUTE FUNCTION mountaineer.attributes_check()', tbl, 'mountaineer.' || t);
+    EXECUTE format('CREATE TRIGGER attributes_check_update AFTER UPDATE OF tags, attributes ON %s FOR EACH ROW '
+                   'WHEN (OLD.tags IS DISTINCT FROM NEW.tags OR OLD.attributes IS DISTINCT FROM NEW.attributes) '
+                   'EXECUTE FUNCTION mountaineer.attributes_check()', tbl);
+END
+$$;
+COMMENT ON FUNCTION mountaineer.manage_attributes(regclass) IS
+    'For module install scripts, once per inventory table (after manage_table()): adds the columns tags (text[] of tag names) and attributes (jsonb object) with their CHECKs <table>_tags_check and <table>_attributes_check, GIN indexes <table>_tags_idx and <table>_attributes_idx (jsonb_path_ops), and the row triggers attributes_check_insert (BEFORE INSERT, for a row without tags and attributes only when insert_needs_attributes()) and attributes_check_update (AFTER UPDATE OF tags, attributes).';
+-- the tables already equipped get the new WHEN clause
+DO $$
+DECLARE
+    tbl regclass;
+    t   text;
+BEGIN
+    FOR tbl, t IN SELECT a, c.relname FROM mountaineer.attribute_tables() a JOIN pg_class c ON c.oid = a LOOP
+        EXECUTE format('DROP TRIGGER attributes_check_insert ON %s', tbl);
+        EXECUTE format('CREATE TRIGGER attributes_check_insert BEFORE INSERT ON %s FOR EACH ROW '
+                       'WHEN ((NEW.tags <> ''{}'' OR NEW.attributes <> ''{}'' OR mountaineer.insert_needs_attributes(%2$L)) '
+                       'AND NOT mountaineer.restoring(%2$L)) EXECUTE FUNCTION mountaineer.attributes_check()', tbl, 'mountaineer.' || t);
+    END LOOP;
+END
+$$;
+-- End: attribute check skipped for plain rows (1.7)

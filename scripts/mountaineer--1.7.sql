@@ -1365,8 +1365,9 @@ REVOKE EXECUTE ON FUNCTION mountaineer.attribute_value_problem(mountaineer.attri
 -- foreign-key checks of rows that refer to it).  Refused: a tag that does
 -- not exist (23503), an unknown key, a value of the wrong type and a
 -- required key missing (23514, naming the key).  An inserted row without
--- tags or attributes costs one query; the update trigger fires only when
--- tags or attributes change.
+-- tags or attributes is not checked unless insert_needs_attributes() says
+-- a definition fills in or requires a key (then it costs one query); the
+-- update trigger fires only when tags or attributes change.
 CREATE FUNCTION mountaineer.attributes_check() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -1461,6 +1462,25 @@ $$;
 COMMENT ON FUNCTION mountaineer.attribute_tables() IS
     'The tables whose rows carry tags and attributes (those manage_attributes() has equipped), as regclass: attribute_definition.table_name names one of them (relname).';
 
+-- (1.7) Whether a row inserted into tbl with no tags and no attributes
+-- needs attributes_check() at all: only when a definition of tbl is
+-- required or has a default.  C, answered once per backend and table
+-- (src/attributes.c); attribute_definitions_changed drops the answers.
+CREATE FUNCTION mountaineer.insert_needs_attributes(tbl regclass) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'mountaineer_insert_needs_attributes'
+    LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;   -- keeps a backend-local cache
+COMMENT ON FUNCTION mountaineer.insert_needs_attributes(regclass) IS
+    'For the WHEN clause of attributes_check_insert: true when a definition of tbl (a table of schema mountaineer) is required or has a default, so that a row inserted without tags and attributes must still be checked; false for a table of another schema; 42P01 for no table. Cached per backend until attribute_definition changes.';
+
+CREATE FUNCTION mountaineer.attribute_definitions_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'mountaineer_attribute_definitions_changed'
+    LANGUAGE C;
+COMMENT ON FUNCTION mountaineer.attribute_definitions_changed() IS
+    'AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE statement trigger on attribute_definition (restores included): drops every backend''s insert_needs_attributes() answers (a relcache invalidation of attribute_definition).';
+REVOKE EXECUTE ON FUNCTION mountaineer.attribute_definitions_changed() FROM PUBLIC;
+CREATE TRIGGER attribute_definitions_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mountaineer.attribute_definition
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.attribute_definitions_changed();
+
 CREATE FUNCTION mountaineer.manage_attributes(tbl regclass) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -1482,15 +1502,18 @@ BEGIN
                    format('Custom attributes: a JSON object whose keys and value types mountaineer.attribute_definition defines for %s (23514 otherwise); filter with attributes @> ''{"key": "value"}'' (REST: ?attributes=cs.{"key":"value"}), which uses an index.', t));
     EXECUTE format('CREATE INDEX %I ON %s USING gin (tags)', t || '_tags_idx', tbl);
     EXECUTE format('CREATE INDEX %I ON %s USING gin (attributes jsonb_path_ops)', t || '_attributes_idx', tbl);
+    -- (1.7) a row without tags and attributes skips it unless a definition
+    -- fills in or requires a key: no query per row
     EXECUTE format('CREATE TRIGGER attributes_check_insert BEFORE INSERT ON %s FOR EACH ROW '
-                   'WHEN (NOT mountaineer.restoring(%L)) EXECUTE FUNCTION mountaineer.attributes_check()', tbl, 'mountaineer.' || t);
+                   'WHEN ((NEW.tags <> ''{}'' OR NEW.attributes <> ''{}'' OR mountaineer.insert_needs_attributes(%2$L)) '
+                   'AND NOT mountaineer.restoring(%2$L)) EXECUTE FUNCTION mountaineer.attributes_check()', tbl, 'mountaineer.' || t);
     EXECUTE format('CREATE TRIGGER attributes_check_update AFTER UPDATE OF tags, attributes ON %s FOR EACH ROW '
                    'WHEN (OLD.tags IS DISTINCT FROM NEW.tags OR OLD.attributes IS DISTINCT FROM NEW.attributes) '
                    'EXECUTE FUNCTION mountaineer.attributes_check()', tbl);
 END
 $$;
 COMMENT ON FUNCTION mountaineer.manage_attributes(regclass) IS
-    'For module install scripts, once per inventory table (after manage_table()): adds the columns tags (text[] of tag names) and attributes (jsonb object) with their CHECKs <table>_tags_check and <table>_attributes_check, GIN indexes <table>_tags_idx and <table>_attributes_idx (jsonb_path_ops), and the row triggers attributes_check_insert (BEFORE INSERT) and attributes_check_update (AFTER UPDATE OF tags, attributes).';
+    'For module install scripts, once per inventory table (after manage_table()): adds the columns tags (text[] of tag names) and attributes (jsonb object) with their CHECKs <table>_tags_check and <table>_attributes_check, GIN indexes <table>_tags_idx and <table>_attributes_idx (jsonb_path_ops), and the row triggers attributes_check_insert (BEFORE INSERT, for a row without tags and attributes only when insert_needs_attributes()) and attributes_check_update (AFTER UPDATE OF tags, attributes).';
 REVOKE EXECUTE ON FUNCTION mountaineer.manage_attributes(regclass) FROM PUBLIC;
 
 -- Changing what rows carry rewrites them, in every table, as the owner

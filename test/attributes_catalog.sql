@@ -73,9 +73,9 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT relname FROM managed m WHERE NOT exempt AND NOT EXISTS (
         SELECT FROM pg_trigger t WHERE t.tgrelid = m.tbl AND t.tgname = 'attributes_check_insert' AND t.tgenabled = 'O'
-           AND pg_get_triggerdef(t.oid) = format('CREATE TRIGGER attributes_check_insert BEFORE INSERT ON %s FOR EACH ROW WHEN ((NOT mountaineer.restoring(''%s''::regclass))) EXECUTE FUNCTION mountaineer.attributes_check()',
-                                                 'mountaineer.' || m.relname, 'mountaineer.' || m.relname))$$,
-    'every inventory table has attributes_check_insert, BEFORE INSERT FOR EACH ROW WHEN (NOT restoring(its table))');
+           AND pg_get_triggerdef(t.oid) = format('CREATE TRIGGER attributes_check_insert BEFORE INSERT ON %1$s FOR EACH ROW WHEN ((((new.tags <> ''{}''::text[]) OR (new.attributes <> ''{}''::jsonb) OR mountaineer.insert_needs_attributes(''%1$s''::regclass)) AND (NOT mountaineer.restoring(''%1$s''::regclass)))) EXECUTE FUNCTION mountaineer.attributes_check()',
+                                                 'mountaineer.' || m.relname))$$,
+    'every inventory table has attributes_check_insert, BEFORE INSERT FOR EACH ROW WHEN (it has tags or attributes, or insert_needs_attributes(its table), and NOT restoring(its table))');
 SELECT is_empty($$
     SELECT relname FROM managed m WHERE NOT exempt AND NOT EXISTS (
         SELECT FROM pg_trigger t WHERE t.tgrelid = m.tbl AND t.tgname = 'attributes_check_update' AND t.tgenabled = 'O'

@@ -380,6 +380,10 @@ SELECT c.relname, mountaineer.row_label(c.oid, 't'), mountaineer.row_label(c.oid
 SELECT mountaineer.row_label('pg_class', 'c'), mountaineer.row_label('mountaineer.ip_range', 'r'), mountaineer.row_label(NULL, 't') IS NULL;
 -- @ restoring
 SELECT t, mountaineer.restoring(t) FROM unnest('{mountaineer.site,mountaineer.change,mountaineer.prefix_free}'::regclass[]) t ORDER BY 1;
+-- @ insert_needs_attributes
+SELECT t, mountaineer.insert_needs_attributes(t) FROM unnest('{mountaineer.site,mountaineer.rack,mountaineer.prefix,pg_catalog.pg_class}'::regclass[]) t ORDER BY 1;
+-- @! insert_needs_attributes
+SELECT mountaineer.insert_needs_attributes(0);
 -- @ history
 SELECT c.table_name, h.* FROM (SELECT DISTINCT schema_name, table_name, row_id FROM mountaineer.change) c,
        LATERAL mountaineer.history(format('%I.%I', c.schema_name, c.table_name)::regclass, c.row_id) h

@@ -8,7 +8,7 @@
 -- messages and refusals outside READ COMMITTED its sql/attributes.sql.
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(69);
+SELECT plan(76);
 
 -- tags -----------------------------------------------------------------
 INSERT INTO tag (name, color, description) VALUES ('tap-attr-prod', '00ff00', 'production'), ('tap-attr-pci', 'ff0000', NULL);
@@ -94,6 +94,21 @@ SELECT throws_ok($$SELECT pg_temp.set_attr('{"tap_opened": "1 May 2024"}')$$, '2
 SELECT throws_ok($$SELECT pg_temp.set_attr('{"tap_wiki": "ftp://wiki.example.com/"}')$$, '23514', 'attribute "tap_wiki" of site must be an http:// or https:// URL: "ftp://wiki.example.com/"', 'url: http or https only');
 SELECT throws_ok($$SELECT pg_temp.set_attr('{"tap_tier": "bronze"}')$$, '23514', 'attribute "tap_tier" of site must be one of gold, silver: "bronze"', 'select: one of the choices');
 SELECT lives_ok($$SELECT pg_temp.set_attr('{"tap_owner": null, "tap_tier": "silver"}')$$, 'a JSON null is no value, of any type');
+
+-- (1.7) a row inserted without tags and attributes skips the check unless
+-- a definition of its table is required or has a default
+SELECT is(insert_needs_attributes('mountaineer.site'), false, 'insert_needs_attributes(): false for a table whose definitions neither require nor default a key');
+SAVEPOINT needs;
+INSERT INTO attribute_definition (table_name, key, type, default_value) VALUES ('site', 'tap_region', 'text', '"eu"');
+SELECT is(insert_needs_attributes('mountaineer.site'), true, '... true in the next statement once one has a default');
+INSERT INTO site (name) VALUES ('tap-attr-plain');
+SELECT is((SELECT attributes FROM site WHERE name = 'tap-attr-plain'), '{"tap_region": "eu"}', '... and a plain row inserted then gets the default');
+ROLLBACK TO SAVEPOINT needs;
+SELECT is(insert_needs_attributes('mountaineer.site'), false, '... false again once that definition is rolled back');
+INSERT INTO site (name) VALUES ('tap-attr-plain');
+SELECT is((SELECT attributes FROM site WHERE name = 'tap-attr-plain'), '{}', '... and a plain row gets none');
+SELECT is(insert_needs_attributes('pg_catalog.pg_class'), false, 'false for a table outside schema mountaineer');
+SELECT throws_ok($$SELECT mountaineer.insert_needs_attributes(0)$$, '42P01', 'relation with OID 0 does not exist', 'no such table: 42P01');
 
 -- defaults and required
 INSERT INTO attribute_definition (table_name, key, type, default_value) VALUES ('rack', 'tap_power', 'int', '16');
