@@ -471,7 +471,9 @@ BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         PERFORM mountaineer.lock_vrf(OLD.vrf_id);
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM mountaineer.lock_vrf(NEW.vrf_id);   -- (1.7) the ranges: prefix_free_insert, per statement
+    ELSIF TG_OP = 'UPDATE' THEN
         PERFORM mountaineer.lock_vrf(NEW.vrf_id);
         -- a reserved range must lie wholly inside this prefix or outside it
         SELECT r.start_address, r.end_address INTO g FROM mountaineer.ip_range r
@@ -503,7 +505,7 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.prefix_maintain() IS 'Trigger: takes the VRF lock and refuses a prefix that cuts across a reserved range; keeps prefix_free exact as prefixes move (prefix_free_insert and prefix_free_delete do it for new and deleted ones).';
+COMMENT ON FUNCTION mountaineer.prefix_maintain() IS 'Trigger: takes the VRF lock; refuses a moved prefix that cuts across a reserved range (prefix_free_insert checks new ones); keeps prefix_free exact as prefixes move (prefix_free_insert and prefix_free_delete do it for new and deleted ones).';
 REVOKE EXECUTE ON FUNCTION mountaineer.prefix_maintain() FROM PUBLIC;
 -- BEFORE, so that each row of a multi-row statement that moves prefixes
 -- sees the free space as the rows before it left it (AFTER ROW triggers all
@@ -513,7 +515,9 @@ CREATE TRIGGER maintain_free_space BEFORE INSERT OR DELETE OR UPDATE OF id, pref
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.prefix')) EXECUTE FUNCTION mountaineer.prefix_maintain();
 
 -- New prefixes get their free space per statement (maintain_free_space,
--- BEFORE each row, still takes the VRF lock and checks the ranges first).
+-- BEFORE each row, still takes the VRF lock), after (1.7) a check that no
+-- reserved range cuts across one of them or holds one: one query for the
+-- statement instead of one per row, none while there is no range at all.
 -- A new prefix that lies wholly in a free block f of its VRF (the usual
 -- case: a child carved out of free space) takes no probe but that of f:
 -- f is replaced by what the new prefixes in it leave of it (cidr_free), and
@@ -531,9 +535,34 @@ CREATE FUNCTION mountaineer.prefix_free_insert() RETURNS trigger
 AS $$
 DECLARE
     rest uuid[];
+    cut  record;
 BEGIN
     IF mountaineer.restoring(TG_RELID) THEN
         RETURN NULL;                        -- restored rows come with their free space
+    END IF;
+    -- a reserved range must lie wholly inside each new prefix or outside it
+    -- (the VRF locks are held: no range of these VRFs changes meanwhile)
+    IF EXISTS (SELECT FROM mountaineer.ip_range) THEN
+        SELECT n.prefix, r.start_address, r.end_address INTO cut
+          FROM new_rows n
+          CROSS JOIN LATERAL (SELECT r.start_address, r.end_address FROM mountaineer.ip_range r
+                               WHERE mountaineer.vrf_key(r.vrf_id) = mountaineer.vrf_key(n.vrf_id)
+                                 AND family(r.start_address) = family(n.prefix)
+                                 AND host(r.start_address)::inet <= mountaineer.last_address(n.prefix)
+                                 AND host(r.end_address)::inet >= mountaineer.first_address(n.prefix)
+                                 AND NOT (host(r.start_address)::inet >= mountaineer.first_address(n.prefix)
+                                          AND host(r.end_address)::inet <= mountaineer.last_address(n.prefix))
+                               LIMIT 1) r
+         ORDER BY n.prefix LIMIT 1;
+        IF FOUND THEN
+            IF host(cut.start_address)::inet <= mountaineer.first_address(cut.prefix)
+               AND host(cut.end_address)::inet >= mountaineer.last_address(cut.prefix) THEN
+                RAISE EXCEPTION 'prefix % lies inside reserved range % - %', cut.prefix, host(cut.start_address), host(cut.end_address)
+                    USING ERRCODE = 'check_violation';
+            END IF;
+            RAISE EXCEPTION 'prefix % cuts across reserved range % - %', cut.prefix, host(cut.start_address), host(cut.end_address)
+                USING ERRCODE = 'check_violation';
+        END IF;
     END IF;
     WITH c AS (
         SELECT n.id, n.prefix, mountaineer.vrf_key(n.vrf_id) AS vk, f.prefix_id AS owner, f.block
@@ -585,7 +614,7 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.prefix_free_insert() IS 'Trigger (AFTER INSERT, per statement): the new prefixes take their free space out of their owners''.';
+COMMENT ON FUNCTION mountaineer.prefix_free_insert() IS 'Trigger (AFTER INSERT, per statement): refuses a new prefix that cuts across a reserved range or lies inside one (23514); the new prefixes take their free space out of their owners''.';
 REVOKE EXECUTE ON FUNCTION mountaineer.prefix_free_insert() FROM PUBLIC;
 CREATE TRIGGER maintain_free_space_insert AFTER INSERT ON mountaineer.prefix
     REFERENCING NEW TABLE AS new_rows

@@ -6,7 +6,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(147);
+SELECT plan(150);
 
 INSERT INTO vrf (name, rd) VALUES ('blue', '65000:1'), ('red', '10.0.0.1:7');
 INSERT INTO site (name) VALUES ('ns');
@@ -144,6 +144,12 @@ SELECT throws_ok($$INSERT INTO prefix (prefix) VALUES ('10.33.0.0/24')$$, '23514
     'prefix 10.33.0.0/24 cuts across reserved range 10.33.0.200 - 10.33.1.5', '... nor a prefix end inside a range');
 SELECT throws_ok($$INSERT INTO prefix (prefix) VALUES ('10.33.0.224/28')$$, '23514',
     'prefix 10.33.0.224/28 lies inside reserved range 10.33.0.200 - 10.33.1.5', 'a prefix inside a range is refused');
+-- (1.7) new prefixes are checked per statement: the first one refused is named, none is written
+SELECT throws_ok($$INSERT INTO prefix (prefix) VALUES ('10.33.2.0/24'), ('10.33.1.0/29'), ('10.33.0.192/28')$$, '23514',
+    'prefix 10.33.0.192/28 cuts across reserved range 10.33.0.200 - 10.33.1.5', 'several new prefixes: the first refused (in address order) is named');
+SELECT is((SELECT count(*) FROM prefix WHERE prefix IN ('10.33.2.0/24', '10.33.1.0/29', '10.33.0.192/28')), 0::bigint, '... and none of them is written');
+SELECT throws_ok($$INSERT INTO prefix (prefix) VALUES ('10.33.2.0/24'), ('10.33.1.0/30')$$, '23514',
+    'prefix 10.33.1.0/30 lies inside reserved range 10.33.0.200 - 10.33.1.5', '... also a prefix inside a range, among others');
 SELECT throws_ok($$INSERT INTO ip_range (start_address, end_address) VALUES ('10.0.8.0', '10.0.9.255')$$, '23514',
     'reserved range 10.0.8.0 - 10.0.9.255 contains prefix 10.0.8.0/24', 'a range starting at a child prefix contains it');
 SELECT lives_ok($$INSERT INTO ip_range (start_address, end_address) VALUES ('10.0.8.0', '10.0.8.255')$$,
