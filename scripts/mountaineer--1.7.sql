@@ -1468,7 +1468,7 @@ COMMENT ON FUNCTION mountaineer.attribute_tables() IS
 -- (src/attributes.c); attribute_definitions_changed drops the answers.
 CREATE FUNCTION mountaineer.insert_needs_attributes(tbl regclass) RETURNS boolean
     AS 'MODULE_PATHNAME', 'mountaineer_insert_needs_attributes'
-    LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;   -- keeps a backend-local cache
+    LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;   -- keeps a backend-local cache
 COMMENT ON FUNCTION mountaineer.insert_needs_attributes(regclass) IS
     'For the WHEN clause of attributes_check_insert: true when a definition of tbl (a table of schema mountaineer) is required or has a default, so that a row inserted without tags and attributes must still be checked; false for a table of another schema; 42P01 for no table. Cached per backend until attribute_definition changes.';
 
