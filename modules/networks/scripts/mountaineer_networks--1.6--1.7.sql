@@ -5,12 +5,15 @@
 -- and without JIT; new and deleted prefixes re-mask the addresses inside
 -- them per statement (keep_addresses_insert, keep_addresses_delete), the row
 -- trigger keep_addresses staying for an UPDATE; new prefixes are checked
--- against the reserved ranges once per statement.  Same rules, same results.
+-- against the reserved ranges once per statement; the per-statement
+-- functions of the free space run without sequential scans and JIT.  Same
+-- rules, same results.
 \echo Use "ALTER EXTENSION mountaineer_networks UPDATE TO '1.7'" to load this file. \quit
 
 CREATE OR REPLACE FUNCTION mountaineer.prefix_free_delete() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
     SET jit = off
 AS $$
 BEGIN
@@ -81,6 +84,7 @@ COMMENT ON FUNCTION mountaineer.prefix_keep_addresses() IS
 CREATE FUNCTION mountaineer.prefix_keep_addresses_new() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
     SET jit = off
 AS $$
 DECLARE
@@ -111,6 +115,7 @@ CREATE TRIGGER keep_addresses_insert AFTER INSERT ON mountaineer.prefix
 CREATE FUNCTION mountaineer.prefix_keep_addresses_gone() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
     SET jit = off
 AS $$
 DECLARE
@@ -186,6 +191,8 @@ COMMENT ON FUNCTION mountaineer.prefix_maintain() IS 'Trigger: takes the VRF loc
 CREATE OR REPLACE FUNCTION mountaineer.prefix_free_insert() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
+    SET jit = off
 AS $$
 DECLARE
     rest uuid[];
@@ -269,3 +276,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mountaineer.prefix_free_insert() IS 'Trigger (AFTER INSERT, per statement): refuses a new prefix that cuts across a reserved range or lies inside one (23514); the new prefixes take their free space out of their owners''.';
+
+-- No sequential scans and no JIT for the per-statement functions of the
+-- free space (see prefix_free_insert in the 1.7 install script): after a
+-- table was emptied and vacuumed, its statistics made the planner scan it
+-- once per row of the statement.
+ALTER FUNCTION mountaineer.free_take_addresses(uuid[], cidr[]) SET enable_seqscan = off SET jit = off;
+ALTER FUNCTION mountaineer.free_release_addresses(uuid[], cidr[]) SET enable_seqscan = off SET jit = off;

@@ -8,7 +8,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(29);
+SELECT plan(30);
 
 -- the triggers are what they claim: per statement, with transition tables
 SELECT is(
@@ -133,6 +133,22 @@ SELECT is_empty($$
                          'ip_address_free_delete', 'prefix_free_insert', 'prefix_free_delete')
        AND (has_function_privilege('mountaineer_editor', p.oid, 'EXECUTE') OR has_function_privilege('public', p.oid, 'EXECUTE'))$$,
     'the new upkeep functions are executable by neither PUBLIC nor the editor');
+
+-- (1.7) their queries probe a table once per row of the statement: no
+-- sequential scan (a table emptied and vacuumed has statistics that made
+-- the planner scan it whole for each row) and no JIT
+SELECT is((
+    SELECT string_agg(p.proname || ' ' || array_to_string(p.proconfig, ','), '; ' ORDER BY p.proname) FROM pg_proc p
+     WHERE p.pronamespace = 'mountaineer'::regnamespace
+       AND p.proname IN ('free_take_addresses', 'free_release_addresses', 'prefix_free_insert', 'prefix_free_delete',
+                         'prefix_keep_addresses_new', 'prefix_keep_addresses_gone')),
+    'free_release_addresses search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
+    'free_take_addresses search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
+    'prefix_free_delete search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
+    'prefix_free_insert search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
+    'prefix_keep_addresses_gone search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
+    'prefix_keep_addresses_new search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off',
+    'the per-statement functions that probe a table per row run without sequential scans and JIT');
 
 SELECT * FROM finish();
 ROLLBACK;
