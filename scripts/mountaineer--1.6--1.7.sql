@@ -1,7 +1,10 @@
 -- mountaineer 1.6 -> 1.7: an import's prune is a set difference, never a
 -- nested loop over the stage; import_digest, a column an import writes but
 -- does not compare; login() signs the web interface's tokens;
--- api_pre_request() keeps internal helpers out of the REST API.
+-- api_pre_request() keeps internal helpers out of the REST API; a row
+-- inserted without tags and attributes skips the attribute check;
+-- refuse_delete_referenced() probes the referring tables in C and names
+-- them (in PL/pgSQL) only when one has a row.
 \echo Use "ALTER EXTENSION mountaineer UPDATE TO '1.7'" to load this file. \quit
 
 -- == import digests (1.7) ==
@@ -321,3 +324,74 @@ BEGIN
 END
 $$;
 -- End: attribute check skipped for plain rows (1.7)
+
+-- == foreign-key refusals probed in C (1.7) ==
+-- (1.7) The check proper is C (src/referenced.c): per row, one saved index
+-- probe per foreign key, and only when one finds a referring row this, the
+-- 1.6 trigger's body, counts and names them and raises.  It runs as that
+-- same trigger call (TG_RELID, TG_TABLE_NAME, OLD are the deleted row's).
+CREATE FUNCTION mountaineer.refuse_delete_referenced_report() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fk     record;
+    me     jsonb := to_jsonb(OLD);
+    label  text;
+    n      bigint;
+    names  text[];
+BEGIN
+    FOR fk IN
+        SELECT c.conrelid::regclass AS tbl, r.relname, a.attname AS col, f.attname AS refcol,
+               format_type(a.atttypid, a.atttypmod) AS coltype
+          FROM pg_constraint c
+          JOIN pg_class r ON r.oid = c.conrelid
+          JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+          JOIN pg_attribute f ON f.attrelid = c.confrelid AND f.attnum = c.confkey[1]
+         WHERE c.contype = 'f' AND c.confrelid = TG_RELID
+           AND c.confdeltype IN ('r', 'a') AND cardinality(c.conkey) = 1
+         ORDER BY r.relname, a.attname
+    LOOP
+        -- name the referring rows by what names them (hostname, name, a
+        -- prefix, an address, a range); a row that has none (a join row) by
+        -- what its other foreign key points at; else by slug
+        label := mountaineer.row_label(fk.tbl, 't');
+        IF label IS NULL THEN
+            SELECT format('(SELECT %s FROM %s o WHERE o.%I = t.%I)', mountaineer.row_label(c.confrelid, 'o'),
+                          c.confrelid::regclass, f.attname, a.attname)
+              INTO label
+              FROM pg_constraint c
+              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+              JOIN pg_attribute f ON f.attrelid = c.confrelid AND f.attnum = c.confkey[1]
+             WHERE c.contype = 'f' AND c.conrelid = fk.tbl AND cardinality(c.conkey) = 1 AND a.attname <> fk.col
+               AND mountaineer.row_label(c.confrelid, 'o') IS NOT NULL
+             ORDER BY c.conname LIMIT 1;
+        END IF;
+        label := coalesce(label, format('t.%I::text', CASE WHEN EXISTS (SELECT FROM pg_attribute WHERE attrelid = fk.tbl AND attname = 'slug' AND NOT attisdropped) THEN 'slug' ELSE fk.col END));
+        EXECUTE format('SELECT count(*), (array_agg(l ORDER BY l))[1:10] FROM (SELECT %s AS l FROM %s t WHERE t.%I = $1::%s) q',
+                       label, fk.tbl, fk.col, fk.coltype)
+           INTO n, names USING me ->> fk.refcol::text;
+        IF n > 0 THEN
+            RAISE EXCEPTION '% % cannot be deleted: % % row(s) refer to it: %',
+                TG_TABLE_NAME, mountaineer.excerpt(coalesce(me ->> 'hostname', me ->> 'name', me ->> 'id')), n, fk.relname,
+                array_to_string(names, ', ') || CASE WHEN n > 10 THEN ', ...' ELSE '' END
+                USING ERRCODE = 'foreign_key_violation',
+                      DETAIL = format('%s.%s refers to %s.%s.', fk.relname, fk.col, TG_TABLE_NAME, fk.refcol),
+                      HINT = 'Move or delete those rows first.';
+        END IF;
+    END LOOP;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.refuse_delete_referenced_report() IS
+    'Internal: run by refuse_delete_referenced() as its own trigger call once a referring row is found: refuses (23503) to delete the row, naming up to ten referring rows of the first foreign key (in table and column order) that has any, by row_label() (a join row by what it joins).';
+REVOKE EXECUTE ON FUNCTION mountaineer.refuse_delete_referenced_report() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION mountaineer.refuse_delete_referenced() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'mountaineer_refuse_delete_referenced'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION mountaineer.refuse_delete_referenced() IS
+    'AFTER DELETE row trigger for inventory tables (name it so it sorts before "RI_..."): refuses to delete a row that other rows still refer to through a RESTRICT or NO ACTION foreign key, naming up to ten of them by row_label() (a join row by what it joins). C: per row one index probe per such key (kept per backend and table until a relcache invalidation of the table); refuse_delete_referenced_report() names them. 39P01 when not called as an AFTER DELETE row trigger.';
+REVOKE EXECUTE ON FUNCTION mountaineer.refuse_delete_referenced() FROM PUBLIC;
+-- End: foreign-key refusals probed in C (1.7)

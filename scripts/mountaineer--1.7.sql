@@ -588,7 +588,11 @@ $$;
 COMMENT ON FUNCTION mountaineer.row_label(regclass, text) IS
     'For refuse_delete_referenced(): the SQL expression (over the alias given) that names a row of the table in messages: its hostname, name, prefix, address or start - end range; NULL when it has none of them.';
 
-CREATE FUNCTION mountaineer.refuse_delete_referenced() RETURNS trigger
+-- (1.7) The check proper is C (src/referenced.c): per row, one saved index
+-- probe per foreign key, and only when one finds a referring row this, the
+-- 1.6 trigger's body, counts and names them and raises.  It runs as that
+-- same trigger call (TG_RELID, TG_TABLE_NAME, OLD are the deleted row's).
+CREATE FUNCTION mountaineer.refuse_delete_referenced_report() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -641,8 +645,16 @@ BEGIN
     RETURN OLD;
 END
 $$;
+COMMENT ON FUNCTION mountaineer.refuse_delete_referenced_report() IS
+    'Internal: run by refuse_delete_referenced() as its own trigger call once a referring row is found: refuses (23503) to delete the row, naming up to ten referring rows of the first foreign key (in table and column order) that has any, by row_label() (a join row by what it joins).';
+REVOKE EXECUTE ON FUNCTION mountaineer.refuse_delete_referenced_report() FROM PUBLIC;
+
+CREATE FUNCTION mountaineer.refuse_delete_referenced() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'mountaineer_refuse_delete_referenced'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION mountaineer.refuse_delete_referenced() IS
-    'AFTER DELETE row trigger for inventory tables (name it so it sorts before "RI_..."): refuses to delete a row that other rows still refer to through a RESTRICT or NO ACTION foreign key, naming up to ten of them by row_label() (a join row by what it joins).';
+    'AFTER DELETE row trigger for inventory tables (name it so it sorts before "RI_..."): refuses to delete a row that other rows still refer to through a RESTRICT or NO ACTION foreign key, naming up to ten of them by row_label() (a join row by what it joins). C: per row one index probe per such key (kept per backend and table until a relcache invalidation of the table); refuse_delete_referenced_report() names them. 39P01 when not called as an AFTER DELETE row trigger.';
 REVOKE EXECUTE ON FUNCTION mountaineer.refuse_delete_referenced() FROM PUBLIC;
 
 --------------------------------------------------------------------------

@@ -14,7 +14,7 @@
 # volatility) and compatibility.  Off: security, which flags every text
 # spliced into an EXECUTE without quote_*() or format()'s %I/%L; the core's
 # only two such splices are SQL fragments on purpose (upgrade_check() runs an
-# upgrade script's query, refuse_delete_referenced() splices row_label()'s
+# upgrade script's query, refuse_delete_referenced_report() splices row_label()'s
 # expression), so it finds nothing to fix, and the comment accepting them
 # could only come with a new version of the core.  Turn it on (security
 # below) when the core next changes, with those two comments.
