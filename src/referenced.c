@@ -44,6 +44,7 @@ PG_FUNCTION_INFO_V1(mountaineer_refuse_delete_referenced);
 
 typedef struct
 {
+	Oid			referring;		/* the table the probe reads */
 	AttrNumber	refatt;			/* the referenced column, in the deleted row */
 	SPIPlanPtr	plan;			/* SELECT FROM <referring table> WHERE <col> = $1 */
 } RefProbe;
@@ -60,28 +61,30 @@ static HTAB *ref_cache = NULL;
 static uint64 ref_invalidations = 0;	/* to spot one during a fill */
 
 /*
- * Relcache invalidation of a table (or of all): its entry is rebuilt at its
- * next use.  Only marked here: a probe being run may be what processed the
- * invalidation.
+ * Relcache invalidation of a table (or of all): the entry of the table, and
+ * every entry with a probe reading it, are rebuilt at their next use (a
+ * probe's text names the referring table and column, which a rename
+ * changes; the plan cache would replan it by those names).  Only marked
+ * here: a probe being run may be what processed the invalidation.
  */
 static void
 ref_cache_invalidate(Datum arg pg_attribute_unused(), Oid relid)
 {
+	HASH_SEQ_STATUS status;
 	RefEntry   *e;
 
 	ref_invalidations++;
 	if (ref_cache == NULL)
 		return;
-	if (relid == InvalidOid)
+	hash_seq_init(&status, ref_cache);
+	while ((e = hash_seq_search(&status)) != NULL)
 	{
-		HASH_SEQ_STATUS status;
-
-		hash_seq_init(&status, ref_cache);
-		while ((e = hash_seq_search(&status)) != NULL)
+		if (relid == InvalidOid || e->tbl == relid)
 			e->stale = true;
+		for (int i = 0; i < e->nprobes && !e->stale; i++)
+			if (e->probes[i].referring == relid)
+				e->stale = true;
 	}
-	else if ((e = hash_search(ref_cache, &relid, HASH_FIND, NULL)) != NULL)
-		e->stale = true;
 }
 
 static void
@@ -135,6 +138,7 @@ ref_entry_fill(RefEntry *e, Relation rel)
 						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(referring)),
 													get_rel_name(referring)),
 						 quote_identifier(col));
+		probes[i].referring = referring;
 		probes[i].refatt = refatt;
 		probes[i].plan = SPI_prepare(query, 1, reftype);
 		if (probes[i].plan == NULL)	/* LCOV_EXCL_BR_LINE */

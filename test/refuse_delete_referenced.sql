@@ -9,7 +9,7 @@
 -- specs/refuse_delete_referenced.spec.  One transaction, rolled back.
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(13);
+SELECT plan(15);
 
 CREATE TABLE public.rdr_parent (id int PRIMARY KEY, name text, code text UNIQUE);
 CREATE TRIGGER "A_refuse_delete_referenced" AFTER DELETE ON public.rdr_parent
@@ -44,6 +44,18 @@ INSERT INTO public.rdr_child VALUES (22, 5, 'child-of-five');
 SELECT throws_ok($$DELETE FROM public.rdr_parent WHERE id = 5$$, '23503',
     'rdr_parent "five" cannot be deleted: 1 rdr_child row(s) refer to it: child-of-five',
     'a column added with its key is probed too');
+-- the referring table and column renamed: the probe follows them
+ALTER TABLE public.rdr_child RENAME COLUMN parent_id TO parent;
+ALTER TABLE public.rdr_child RENAME TO rdr_kid;
+SELECT throws_ok($$DELETE FROM public.rdr_parent WHERE id = 5$$, '23503',
+    'rdr_parent "five" cannot be deleted: 1 rdr_kid row(s) refer to it: child-of-five',
+    'a referring table and column renamed after the keys were kept: still probed, by their new names');
+ALTER TABLE public.rdr_kid RENAME COLUMN parent TO parent_id;
+ALTER TABLE public.rdr_kid RENAME TO rdr_child;
+SELECT throws_ok($$DELETE FROM public.rdr_parent WHERE id = 5$$, '23503',
+    'rdr_parent "five" cannot be deleted: 1 rdr_child row(s) refer to it: child-of-five',
+    '... and renamed back');
+
 SELECT lives_ok($$WITH c AS (DELETE FROM public.rdr_child WHERE parent_id = 5) DELETE FROM public.rdr_parent WHERE id = 5$$,
     'deleting the referring row in the same statement lets it go');
 
