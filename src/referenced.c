@@ -31,13 +31,13 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 
 PG_FUNCTION_INFO_V1(mountaineer_refuse_delete_referenced);
@@ -108,7 +108,7 @@ ref_entry_fill(RefEntry *e, Relation rel)
 {
 	Oid			argtypes[1] = {OIDOID};
 	Datum		args[1];
-	uint64		n;
+	int			n;
 	RefProbe   *probes;
 
 	args[0] = ObjectIdGetDatum(RelationGetRelid(rel));
@@ -119,9 +119,9 @@ ref_entry_fill(RefEntry *e, Relation rel)
 							  "   AND c.confdeltype IN ('r', 'a') AND cardinality(c.conkey) = 1",
 							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)	/* LCOV_EXCL_BR_LINE */
 		elog(ERROR, "refuse_delete_referenced: catalogue query failed");	/* LCOV_EXCL_LINE */
-	n = SPI_processed;
-	probes = n == 0 ? NULL : MemoryContextAllocZero(CacheMemoryContext, n * sizeof(RefProbe));
-	for (uint64 i = 0; i < n; i++)
+	n = (int) SPI_processed;	/* foreign keys pointing at one table */
+	probes = n == 0 ? NULL : MemoryContextAllocZero(CacheMemoryContext, sizeof(RefProbe) * n);
+	for (int i = 0; i < n; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
@@ -147,7 +147,7 @@ ref_entry_fill(RefEntry *e, Relation rel)
 		e->nprobes = i + 1;
 		e->probes = probes;
 	}
-	e->nprobes = (int) n;
+	e->nprobes = n;
 	e->probes = probes;
 }
 
@@ -160,14 +160,14 @@ ref_report(FunctionCallInfo fcinfo)
 {
 	Oid			fn;
 	FmgrInfo	flinfo;
-	LOCAL_FCINFO(rfcinfo, 0);
+	FunctionCallInfo rfcinfo = palloc0(SizeForFunctionCallInfo(0));
 
-	fn = LookupFuncName(list_make2(makeString(pstrdup("mountaineer")),
-								   makeString(pstrdup("refuse_delete_referenced_report"))),
+	fn = LookupFuncName(stringToQualifiedNameList("mountaineer.refuse_delete_referenced_report"),
 						0, NULL, false);
 	fmgr_info(fn, &flinfo);
 	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
 	(void) FunctionCallInvoke(rfcinfo);
+	pfree(rfcinfo);
 }
 
 /* refuse_delete_referenced() returns trigger: AFTER DELETE FOR EACH ROW */
