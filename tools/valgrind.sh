@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make valgrind`: the pg_regress cases that exercise C code (the core's, and
 # the hardware module's, which drive the cable-graph engine) and the pgTAP
-# suites of login() (src/sign_in.c) and refuse_delete_referenced()
-# (src/referenced.c) against a
+# suites of login() (src/sign_in.c), refuse_delete_referenced()
+# (src/referenced.c) and normalize_hostname() (src/hostname.c) against a
 # server running under valgrind.  Fails if any valgrind error has our code
 # in its stack.  PostgreSQL's own known reports (uninitialised padding bytes
 # written to WAL and to the relcache init file) are counted but not ours.
@@ -35,12 +35,13 @@ set +e
 make --no-print-directory installcheck
 rc=$?
 make --no-print-directory -C modules/hardware installcheck || rc=1
-# login() (src/sign_in.c) is tested by pgTAP only, and the cache of
-# refuse_delete_referenced() (src/referenced.c) best there: run those too
+# login() (src/sign_in.c) is tested by pgTAP only, the cache of
+# refuse_delete_referenced() (src/referenced.c) and normalize_hostname()
+# (src/hostname.c, over thousands of names) best there: run those too
 dropdb --if-exists mt_valgrind_login 2>/dev/null
 createdb mt_valgrind_login &&
-    psql -X -q -d mt_valgrind_login -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION mountaineer_hardware CASCADE' &&
-    pg_prove -d mt_valgrind_login test/login.sql test/refuse_delete_referenced.sql || rc=1
+    psql -X -q -d mt_valgrind_login -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION mountaineer_hosts CASCADE' &&
+    pg_prove -d mt_valgrind_login test/login.sql test/refuse_delete_referenced.sql modules/hosts/test/normalize_hostname.sql || rc=1
 set -e
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 120 stop >/dev/null
 trap - EXIT
