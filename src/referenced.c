@@ -129,14 +129,17 @@ ref_entry_fill(RefEntry *e, Relation rel)
 		Oid			referring = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
 		char	   *col = SPI_getvalue(tup, desc, 2);
 		AttrNumber	refatt = DatumGetInt16(SPI_getbinval(tup, desc, 3, &isnull));
+		char	   *relname = get_rel_name(referring);
 		Oid			reftype[1];
 		char	   *query;
 
 		CHECK_FOR_INTERRUPTS();
+		/* dropping it would have waited for this DELETE's lock on rel */
+		if (relname == NULL)	/* LCOV_EXCL_BR_LINE */
+			elog(ERROR, "refuse_delete_referenced: relation %u is gone", referring);	/* LCOV_EXCL_LINE */
 		reftype[0] = TupleDescAttr(RelationGetDescr(rel), refatt - 1)->atttypid;
 		query = psprintf("SELECT FROM %s t WHERE t.%s = $1",
-						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(referring)),
-													get_rel_name(referring)),
+						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(referring)), relname),
 						 quote_identifier(col));
 		probes[i].referring = referring;
 		probes[i].refatt = refatt;
