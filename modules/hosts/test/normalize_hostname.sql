@@ -63,12 +63,14 @@ SELECT is_empty($$
     '3,000 generated names: the same answer or the same refusal from both paths');
 
 -- the C path answers a normal name alone; any other reaches PL/pgSQL
+-- (counted from here: track_functions may have been on before)
 SET LOCAL track_functions = 'pl';
+SELECT coalesce(sum(calls), 0) AS full_calls FROM pg_stat_xact_user_functions WHERE funcname = 'normalize_hostname_full' \gset
 SELECT is(normalize_hostname('db7.example.com.'), 'db7.example.com', 'a normal name loses its root dot');
-SELECT is((SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions WHERE funcname = 'normalize_hostname_full'), 0::numeric,
+SELECT is((SELECT coalesce(sum(calls), 0) - :full_calls FROM pg_stat_xact_user_functions WHERE funcname = 'normalize_hostname_full'), 0::numeric,
           '... without calling normalize_hostname_full()');
 SELECT is(normalize_hostname('DB7.example.com') || ' ' ||
-          (SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions WHERE funcname = 'normalize_hostname_full'),
+          (SELECT coalesce(sum(calls), 0) - :full_calls FROM pg_stat_xact_user_functions WHERE funcname = 'normalize_hostname_full'),
           'db7.example.com 1', 'an upper-case name is lower-cased by normalize_hostname_full()');
 
 SELECT * FROM finish();
