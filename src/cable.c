@@ -69,6 +69,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
@@ -76,11 +77,14 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "parser/parse_func.h"
 #include "storage/sinval.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -89,6 +93,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
@@ -178,16 +183,19 @@ typedef struct GraphMeta
 				p_kind,
 				p_rear,
 				p_pos;
-	AttrNumber	e_cable,
+	AttrNumber	e_id,
+				e_cable,
 				e_side,
 				e_port;
 	AttrNumber	d_id,
-				d_name;
+				d_name,
+				d_site;			/* cable_end_check only; optional */
 	AttrNumber	c_id,
 				c_status;
 	AttrNumber	t_id,
 				t_circuit,
-				t_network;
+				t_network,
+				t_site;			/* cable_end_check only; optional */
 	Oid			p_name_coll;		/* port.name's collation, as ORDER BY p.name */
 	Oid			d_name_coll;		/* device.name's, as ORDER BY d.name */
 	Oid			kind_oid[PK_COUNT];
@@ -296,6 +304,15 @@ graph_column(Oid relid, const char *name)
 				 errmsg("column \"%s\" of \"%s\" does not exist", name, get_rel_name(relid)),
 				 errhint("The cable graph reads the tables as mountaineer_hardware made them.")));
 	return att;
+}
+
+/* The column's number, or InvalidAttrNumber when there is none of that type. */
+static AttrNumber
+graph_column_optional(Oid relid, const char *name, Oid type)
+{
+	AttrNumber	att = get_attnum(relid, name);
+
+	return att != InvalidAttrNumber && get_atttype(relid, att) == type ? att : InvalidAttrNumber;
 }
 
 static Oid
@@ -419,11 +436,15 @@ graph_learn_once(GraphMeta *m)
 	m->p_kind = graph_column(m->port_rel, "kind");
 	m->p_rear = graph_column(m->port_rel, "rear_port_id");
 	m->p_pos = graph_column(m->port_rel, "rear_port_position");
+	m->e_id = graph_column(m->cable_end_rel, "id");
 	m->e_cable = graph_column(m->cable_end_rel, "cable_id");
 	m->e_side = graph_column(m->cable_end_rel, "side");
 	m->e_port = graph_column(m->cable_end_rel, "port_id");
 	m->d_id = graph_column(m->device_rel, "id");
 	m->d_name = graph_column(m->device_rel, "name");
+	/* InvalidAttrNumber when gone: only cable_end_check reads it, and then
+	 * leaves the check to its PL/pgSQL */
+	m->d_site = graph_column_optional(m->device_rel, "site_id", UUIDOID);
 	m->c_id = graph_column(m->cable_rel, "id");
 	m->c_status = graph_column(m->cable_rel, "status");
 	for (i = 0; i < PK_CIRCUIT_TERMINATION; i++)
@@ -462,6 +483,7 @@ graph_learn_once(GraphMeta *m)
 		m->t_id = graph_column(m->term_rel, "id");
 		m->t_circuit = graph_column(m->term_rel, "circuit_id");
 		m->t_network = graph_column(m->term_rel, "provider_network_id");
+		m->t_site = graph_column_optional(m->term_rel, "site_id", UUIDOID);	/* as d_site */
 		term = table_open(m->term_rel, AccessShareLock);
 		m->term_pkey = graph_index(term, 1, &m->t_id);
 		m->term_circuit_idx = graph_index(term, 1, &m->t_circuit);
@@ -1827,4 +1849,344 @@ mountaineer_impact(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 	return (Datum) 0;
+}
+
+/* ------------------------------------------------------------------------
+ * cable_end_check(): the check of a cable end written (hardware 1.7)
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Up to 1.7 the check was PL/pgSQL: its probes of cable_end, the table being
+ * written, were planned by plan caches that keep the first plan good enough
+ * for a near-empty table, so a bulk load into an empty (or emptied and
+ * vacuumed) cable_end read the whole table for every end: 3 to 5 ms an end
+ * at 60,000 ends.  Here the reads are the graph's btree probes, which no
+ * planner chooses; only the two row locks are queries (a lock is the
+ * executor's to take), and the function runs with sequential scans off so
+ * that their saved plans probe the primary keys whatever size the tables
+ * had when planned.  The rules and the locks are cable_end_check_report()'s
+ * (the PL/pgSQL, whose comment in the install script says what each lock is
+ * for), taken in the same order; when anything is wrong, or the fast path
+ * cannot read as the caller would (no SELECT privilege, row-level security,
+ * a column gone), that function runs as this very trigger call and refuses
+ * with its own message, or lets the row pass as it always did.
+ */
+PG_FUNCTION_INFO_V1(mountaineer_cable_end_check);
+
+/* Where a port is, as the check compares it. */
+typedef struct EndPlace
+{
+	Port		port;
+	bool		is_term;		/* a circuit termination */
+	bool		on_network;		/* ... on a provider network */
+	bool		has_site;
+	pg_uuid_t	site;			/* the device's site, else the termination's */
+} EndPlace;
+
+static SPIPlanPtr lock_cable_plan;
+static SPIPlanPtr lock_port_plan;
+
+/* Takes the row lock of `query` on the row with id `id`: whether it found one. */
+static bool
+end_check_lock(SPIPlanPtr *plan, const char *query, Datum id)
+{
+	if (*plan == NULL)
+	{
+		Oid			argtypes[1] = {UUIDOID};
+		SPIPlanPtr	p = SPI_prepare(query, 1, argtypes);
+
+		if (p == NULL)			/* LCOV_EXCL_BR_LINE: a fixed query on the module's tables */
+			elog(ERROR, "cable_end_check: cannot prepare %s: %s", query, SPI_result_code_string(SPI_result));	/* LCOV_EXCL_LINE */
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	if (SPI_execute_plan(*plan, &id, NULL, false, 1) != SPI_OK_SELECT)	/* LCOV_EXCL_BR_LINE */
+		elog(ERROR, "cable_end_check: %s failed", query);	/* LCOV_EXCL_LINE */
+	return SPI_processed > 0;
+}
+
+/* Whether the caller reads these tables through the probes as a query would. */
+static bool
+end_check_readable(void)
+{
+	Oid			rels[5] = {meta.port_rel, meta.cable_end_rel, meta.device_rel, meta.cable_rel, meta.term_rel};
+
+	if (meta.d_site == InvalidAttrNumber || !OidIsValid(meta.term_rel) || meta.t_site == InvalidAttrNumber)
+		return false;
+	for (int i = 0; i < (int) lengthof(rels); i++)
+		if (pg_class_aclcheck(rels[i], GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+			check_enable_rls(rels[i], InvalidOid, true) == RLS_ENABLED)
+			return false;
+	return true;
+}
+
+/* The port with that id and where it is; false when there is none. */
+static bool
+end_place(Graph *g, const pg_uuid_t *id, EndPlace *out)
+{
+	GraphMeta  *m = g->m;
+	Probe	   *p;
+	bool		isnull;
+
+	memset(out, 0, sizeof(EndPlace));
+	if (!lookup_port(g, id, &out->port, false))
+		return false;
+	if (out->port.has_device)
+	{
+		p = probe_begin(g, PROBE_DEVICE, UUIDPGetDatum(&out->port.device), (Datum) 0);
+		if (probe_next(p))		/* LCOV_EXCL_BR_LINE: port.device_id references device */
+		{
+			probe_uuid(p, m->d_site, &out->site, &isnull);
+			out->has_site = !isnull;
+		}
+		probe_end(p);
+	}
+	p = probe_begin(g, PROBE_TERM, UUIDPGetDatum((pg_uuid_t *) id), (Datum) 0);
+	if (probe_next(p))
+	{
+		out->is_term = true;
+		(void) slot_getattr(p->slot, m->t_network, &isnull);
+		out->on_network = !isnull;
+		/* coalesce(d.site_id, t.site_id) */
+		if (!out->has_site)
+		{
+			probe_uuid(p, m->t_site, &out->site, &isnull);
+			out->has_site = !isnull;
+		}
+	}
+	probe_end(p);
+	return true;
+}
+
+/* port_kinds_compatible(a, b) of the install script, which the tests hold this to. */
+static bool
+end_kinds_compatible(PortKind a, PortKind b)
+{
+	switch (a)
+	{
+		case PK_INTERFACE:
+		case PK_FRONT_PORT:
+		case PK_REAR_PORT:
+		case PK_CIRCUIT_TERMINATION:
+			return b == PK_INTERFACE || b == PK_FRONT_PORT || b == PK_REAR_PORT || b == PK_CIRCUIT_TERMINATION;
+		case PK_CONSOLE:
+			return b == PK_CONSOLE_SERVER;
+		case PK_CONSOLE_SERVER:
+			return b == PK_CONSOLE;
+		case PK_POWER_PORT:
+			return b == PK_POWER_OUTLET || b == PK_POWER_FEED;
+		case PK_POWER_OUTLET:
+		case PK_POWER_FEED:
+			return b == PK_POWER_PORT;
+		default:				/* LCOV_EXCL_LINE: read_port knows no other kind */
+			return false;		/* LCOV_EXCL_LINE */
+	}
+}
+
+/*
+ * An end other than the one being written: not its new id, nor its old one
+ * (e.id <> NEW.id AND e.id <> OLD.id, so with a NULL new id no end is).
+ */
+static bool
+end_is_other(Probe *p, const pg_uuid_t *new_id, const pg_uuid_t *old_id)
+{
+	pg_uuid_t	id;
+	bool		isnull;
+
+	probe_uuid(p, meta.e_id, &id, &isnull);
+	return !isnull && new_id != NULL && memcmp(&id, new_id, sizeof(id)) != 0 &&
+		(old_id == NULL || memcmp(&id, old_id, sizeof(id)) != 0);
+}
+
+/*
+ * Whether the end (after its locks were taken) passes every rule, read under
+ * the active snapshot: its port is on no other cable, is no termination on a
+ * provider network, and every end on the cable's other side is of a kind it
+ * connects to and, where either is a termination, at its site.
+ */
+static bool
+end_passes(Graph *g, const pg_uuid_t *new_id /* NULL: a NULL id */, const pg_uuid_t *old_id,
+		   const pg_uuid_t *cable, const pg_uuid_t *port, Oid side)
+{
+	GraphMeta  *m = g->m;
+	EndPlace	me,
+				other;
+	Probe	   *p;
+	pg_uuid_t  *far;
+	int			nfar = 0,
+				maxfar = 4;
+	bool		ok = true;
+
+	if (!end_place(g, port, &me))
+		return true;			/* the foreign key reports it */
+	p = probe_begin(g, PROBE_END_PORT, UUIDPGetDatum((pg_uuid_t *) port), (Datum) 0);
+	while (ok && probe_next(p))
+		ok = !end_is_other(p, new_id, old_id);
+	probe_end(p);
+	if (!ok || me.on_network)
+		return false;
+	if (side != m->side_oid[0] && side != m->side_oid[1])
+		return side == InvalidOid;	/* a NULL side has no other side */
+	/* the far ports first, then each one read: one probe open at a time */
+	far = palloc(sizeof(pg_uuid_t) * maxfar);
+	p = probe_begin(g, PROBE_END_CABLE_SIDE, UUIDPGetDatum((pg_uuid_t *) cable),
+					ObjectIdGetDatum(side == m->side_oid[0] ? m->side_oid[1] : m->side_oid[0]));
+	while (probe_next(p))
+	{
+		bool		isnull;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!end_is_other(p, new_id, old_id))
+			continue;
+		if (nfar == maxfar)
+		{
+			maxfar *= 2;
+			far = repalloc(far, sizeof(pg_uuid_t) * maxfar);
+		}
+		probe_uuid(p, m->e_port, &far[nfar], &isnull);
+		nfar++;
+	}
+	probe_end(p);
+	for (int i = 0; i < nfar && ok; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!end_place(g, &far[i], &other))
+			continue;			/* the join found no port */
+		ok = end_kinds_compatible(me.port.kind, other.port.kind) &&
+			!((me.is_term || other.is_term) && me.has_site && other.has_site &&
+			  memcmp(&me.site, &other.site, sizeof(pg_uuid_t)) != 0);
+	}
+	pfree(far);
+	return ok;
+}
+
+/* Runs cable_end_check_report() as this very trigger call; returns its row. */
+static Datum
+end_check_report(FunctionCallInfo fcinfo)
+{
+	Oid			fn;
+	FmgrInfo	flinfo;
+	LOCAL_FCINFO(rfcinfo, 0);
+	Datum		result;
+
+	fn = LookupFuncName(stringToQualifiedNameList("mountaineer.cable_end_check_report"), 0, NULL, false);
+	fmgr_info(fn, &flinfo);
+	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
+	result = FunctionCallInvoke(rfcinfo);
+	if (rfcinfo->isnull)		/* LCOV_EXCL_BR_LINE: it returns NEW or raises */
+		return PointerGetDatum(NULL);	/* LCOV_EXCL_LINE */
+	return result;
+}
+
+/* cable_end_check() returns trigger: BEFORE INSERT OR UPDATE FOR EACH ROW */
+Datum
+mountaineer_cable_end_check(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	newtup,
+				oldtup = NULL;
+	TupleDesc	desc;
+	Datum		cable,
+				port,
+				d;
+	bool		cable_null,
+				port_null,
+				new_id_null,
+				isnull;
+	pg_uuid_t	new_id,
+				old_id;
+	Oid			side;
+	bool		passes;
+	Graph		g;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("cable_end_check() must be called as a BEFORE INSERT OR UPDATE row trigger")));
+	newtup = td->tg_trigtuple;
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		oldtup = td->tg_trigtuple;
+		newtup = td->tg_newtuple;
+	}
+	if (!meta.valid)
+		graph_learn(&meta);
+	if (RelationGetRelid(td->tg_relation) != meta.cable_end_rel || !end_check_readable())
+		return end_check_report(fcinfo);
+
+	desc = RelationGetDescr(td->tg_relation);
+	cable = heap_getattr(newtup, meta.e_cable, desc, &cable_null);
+	port = heap_getattr(newtup, meta.e_port, desc, &port_null);
+	if (cable_null)
+		return PointerGetDatum(newtup); /* no cable to check: NOT NULL reports it */
+	d = heap_getattr(newtup, meta.e_id, desc, &new_id_null);
+	if (!new_id_null)
+		memcpy(&new_id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+	if (oldtup != NULL)
+	{
+		d = heap_getattr(oldtup, meta.e_id, desc, &isnull);
+		if (isnull)				/* LCOV_EXCL_BR_LINE: the primary key; but as SQL: no end is other */
+			new_id_null = true; /* LCOV_EXCL_LINE */
+		else
+			memcpy(&old_id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+	}
+	d = heap_getattr(newtup, meta.e_side, desc, &isnull);
+	side = isnull ? InvalidOid : DatumGetObjectId(d);
+
+	if (SPI_connect() != SPI_OK_CONNECT)	/* LCOV_EXCL_BR_LINE */
+		elog(ERROR, "SPI_connect failed");	/* LCOV_EXCL_LINE */
+	if (!end_check_lock(&lock_cable_plan, "SELECT FROM mountaineer.cable WHERE id = $1 FOR NO KEY UPDATE", cable))
+	{
+		SPI_finish();
+		return PointerGetDatum(newtup); /* the foreign key reports it */
+	}
+	if (!port_null)
+		(void) end_check_lock(&lock_port_plan, "SELECT FROM mountaineer.port WHERE id = $1 FOR SHARE", port);
+	SPI_finish();
+	if (port_null)
+		return PointerGetDatum(newtup); /* NOT NULL reports it */
+
+	/*
+	 * Read as the PL/pgSQL's next statement would: a new snapshot in READ
+	 * COMMITTED (the transaction's in REPEATABLE READ), which sees the
+	 * statement's own rows so far (the lock queries' CommandCounterIncrement
+	 * made them visible to it).
+	 */
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	graph_open(&g, true);
+	passes = end_passes(&g, new_id_null ? NULL : &new_id, oldtup ? &old_id : NULL,
+						DatumGetUUIDP(cable), DatumGetUUIDP(port), side);
+
+	/*
+	 * (1.7) In REPEATABLE READ the snapshot may predate an end committed by
+	 * the transaction whose cable lock we waited for, or took after it: the
+	 * lock changes no row, so taking it raised no serialization failure.  So
+	 * read the latest committed ends too, as a foreign key check does at
+	 * that level, and fail where they refuse what the snapshot lets through.
+	 */
+	if (passes && IsolationUsesXactSnapshot())
+	{
+		bool		latest_passes;
+
+		PushCopiedSnapshot(GetLatestSnapshot());
+		g.snapshot = GetActiveSnapshot();
+		latest_passes = end_passes(&g, new_id_null ? NULL : &new_id, oldtup ? &old_id : NULL,
+								   DatumGetUUIDP(cable), DatumGetUUIDP(port), side);
+		PopActiveSnapshot();
+		if (!latest_passes)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update"),
+					 errdetail("An end of cable %s committed after this transaction's snapshot refuses the new end.",
+							   uuid_text(DatumGetUUIDP(cable))),
+					 errhint("Retry the transaction.")));
+	}
+	graph_close(&g);
+	PopActiveSnapshot();
+	if (!passes)
+		return end_check_report(fcinfo);
+	return PointerGetDatum(newtup);
 }

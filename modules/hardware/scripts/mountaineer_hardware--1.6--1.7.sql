@@ -1,10 +1,13 @@
--- mountaineer_hardware 1.6 -> 1.7: a cable end is checked without naming its
--- ports (port_title) unless it is refused: ten times faster for bulk cabling;
--- cable_connect() makes a cable with both its ends in one call.
+-- mountaineer_hardware 1.6 -> 1.7: a cable end is checked in C by index
+-- probes, and its ports are named (port_title) only when it is refused:
+-- bulk cabling no longer slows with the table; cable_connect() makes a cable
+-- with both its ends in one call.
 \echo Use "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.7'" to load this file. \quit
 
 -- == cable end check (1.7) ==
-CREATE OR REPLACE FUNCTION mountaineer.cable_end_check() RETURNS trigger
+-- the rule as PL/pgSQL, now cable_end_check_report(); the trigger's function
+-- becomes C (src/cable.c), which calls it to refuse
+CREATE FUNCTION mountaineer.cable_end_check_report() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -81,6 +84,24 @@ BEGIN
     RETURN NEW;
 END
 $$;
+COMMENT ON FUNCTION mountaineer.cable_end_check_report() IS
+    'Internal (1.7): cable_end_check() as PL/pgSQL, which cable_end_check() runs as its own trigger call to refuse an end (with these messages) or when it cannot read the tables by index probes.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_end_check_report() FROM PUBLIC;
+
+-- (1.7) The check in C (src/cable.c): the same rules, locks and messages as
+-- cable_end_check_report(), with cable_end read by btree probes rather than
+-- by plans a plan cache made while the table was near empty.  Sequential
+-- scans are off so that the saved plans of its two row locks probe the
+-- primary keys, whatever size the tables had when they were planned.
+CREATE OR REPLACE FUNCTION mountaineer.cable_end_check() RETURNS trigger
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
+    SET jit = off
+    AS '$libdir/mountaineer', 'mountaineer_cable_end_check';
+COMMENT ON FUNCTION mountaineer.cable_end_check() IS
+    'Trigger: a port is on one cable (named in the error), and every end of a cable is compatible with every end on its other side; a circuit termination is cabled only at its site, never on a provider network (1.5); locks the cable (FOR NO KEY UPDATE) and the port (FOR SHARE) it checks. (1.7) C; refusals come from cable_end_check_report().';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_end_check() FROM PUBLIC;
 -- End: cable end check (1.7)
 
 -- == cable_connect (1.7) ==

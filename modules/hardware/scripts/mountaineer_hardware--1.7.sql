@@ -669,7 +669,10 @@ COMMENT ON FUNCTION mountaineer.cable_name(mountaineer.cable) IS 'A cable''s lab
 -- Names of devices and cables are read for messages only.  The end itself
 -- is left out by its new and its old id, so that an attempt to change the
 -- id meets refuse_id_change's message, not "already on cable".
-CREATE FUNCTION mountaineer.cable_end_check() RETURNS trigger
+-- (1.7) This is the rule as written and the refusals' words; the trigger
+-- runs cable_end_check() (C, after it), which takes the same locks, reads
+-- by index probes, and calls this only to refuse or when it cannot read.
+CREATE FUNCTION mountaineer.cable_end_check_report() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -746,8 +749,23 @@ BEGIN
     RETURN NEW;
 END
 $$;
+COMMENT ON FUNCTION mountaineer.cable_end_check_report() IS
+    'Internal (1.7): cable_end_check() as PL/pgSQL, which cable_end_check() runs as its own trigger call to refuse an end (with these messages) or when it cannot read the tables by index probes.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_end_check_report() FROM PUBLIC;
+
+-- (1.7) The check in C (src/cable.c): the same rules, locks and messages as
+-- cable_end_check_report(), with cable_end read by btree probes rather than
+-- by plans a plan cache made while the table was near empty.  Sequential
+-- scans are off so that the saved plans of its two row locks probe the
+-- primary keys, whatever size the tables had when they were planned.
+CREATE FUNCTION mountaineer.cable_end_check() RETURNS trigger
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
+    SET jit = off
+    AS '$libdir/mountaineer', 'mountaineer_cable_end_check';
 COMMENT ON FUNCTION mountaineer.cable_end_check() IS
-    'Trigger: a port is on one cable (named in the error), and every end of a cable is compatible with every end on its other side; a circuit termination is cabled only at its site, never on a provider network (1.5); locks the cable (FOR NO KEY UPDATE) and the port (FOR SHARE) it checks.';
+    'Trigger: a port is on one cable (named in the error), and every end of a cable is compatible with every end on its other side; a circuit termination is cabled only at its site, never on a provider network (1.5); locks the cable (FOR NO KEY UPDATE) and the port (FOR SHARE) it checks. (1.7) C; refusals come from cable_end_check_report().';
 REVOKE EXECUTE ON FUNCTION mountaineer.cable_end_check() FROM PUBLIC;
 CREATE TRIGGER check_end BEFORE INSERT OR UPDATE ON mountaineer.cable_end
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.cable_end')) EXECUTE FUNCTION mountaineer.cable_end_check();
