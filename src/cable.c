@@ -84,6 +84,7 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "storage/sinval.h"
 #include "utils/acl.h"
@@ -93,7 +94,6 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
@@ -280,13 +280,13 @@ graph_relation(Oid nsp, const char *name)
 }
 
 static Relation
-graph_open_table(Oid relid, const char *name)
+graph_open_table(Oid relid, const char *name, bool check_access)
 {
-	AclResult	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+	AclResult	acl = check_access ? pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) : ACLCHECK_OK;
 
 	if (acl != ACLCHECK_OK)
 		aclcheck_error(acl, OBJECT_TABLE, name);
-	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+	if (check_access && check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("the cable graph cannot be read with row-level security enabled on \"mountaineer.%s\"", name)));
@@ -557,8 +557,12 @@ graph_close(Graph *g)
 	g->term = NULL;
 }
 
+/*
+ * Opens the graph's tables; with check_access, as the caller may read them
+ * (a trigger has checked what it reads itself: end_check_readable).
+ */
 static void
-graph_open(Graph *g, bool include_planned)
+graph_open(Graph *g, bool include_planned, bool check_access)
 {
 	memset(g, 0, sizeof(Graph));
 	g->cxt = CurrentMemoryContext;
@@ -568,12 +572,12 @@ graph_open(Graph *g, bool include_planned)
 	{
 		if (!meta.valid)
 			graph_learn(&meta);
-		g->port = graph_open_table(meta.port_rel, "port");
-		g->cable_end = graph_open_table(meta.cable_end_rel, "cable_end");
-		g->device = graph_open_table(meta.device_rel, "device");
-		g->cable = graph_open_table(meta.cable_rel, "cable");
+		g->port = graph_open_table(meta.port_rel, "port", check_access);
+		g->cable_end = graph_open_table(meta.cable_end_rel, "cable_end", check_access);
+		g->device = graph_open_table(meta.device_rel, "device", check_access);
+		g->cable = graph_open_table(meta.cable_rel, "cable", check_access);
 		if (OidIsValid(meta.term_rel))
-			g->term = graph_open_table(meta.term_rel, "circuit_termination");
+			g->term = graph_open_table(meta.term_rel, "circuit_termination", check_access);
 		/* the permission checks may have processed an invalidation: learn again */
 		if (meta.valid)
 			break;
@@ -1484,7 +1488,7 @@ trace_srf(FunctionCallInfo fcinfo, bool power)
 	InitMaterializedSRF(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "cable trace", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	graph_open(&g, arg_include_planned(fcinfo));
+	graph_open(&g, arg_include_planned(fcinfo), true);
 
 	if (!lookup_port(&g, start, &port, false))
 		ereport(ERROR,
@@ -1800,7 +1804,7 @@ mountaineer_impact(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "cable impact", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	graph_open(&g, arg_include_planned(fcinfo));
+	graph_open(&g, arg_include_planned(fcinfo), true);
 
 	if (device_name(&g, start) == NULL)
 		ereport(ERROR,
@@ -1886,9 +1890,16 @@ typedef struct EndPlace
 static SPIPlanPtr lock_cable_plan;
 static SPIPlanPtr lock_port_plan;
 
-/* Takes the row lock of `query` on the row with id `id`: whether it found one. */
+/* the cable's lock, which both checks take; it reads whether it is connected */
+#define LOCK_CABLE_QUERY "SELECT status = 'connected' FROM mountaineer.cable WHERE id = $1 FOR NO KEY UPDATE"
+#define LOCK_PORT_QUERY "SELECT FROM mountaineer.port WHERE id = $1 FOR SHARE"
+
+/*
+ * Takes the row lock of `query` on the row with id `id`: whether it found
+ * one; *first, when asked for, is the row's first column (a boolean).
+ */
 static bool
-end_check_lock(SPIPlanPtr *plan, const char *query, Datum id)
+end_check_lock(SPIPlanPtr *plan, const char *query, Datum id, bool *first)
 {
 	if (*plan == NULL)
 	{
@@ -1902,18 +1913,31 @@ end_check_lock(SPIPlanPtr *plan, const char *query, Datum id)
 	}
 	if (SPI_execute_plan(*plan, &id, NULL, false, 1) != SPI_OK_SELECT)	/* LCOV_EXCL_BR_LINE */
 		elog(ERROR, "cable_end_check: %s failed", query);	/* LCOV_EXCL_LINE */
-	return SPI_processed > 0;
+	if (SPI_processed == 0)
+		return false;
+	if (first != NULL)
+	{
+		bool		isnull;
+
+		*first = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) && !isnull;
+	}
+	return true;
 }
 
-/* Whether the caller reads these tables through the probes as a query would. */
+/*
+ * Whether the caller reads the tables as a query would through the probes:
+ * those of an end's check, or only cable_end (the sides' check).
+ */
 static bool
-end_check_readable(void)
+end_check_readable(bool ends_only)
 {
-	Oid			rels[5] = {meta.port_rel, meta.cable_end_rel, meta.device_rel, meta.cable_rel, meta.term_rel};
+	Oid			rels[5] = {meta.cable_end_rel, meta.port_rel, meta.device_rel, meta.cable_rel, meta.term_rel};
+	int			n = ends_only ? 1 : (int) lengthof(rels);
 
-	if (meta.d_site == InvalidAttrNumber || !OidIsValid(meta.term_rel) || meta.t_site == InvalidAttrNumber)
+	if (!ends_only &&
+		(meta.d_site == InvalidAttrNumber || !OidIsValid(meta.term_rel) || meta.t_site == InvalidAttrNumber))
 		return false;
-	for (int i = 0; i < (int) lengthof(rels); i++)
+	for (int i = 0; i < n; i++)
 		if (pg_class_aclcheck(rels[i], GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 			check_enable_rls(rels[i], InvalidOid, true) == RLS_ENABLED)
 			return false;
@@ -2060,22 +2084,31 @@ end_passes(Graph *g, const pg_uuid_t *new_id /* NULL: a NULL id */, const pg_uui
 	return ok;
 }
 
-/* Runs cable_end_check_report() as this very trigger call; returns its row. */
+/*
+ * Runs the PL/pgSQL trigger function `name` (schema mountaineer) as this very
+ * trigger call; returns what it returns.
+ */
 static Datum
-end_check_report(FunctionCallInfo fcinfo)
+check_report(FunctionCallInfo fcinfo, const char *name)
 {
 	Oid			fn;
 	FmgrInfo	flinfo;
 	LOCAL_FCINFO(rfcinfo, 0);
 	Datum		result;
 
-	fn = LookupFuncName(stringToQualifiedNameList("mountaineer.cable_end_check_report"), 0, NULL, false);
+	fn = LookupFuncName(list_make2(makeString("mountaineer"), makeString((char *) name)), 0, NULL, false);
 	fmgr_info(fn, &flinfo);
 	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
 	result = FunctionCallInvoke(rfcinfo);
-	if (rfcinfo->isnull)		/* LCOV_EXCL_BR_LINE: it returns NEW or raises */
-		return PointerGetDatum(NULL);	/* LCOV_EXCL_LINE */
+	if (rfcinfo->isnull)		/* an AFTER trigger's NULL */
+		return PointerGetDatum(NULL);
 	return result;
+}
+
+static Datum
+end_check_report(FunctionCallInfo fcinfo)
+{
+	return check_report(fcinfo, "cable_end_check_report");
 }
 
 /* cable_end_check() returns trigger: BEFORE INSERT OR UPDATE FOR EACH ROW */
@@ -2114,7 +2147,7 @@ mountaineer_cable_end_check(PG_FUNCTION_ARGS)
 	}
 	if (!meta.valid)
 		graph_learn(&meta);
-	if (RelationGetRelid(td->tg_relation) != meta.cable_end_rel || !end_check_readable())
+	if (RelationGetRelid(td->tg_relation) != meta.cable_end_rel || !end_check_readable(false))
 		return end_check_report(fcinfo);
 
 	desc = RelationGetDescr(td->tg_relation);
@@ -2138,13 +2171,13 @@ mountaineer_cable_end_check(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)	/* LCOV_EXCL_BR_LINE */
 		elog(ERROR, "SPI_connect failed");	/* LCOV_EXCL_LINE */
-	if (!end_check_lock(&lock_cable_plan, "SELECT FROM mountaineer.cable WHERE id = $1 FOR NO KEY UPDATE", cable))
+	if (!end_check_lock(&lock_cable_plan, LOCK_CABLE_QUERY, cable, NULL))
 	{
 		SPI_finish();
 		return PointerGetDatum(newtup); /* the foreign key reports it */
 	}
 	if (!port_null)
-		(void) end_check_lock(&lock_port_plan, "SELECT FROM mountaineer.port WHERE id = $1 FOR SHARE", port);
+		(void) end_check_lock(&lock_port_plan, LOCK_PORT_QUERY, port, NULL);
 	SPI_finish();
 	if (port_null)
 		return PointerGetDatum(newtup); /* NOT NULL reports it */
@@ -2156,7 +2189,7 @@ mountaineer_cable_end_check(PG_FUNCTION_ARGS)
 	 * made them visible to it).
 	 */
 	PushCopiedSnapshot(GetTransactionSnapshot());
-	graph_open(&g, true);
+	graph_open(&g, true, false);
 	passes = end_passes(&g, new_id_null ? NULL : &new_id, oldtup ? &old_id : NULL,
 						DatumGetUUIDP(cable), DatumGetUUIDP(port), side);
 
@@ -2189,4 +2222,152 @@ mountaineer_cable_end_check(PG_FUNCTION_ARGS)
 	if (!passes)
 		return end_check_report(fcinfo);
 	return PointerGetDatum(newtup);
+}
+
+/* ------------------------------------------------------------------------
+ * cable_check_sides(), cable_status_check_sides(): a connected cable has
+ * an end on each side (hardware 1.7)
+ * ------------------------------------------------------------------------ */
+
+/*
+ * The deferred constraint triggers on cable_end (every end written, moved or
+ * removed: its cable, and the cable it left) and on cable (inserted, or its
+ * status changed), which PL/pgSQL ran at 17 µs a row.  Here, per cable:
+ * the lock (FOR NO KEY UPDATE, the query reading whether it is connected),
+ * then, if it is, one btree probe per side.  A missing side, or a table
+ * the probes cannot read as the caller would, is left to the PL/pgSQL
+ * (cable_check_sides_report(), cable_status_check_sides_report()), which
+ * raises the message.  In REPEATABLE READ the latest committed ends are
+ * read too, as in cable_end_check(): of two transactions that each take
+ * away one of the last ends of a side, the second fails (40001).
+ */
+PG_FUNCTION_INFO_V1(mountaineer_cable_check_sides);
+PG_FUNCTION_INFO_V1(mountaineer_cable_status_check_sides);
+
+/* Whether the cable has an end on both sides, read under `snapshot`. */
+static bool
+sides_present(Graph *g, Snapshot snapshot, Datum cable)
+{
+	bool		both = true;
+
+	g->snapshot = snapshot;
+	for (int side = 0; side < 2 && both; side++)
+	{
+		Probe	   *p = probe_begin(g, PROBE_END_CABLE_SIDE, cable, ObjectIdGetDatum(g->m->side_oid[side]));
+
+		both = probe_next(p);
+		probe_end(p);
+	}
+	return both;
+}
+
+/*
+ * Checks the cables[0..n) (NULLs skipped); false when one is connected and
+ * misses a side, for the PL/pgSQL to name.
+ */
+static bool
+sides_check(const Datum *cables, const bool *nulls, int n)
+{
+	bool		connected[2] = {false, false};
+	bool		ok = true;
+	Graph		g;
+
+	if (SPI_connect() != SPI_OK_CONNECT)	/* LCOV_EXCL_BR_LINE */
+		elog(ERROR, "SPI_connect failed");	/* LCOV_EXCL_LINE */
+	for (int i = 0; i < n; i++)
+		if (!nulls[i] && !end_check_lock(&lock_cable_plan, LOCK_CABLE_QUERY, cables[i], &connected[i]))
+			connected[i] = false;	/* no such cable: nothing to check */
+	SPI_finish();
+	if (!connected[0] && !connected[1])
+		return true;
+
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	graph_open(&g, true, false);
+	for (int i = 0; i < n && ok; i++)
+	{
+		if (!connected[i])
+			continue;
+		ok = sides_present(&g, GetActiveSnapshot(), cables[i]);
+		if (ok && IsolationUsesXactSnapshot())
+		{
+			bool		latest;
+
+			PushCopiedSnapshot(GetLatestSnapshot());
+			latest = sides_present(&g, GetActiveSnapshot(), cables[i]);
+			PopActiveSnapshot();
+			if (!latest)
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent update"),
+						 errdetail("Cable %s has lost the last end of a side to a transaction committed after this transaction's snapshot.",
+								   uuid_text(DatumGetUUIDP(cables[i]))),
+						 errhint("Retry the transaction.")));
+		}
+	}
+	graph_close(&g);
+	PopActiveSnapshot();
+	return ok;
+}
+
+static void
+sides_check_protocol(FunctionCallInfo fcinfo, const char *name, bool deletes)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event) ||
+		  (deletes && TRIGGER_FIRED_BY_DELETE(td->tg_event))))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be called as an AFTER INSERT OR UPDATE%s row trigger", name, deletes ? " OR DELETE" : "")));
+	if (!meta.valid)
+		graph_learn(&meta);
+}
+
+/* cable_check_sides() returns trigger: on cable_end, AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW */
+Datum
+mountaineer_cable_check_sides(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Datum		cables[2];
+	bool		nulls[2] = {true, true};
+	TupleDesc	desc;
+
+	sides_check_protocol(fcinfo, "cable_check_sides", true);
+	if (RelationGetRelid(td->tg_relation) != meta.cable_end_rel || !end_check_readable(true))
+		return check_report(fcinfo, "cable_check_sides_report");
+	desc = RelationGetDescr(td->tg_relation);
+	/* the cable the row was on (UPDATE, DELETE), and the one it is on */
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		cables[0] = heap_getattr(td->tg_trigtuple, meta.e_cable, desc, &nulls[0]);
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		cables[1] = heap_getattr(td->tg_trigtuple, meta.e_cable, desc, &nulls[1]);
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		cables[1] = heap_getattr(td->tg_newtuple, meta.e_cable, desc, &nulls[1]);
+	if (!nulls[0] && !nulls[1] && memcmp(DatumGetUUIDP(cables[0]), DatumGetUUIDP(cables[1]), sizeof(pg_uuid_t)) == 0)
+		nulls[1] = true;		/* the same cable: once */
+	if (!sides_check(cables, nulls, 2))
+		return check_report(fcinfo, "cable_check_sides_report");
+	return PointerGetDatum(NULL);
+}
+
+/* cable_status_check_sides() returns trigger: on cable, AFTER INSERT OR UPDATE OF status FOR EACH ROW */
+Datum
+mountaineer_cable_status_check_sides(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	newtup;
+	Datum		cables[1];
+	bool		nulls[1];
+
+	sides_check_protocol(fcinfo, "cable_status_check_sides", false);
+	if (RelationGetRelid(td->tg_relation) != meta.cable_rel || !end_check_readable(true))
+		return check_report(fcinfo, "cable_status_check_sides_report");
+	newtup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	cables[0] = heap_getattr(newtup, meta.c_id, RelationGetDescr(td->tg_relation), &nulls[0]);
+	if (!sides_check(cables, nulls, 1))
+		return check_report(fcinfo, "cable_status_check_sides_report");
+	return PointerGetDatum(NULL);
 }

@@ -1,7 +1,7 @@
--- mountaineer_hardware 1.6 -> 1.7: a cable end is checked in C by index
--- probes, and its ports are named (port_title) only when it is refused:
--- bulk cabling no longer slows with the table; cable_connect() makes a cable
--- with both its ends in one call.
+-- mountaineer_hardware 1.6 -> 1.7: a cable end, and a connected cable's two
+-- sides, are checked in C by index probes, and ports are named (port_title)
+-- only when an end is refused: bulk cabling no longer slows with the table;
+-- cable_connect() makes a cable with both its ends in one call.
 \echo Use "ALTER EXTENSION mountaineer_hardware UPDATE TO '1.7'" to load this file. \quit
 
 -- == cable end check (1.7) ==
@@ -103,6 +103,91 @@ COMMENT ON FUNCTION mountaineer.cable_end_check() IS
     'Trigger: a port is on one cable (named in the error), and every end of a cable is compatible with every end on its other side; a circuit termination is cabled only at its site, never on a provider network (1.5); locks the cable (FOR NO KEY UPDATE) and the port (FOR SHARE) it checks. (1.7) C; refusals come from cable_end_check_report().';
 REVOKE EXECUTE ON FUNCTION mountaineer.cable_end_check() FROM PUBLIC;
 -- End: cable end check (1.7)
+
+-- == connected cables' sides (1.7) ==
+-- the rule as PL/pgSQL, now cable_check_sides_report() and
+-- cable_status_check_sides_report(); the triggers' functions become C
+-- (src/cable.c), which call them to refuse
+CREATE FUNCTION mountaineer.cable_check_sides_report() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids     uuid[];
+    cid     uuid;
+    c       mountaineer.cable;
+    missing text;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        ids := ARRAY[NEW.cable_id];
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := ARRAY[OLD.cable_id];
+    ELSE
+        ids := ARRAY[OLD.cable_id, NEW.cable_id];
+    END IF;
+    FOREACH cid IN ARRAY ids LOOP
+        SELECT * INTO c FROM mountaineer.cable WHERE id = cid FOR NO KEY UPDATE;
+        CONTINUE WHEN NOT FOUND OR c.status <> 'connected';
+        SELECT string_agg(s::text, ' and ' ORDER BY s) INTO missing
+          FROM unnest(enum_range(NULL::mountaineer.cable_side)) s
+         WHERE NOT EXISTS (SELECT FROM mountaineer.cable_end e WHERE e.cable_id = cid AND e.side = s);
+        IF missing IS NOT NULL THEN
+            RAISE EXCEPTION 'connected cable % has no end on side %', mountaineer.excerpt(mountaineer.cable_name(c)), missing
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Write the cable and both of its ends in one transaction, or give it status planned.';
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.cable_check_sides_report() IS
+    'Internal (1.7): cable_check_sides() as PL/pgSQL, which cable_check_sides() runs as its own trigger call to refuse (with this message) or when it cannot read the tables by index probes.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_check_sides_report() FROM PUBLIC;
+CREATE FUNCTION mountaineer.cable_status_check_sides_report() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c       mountaineer.cable;
+    missing text;
+BEGIN
+    SELECT * INTO c FROM mountaineer.cable WHERE id = NEW.id FOR NO KEY UPDATE;
+    IF NOT FOUND OR c.status <> 'connected' THEN
+        RETURN NULL;
+    END IF;
+    SELECT string_agg(s::text, ' and ' ORDER BY s) INTO missing
+      FROM unnest(enum_range(NULL::mountaineer.cable_side)) s
+     WHERE NOT EXISTS (SELECT FROM mountaineer.cable_end e WHERE e.cable_id = c.id AND e.side = s);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'connected cable % has no end on side %', mountaineer.excerpt(mountaineer.cable_name(c)), missing
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Write the cable and both of its ends in one transaction, or give it status planned.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.cable_status_check_sides_report() IS
+    'Internal (1.7): cable_status_check_sides() as PL/pgSQL, which cable_status_check_sides() runs as its own trigger call to refuse (with this message) or when it cannot read the tables by index probes.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_status_check_sides_report() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION mountaineer.cable_check_sides() RETURNS trigger
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
+    SET jit = off
+    AS '$libdir/mountaineer', 'mountaineer_cable_check_sides';
+COMMENT ON FUNCTION mountaineer.cable_check_sides() IS
+    'Deferred constraint trigger on cable_end: at commit, every connected cable an end was written to, moved from or removed from has at least one end on side a and one on side b (the cable locked while it is checked). (1.7) C (src/cable.c, sequential scans off as in cable_end_check()); the refusal comes from cable_check_sides_report(); under REPEATABLE READ, a side emptied by a transaction committed after the snapshot fails with 40001.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_check_sides() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION mountaineer.cable_status_check_sides() RETURNS trigger
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
+    SET jit = off
+    AS '$libdir/mountaineer', 'mountaineer_cable_status_check_sides';
+COMMENT ON FUNCTION mountaineer.cable_status_check_sides() IS
+    'Deferred constraint trigger on cable: at commit, a cable inserted or given a new status that is connected has at least one end on side a and one on side b (the cable locked while it is checked). (1.7) C, as cable_check_sides(); the refusal comes from cable_status_check_sides_report().';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_status_check_sides() FROM PUBLIC;
+-- End: connected cables' sides (1.7)
 
 -- == cable_connect (1.7) ==
 -- (1.7) a cable and its two ends in one call: what a REST client or the

@@ -778,7 +778,11 @@ CREATE TRIGGER check_end BEFORE INSERT OR UPDATE ON mountaineer.cable_end
 -- trigger functions, one per table, so that each reads only columns its
 -- table has (plpgsql_check checks each against its table); the check
 -- itself is the same in both: keep them alike.
-CREATE FUNCTION mountaineer.cable_check_sides() RETURNS trigger
+-- (1.7) These are the rule as written and the refusal's words; the
+-- triggers run cable_check_sides() and cable_status_check_sides() (C, after
+-- them), which take the same lock, probe each side's ends, and call these
+-- only to refuse or when they cannot read.
+CREATE FUNCTION mountaineer.cable_check_sides_report() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -810,13 +814,22 @@ BEGIN
     RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION mountaineer.cable_check_sides_report() IS
+    'Internal (1.7): cable_check_sides() as PL/pgSQL, which cable_check_sides() runs as its own trigger call to refuse (with this message) or when it cannot read the tables by index probes.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_check_sides_report() FROM PUBLIC;
+CREATE FUNCTION mountaineer.cable_check_sides() RETURNS trigger
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
+    SET jit = off
+    AS '$libdir/mountaineer', 'mountaineer_cable_check_sides';
 COMMENT ON FUNCTION mountaineer.cable_check_sides() IS
-    'Deferred constraint trigger on cable_end: at commit, every connected cable an end was written to, moved from or removed from has at least one end on side a and one on side b (the cable locked while it is checked).';
+    'Deferred constraint trigger on cable_end: at commit, every connected cable an end was written to, moved from or removed from has at least one end on side a and one on side b (the cable locked while it is checked). (1.7) C (src/cable.c, sequential scans off as in cable_end_check()); the refusal comes from cable_check_sides_report(); under REPEATABLE READ, a side emptied by a transaction committed after the snapshot fails with 40001.';
 REVOKE EXECUTE ON FUNCTION mountaineer.cable_check_sides() FROM PUBLIC;
 CREATE CONSTRAINT TRIGGER check_sides AFTER INSERT OR UPDATE OR DELETE ON mountaineer.cable_end
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.cable_end')) EXECUTE FUNCTION mountaineer.cable_check_sides();
 
-CREATE FUNCTION mountaineer.cable_status_check_sides() RETURNS trigger
+CREATE FUNCTION mountaineer.cable_status_check_sides_report() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -839,8 +852,17 @@ BEGIN
     RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION mountaineer.cable_status_check_sides_report() IS
+    'Internal (1.7): cable_status_check_sides() as PL/pgSQL, which cable_status_check_sides() runs as its own trigger call to refuse (with this message) or when it cannot read the tables by index probes.';
+REVOKE EXECUTE ON FUNCTION mountaineer.cable_status_check_sides_report() FROM PUBLIC;
+CREATE FUNCTION mountaineer.cable_status_check_sides() RETURNS trigger
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
+    SET jit = off
+    AS '$libdir/mountaineer', 'mountaineer_cable_status_check_sides';
 COMMENT ON FUNCTION mountaineer.cable_status_check_sides() IS
-    'Deferred constraint trigger on cable: at commit, a cable inserted or given a new status that is connected has at least one end on side a and one on side b (the cable locked while it is checked).';
+    'Deferred constraint trigger on cable: at commit, a cable inserted or given a new status that is connected has at least one end on side a and one on side b (the cable locked while it is checked). (1.7) C, as cable_check_sides(); the refusal comes from cable_status_check_sides_report().';
 REVOKE EXECUTE ON FUNCTION mountaineer.cable_status_check_sides() FROM PUBLIC;
 CREATE CONSTRAINT TRIGGER check_sides AFTER INSERT OR UPDATE OF status ON mountaineer.cable
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.cable')) EXECUTE FUNCTION mountaineer.cable_status_check_sides();

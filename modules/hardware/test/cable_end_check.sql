@@ -1,14 +1,15 @@
--- mountaineer_hardware 1.7: cable_end_check() in C (src/cable.c) against
--- cable_end_check_report(), the PL/pgSQL it replaced: over every pair of
--- port kinds and every rule's edge, both give the same outcome (the same
--- refusal: SQLSTATE, message, detail, hint); the C path lets a good end
--- through without calling the PL/pgSQL, refuses through it, and leaves the
--- whole check to it when it cannot read as the caller (row-level security).
+-- mountaineer_hardware 1.7: cable_end_check(), cable_check_sides() and
+-- cable_status_check_sides() in C (src/cable.c) against their *_report()
+-- functions, the PL/pgSQL they replaced: over every pair of port kinds and
+-- every rule's edge, both give the same outcome (the same refusal: SQLSTATE,
+-- message, detail, hint); the C path lets a good write through without
+-- calling the PL/pgSQL, refuses through it, and leaves the whole check to
+-- it when it cannot read as the caller (row-level security).
 \set ON_ERROR_STOP true
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(15);
+SELECT plan(20);
 -- "connected cables have both sides" at each statement, so that a refusal
 -- of that rule is an outcome too
 SET CONSTRAINTS check_sides IMMEDIATE;
@@ -62,21 +63,28 @@ CREATE FUNCTION pg_temp.cab(label text, a text[], b text[]) RETURNS void LANGUAG
     SELECT c.id, 'b', pg_temp.p(x) FROM c, unnest($3) x $$;
 SELECT pg_temp.cab('CE-X', ARRAY['ce-a:spare'], ARRAY['ce-b:spare']);
 
--- the PL/pgSQL as a trigger of its own, off until a case turns it on
+-- the PL/pgSQL as triggers of their own, off until a case turns them on
 CREATE TRIGGER check_end_pl BEFORE INSERT OR UPDATE ON cable_end
     FOR EACH ROW EXECUTE FUNCTION cable_end_check_report();
-ALTER TABLE cable_end DISABLE TRIGGER check_end_pl;
+CREATE CONSTRAINT TRIGGER check_sides_pl AFTER INSERT OR UPDATE OR DELETE ON cable_end
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cable_check_sides_report();
+CREATE CONSTRAINT TRIGGER check_sides_pl AFTER INSERT OR UPDATE OF status ON cable
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cable_status_check_sides_report();
+SET CONSTRAINTS check_sides_pl IMMEDIATE;
+ALTER TABLE cable_end DISABLE TRIGGER check_end_pl, DISABLE TRIGGER check_sides_pl;
+ALTER TABLE cable DISABLE TRIGGER check_sides_pl;
 
--- What a statement does, by path 'c' (the trigger as installed) or 'pl'
--- (check_end off, check_end_pl on): 'ok', or the refusal.  Always rolled
--- back, so that every case starts from the fixture.
+-- What a statement does, by path 'c' (the triggers as installed) or 'pl'
+-- (check_end and check_sides off, the *_pl on): 'ok', or the refusal.
+-- Always rolled back, so that every case starts from the fixture.
 CREATE FUNCTION pg_temp.outcome(stmt text, path text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     st text; msg text; det text; hint text;
 BEGIN
     IF path = 'pl' THEN
-        ALTER TABLE mountaineer.cable_end DISABLE TRIGGER check_end;
-        ALTER TABLE mountaineer.cable_end ENABLE TRIGGER check_end_pl;
+        ALTER TABLE mountaineer.cable_end DISABLE TRIGGER check_end, DISABLE TRIGGER check_sides,
+                                          ENABLE TRIGGER check_end_pl, ENABLE TRIGGER check_sides_pl;
+        ALTER TABLE mountaineer.cable DISABLE TRIGGER check_sides, ENABLE TRIGGER check_sides_pl;
     END IF;
     EXECUTE stmt;
     RAISE EXCEPTION 'rolled back' USING ERRCODE = 'MTR00';
@@ -85,11 +93,12 @@ EXCEPTION WHEN OTHERS THEN
     RETURN CASE WHEN st = 'MTR00' THEN 'ok' ELSE format('%s %s / %s / %s', st, msg, det, hint) END;
 END $$;
 
--- cable_end_check_report() calls that returned (a refusal is not counted),
--- from here: track_functions may have been on before
+-- calls of the *_report() functions that returned (a refusal is not
+-- counted), from here: track_functions may have been on before
 SET LOCAL track_functions = 'pl';
 CREATE FUNCTION pg_temp.report_calls() RETURNS numeric LANGUAGE sql AS $$
-    SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions WHERE funcname = 'cable_end_check_report' $$;
+    SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions
+     WHERE funcname IN ('cable_end_check_report', 'cable_check_sides_report', 'cable_status_check_sides_report') $$;
 
 --------------------------------------------------------------------------
 -- Every pair of port kinds, device port to device port (or termination at
@@ -154,6 +163,16 @@ INSERT INTO edge_case (what, stmt) VALUES
     ('a NULL side', $$WITH c AS (INSERT INTO mountaineer.cable (id, label, status) VALUES ('00000000-0000-0000-0000-0000000ce0c0', 'CE-t', 'planned') RETURNING id)
                       INSERT INTO mountaineer.cable_end (id, cable_id, side, port_id) SELECT '00000000-0000-0000-0000-0000000ce005', id, NULL, pg_temp.p('ce-a:interface') FROM c$$),
     ('a NULL cable', $$INSERT INTO mountaineer.cable_end (id, cable_id, side, port_id) VALUES ('00000000-0000-0000-0000-0000000ce006', NULL, 'a', pg_temp.p('ce-a:interface'))$$),
+    ('a connected cable with no end', $$INSERT INTO mountaineer.cable (label) VALUES ('CE-t')$$),
+    ('a connected cable with side a only', $$SELECT pg_temp.cab('CE-t', ARRAY['ce-a:interface'], ARRAY[]::text[])$$),
+    ('a planned cable with side a only', $$WITH c AS (INSERT INTO mountaineer.cable (id, label, status) VALUES ('00000000-0000-0000-0000-0000000ce0c0', 'CE-t', 'planned') RETURNING id)
+                                           INSERT INTO mountaineer.cable_end (cable_id, side, port_id) SELECT id, 'a', pg_temp.p('ce-a:interface') FROM c$$),
+    ('a planned cable connected with side a only', $$WITH c AS (INSERT INTO mountaineer.cable (id, label, status) VALUES ('00000000-0000-0000-0000-0000000ce0c0', 'CE-t', 'planned') RETURNING id)
+                                           INSERT INTO mountaineer.cable_end (cable_id, side, port_id) SELECT id, 'a', pg_temp.p('ce-a:interface') FROM c;
+                                           UPDATE mountaineer.cable SET status = 'connected' WHERE label = 'CE-t'$$),
+    ('a cable planned again', $$UPDATE mountaineer.cable SET status = 'planned' WHERE label = 'CE-X'$$),
+    ('an end unplugged', $$DELETE FROM mountaineer.cable_end WHERE port_id = pg_temp.p('ce-b:spare')$$),
+    ('a cable deleted', $$DELETE FROM mountaineer.cable WHERE label = 'CE-X'$$),
     ('a NULL id', $$WITH c AS (INSERT INTO mountaineer.cable (id, label, status) VALUES ('00000000-0000-0000-0000-0000000ce0c0', 'CE-t', 'planned') RETURNING id)
                     INSERT INTO mountaineer.cable_end (id, cable_id, side, port_id) SELECT NULL, id, 'a', pg_temp.p('ce-a:interface') FROM c$$);
 SELECT pg_temp.report_calls() AS calls \gset
@@ -187,7 +206,14 @@ SELECT set_eq($$SELECT what, split_part(c, ' / ', 1) FROM edge_case$$,
              ('no such port', '23503 insert or update on table "cable_end" violates foreign key constraint "cable_end_port_id_fkey"'),
              ('one port twice in one statement', '23505 port "interface" of device "ce-a" is already on cable "CE-t"'),
              ('terminations at two sites', '23514 cable "CE-t" cannot connect termination A of circuit "CE-2" of provider "ce-prov" to termination A of circuit "CE-1" of provider "ce-prov" at site "ce-1": they are at different sites'),
-             ('the sides swapped', 'ok')$$,
+             ('the sides swapped', 'ok'),
+             ('a connected cable with no end', '23514 connected cable "CE-t" has no end on side a and b'),
+             ('a connected cable with side a only', '23514 connected cable "CE-t" has no end on side b'),
+             ('a planned cable with side a only', 'ok'),
+             ('a planned cable connected with side a only', '23514 connected cable "CE-t" has no end on side b'),
+             ('a cable planned again', 'ok'),
+             ('an end unplugged', '23514 connected cable "CE-X" has no end on side b'),
+             ('a cable deleted', 'ok')$$,
     'each edge''s outcome');
 
 --------------------------------------------------------------------------
@@ -221,15 +247,26 @@ SELECT pg_temp.report_calls() AS calls \gset
 SET LOCAL ROLE mountaineer_editor;
 SELECT is(pg_temp.outcome($$SELECT pg_temp.cab('CE-t', ARRAY['ce-a:interface'], ARRAY['ce-b:interface'])$$, 'c'), 'ok',
     'with row-level security on device, an editor''s good cable is written');
-SELECT is(pg_temp.report_calls() - :calls, 2::numeric, '... both its ends checked by cable_end_check_report()');
+SELECT is(pg_temp.report_calls() - :calls, 2::numeric,
+    '... both its ends checked by cable_end_check_report() (its sides in C: they read cable_end only)');
 SELECT is(pg_temp.raised_in($$SELECT pg_temp.cab('CE-t', ARRAY['ce-a:spare'], ARRAY['ce-b:interface'])$$),
     '23505 mountaineer.cable_end_check_report()', '... and a taken port refused by it');
+RESET ROLE;
+ALTER TABLE cable_end ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ce_every_end ON cable_end USING (true);
+SELECT pg_temp.report_calls() AS calls \gset
+SET LOCAL ROLE mountaineer_editor;
+SELECT is(pg_temp.outcome($$SELECT pg_temp.cab('CE-t', ARRAY['ce-a:interface'], ARRAY['ce-b:interface'])$$, 'c')
+          || ' ' || (pg_temp.report_calls() - :calls), 'ok 5',
+    'with row-level security on cable_end too, the cable''s ends and sides are all checked by the PL/pgSQL (2 + 2 + 1 calls)');
+SELECT is(pg_temp.raised_in($$INSERT INTO mountaineer.cable (label) VALUES ('CE-t')$$),
+    '23514 mountaineer.cable_status_check_sides_report()', '... and a connected cable without ends refused by it');
 RESET ROLE;
 
 --------------------------------------------------------------------------
 -- Misuse
 --------------------------------------------------------------------------
-CREATE TEMP TABLE ce_other (id uuid);
+CREATE TEMP TABLE ce_other (x uuid);
 CREATE TRIGGER ce_after AFTER INSERT ON ce_other FOR EACH ROW EXECUTE FUNCTION mountaineer.cable_end_check();
 SELECT throws_ok($$INSERT INTO ce_other VALUES (gen_random_uuid())$$, '39P01',
     'cable_end_check() must be called as a BEFORE INSERT OR UPDATE row trigger', 'an AFTER trigger is refused');
@@ -237,6 +274,19 @@ DROP TRIGGER ce_after ON ce_other;
 CREATE TRIGGER ce_before BEFORE INSERT ON ce_other FOR EACH ROW EXECUTE FUNCTION mountaineer.cable_end_check();
 SELECT throws_ok($$INSERT INTO ce_other VALUES (gen_random_uuid())$$, '42703',
     'record "new" has no field "cable_id"', 'on another table, the PL/pgSQL check runs and cannot read the row');
+DROP TRIGGER ce_before ON ce_other;
+CREATE TRIGGER ce_sides BEFORE INSERT ON ce_other FOR EACH ROW EXECUTE FUNCTION mountaineer.cable_check_sides();
+SELECT throws_ok($$INSERT INTO ce_other VALUES (gen_random_uuid())$$, '39P01',
+    'cable_check_sides() must be called as an AFTER INSERT OR UPDATE OR DELETE row trigger', 'the sides'' check as a BEFORE trigger is refused');
+DROP TRIGGER ce_sides ON ce_other;
+CREATE TRIGGER ce_status AFTER DELETE ON ce_other FOR EACH ROW EXECUTE FUNCTION mountaineer.cable_status_check_sides();
+INSERT INTO ce_other VALUES (gen_random_uuid());
+SELECT throws_ok($$DELETE FROM ce_other$$, '39P01',
+    'cable_status_check_sides() must be called as an AFTER INSERT OR UPDATE row trigger', 'the status check on a DELETE is refused');
+DROP TRIGGER ce_status ON ce_other;
+CREATE TRIGGER ce_status AFTER INSERT ON ce_other FOR EACH ROW EXECUTE FUNCTION mountaineer.cable_status_check_sides();
+SELECT throws_ok($$INSERT INTO ce_other VALUES (gen_random_uuid())$$, '42703',
+    'record "new" has no field "id"', 'on another table, the PL/pgSQL status check runs and cannot read the row');
 
 SELECT * FROM finish();
 ROLLBACK;
