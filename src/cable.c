@@ -84,7 +84,6 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "storage/sinval.h"
 #include "utils/acl.h"
@@ -94,6 +93,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
@@ -312,7 +312,9 @@ graph_column_optional(Oid relid, const char *name, Oid type)
 {
 	AttrNumber	att = get_attnum(relid, name);
 
-	return att != InvalidAttrNumber && get_atttype(relid, att) == type ? att : InvalidAttrNumber;
+	if (att != InvalidAttrNumber && get_atttype(relid, att) != type)
+		att = InvalidAttrNumber;
+	return att;
 }
 
 static Oid
@@ -2091,17 +2093,17 @@ end_passes(Graph *g, const pg_uuid_t *new_id /* NULL: a NULL id */, const pg_uui
 static Datum
 check_report(FunctionCallInfo fcinfo, const char *name)
 {
-	Oid			fn;
+	Oid			fn = LookupFuncName(stringToQualifiedNameList(psprintf("mountaineer.%s", name)), 0, NULL, false);
 	FmgrInfo	flinfo;
-	LOCAL_FCINFO(rfcinfo, 0);
+	FunctionCallInfo rfcinfo = palloc0(SizeForFunctionCallInfo(0));
 	Datum		result;
 
-	fn = LookupFuncName(list_make2(makeString("mountaineer"), makeString((char *) name)), 0, NULL, false);
 	fmgr_info(fn, &flinfo);
 	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
 	result = FunctionCallInvoke(rfcinfo);
 	if (rfcinfo->isnull)		/* an AFTER trigger's NULL */
-		return PointerGetDatum(NULL);
+		result = PointerGetDatum(NULL);
+	pfree(rfcinfo);
 	return result;
 }
 

@@ -4,9 +4,12 @@
 # warning, unless the warning is accepted by a comment in the function that
 # says why.  One line per function; a trigger function gets one line per
 # table it is attached to (pg_trigger), since plpgsql_check reads NEW and OLD
-# as that table's rows.  A trigger function attached to no table is checked
-# against a table without columns: it passes if it reads no column of NEW or
-# OLD (a generic trigger like log_change), else attach it or drop it.
+# as that table's rows.  A trigger function NAME_report() attached to no
+# table, which the C trigger function NAME() runs as its own call (to raise
+# its refusal), is checked on the tables NAME()'s triggers are on.  Any other
+# trigger function attached to no table is checked against a table without
+# columns: it passes if it reads no column of NEW or OLD (a generic trigger
+# like log_change), else attach it or drop it.
 #
 # Warning classes on: other (casts, unused variables), extra (unused
 # parameters, unmodified variables, shadowing, dead code, missing RETURN),
@@ -78,8 +81,18 @@ SELECT p.oid, p.prorettype, p.prosrc
    AND e.extname LIKE 'mountaineer%' AND l.lanname = 'plpgsql' AND p.proname ~ :'only';
 
 -- what to check each function against: every table its triggers are on
--- (with their transition tables), a table without columns for a trigger
--- function on none, nothing for any other function
+-- (with their transition tables); for a trigger function NAME_report() on
+-- no table, every table the triggers of NAME() are on (a C trigger function
+-- that runs its PL/pgSQL NAME_report() as its own call, to refuse); a table
+-- without columns for a trigger function on none, nothing for any other
+-- function
+CREATE TEMP TABLE runs_as AS
+SELECT fn.oid AS fn, c.oid AS caller
+  FROM fn JOIN pg_proc r ON r.oid = fn.oid
+  JOIN pg_proc c ON c.pronamespace = r.pronamespace AND r.proname = c.proname || '_report'
+       AND c.prorettype = 'trigger'::regtype AND c.pronargs = 0
+ WHERE fn.prorettype = 'trigger'::regtype AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgfoid = fn.oid)
+   AND EXISTS (SELECT FROM pg_trigger t WHERE t.tgfoid = c.oid);
 CREATE TEMP TABLE target AS
 SELECT fn.oid AS fn, t.tgrelid AS rel, t.tgoldtable AS oldt, t.tgnewtable AS newt,
        format('%s on %s (trigger %s)', fn.oid::regprocedure, t.tgrelid::regclass,
@@ -87,9 +100,16 @@ SELECT fn.oid AS fn, t.tgrelid AS rel, t.tgoldtable AS oldt, t.tgnewtable AS new
   FROM fn JOIN pg_trigger t ON t.tgfoid = fn.oid
  GROUP BY fn.oid, t.tgrelid, t.tgoldtable, t.tgnewtable
 UNION ALL
+SELECT r.fn, t.tgrelid, t.tgoldtable, t.tgnewtable,
+       format('%s on %s (as %s, trigger %s)', r.fn::regprocedure, t.tgrelid::regclass, r.caller::regprocedure,
+              string_agg(t.tgname, ', ' ORDER BY t.tgname))
+  FROM runs_as r JOIN pg_trigger t ON t.tgfoid = r.caller
+ GROUP BY r.fn, r.caller, t.tgrelid, t.tgoldtable, t.tgnewtable
+UNION ALL
 SELECT fn.oid, 'pg_temp.no_columns'::regclass, NULL, NULL,
        format('%s, on no table: against a table without columns', fn.oid::regprocedure)
   FROM fn WHERE fn.prorettype = 'trigger'::regtype AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgfoid = fn.oid)
+   AND NOT EXISTS (SELECT FROM runs_as r WHERE r.fn = fn.oid)
 UNION ALL
 SELECT fn.oid, 0, NULL, NULL, fn.oid::regprocedure::text
   FROM fn WHERE fn.prorettype <> 'trigger'::regtype;
