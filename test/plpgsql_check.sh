@@ -4,9 +4,10 @@
 # warning, unless the warning is accepted by a comment in the function that
 # says why.  One line per function; a trigger function gets one line per
 # table it is attached to (pg_trigger), since plpgsql_check reads NEW and OLD
-# as that table's rows.  A trigger function NAME_report() attached to no
-# table, which the C trigger function NAME() runs as its own call (to raise
-# its refusal), is checked on the tables NAME()'s triggers are on.  Any other
+# as that table's rows.  A trigger function NAME_report() or NAME_full()
+# attached to no table, which the C trigger function NAME() runs as its own
+# call (to raise its refusal, or to check what it does not), is checked on
+# the tables NAME()'s triggers are on.  Any other
 # trigger function attached to no table is checked against a table without
 # columns: it passes if it reads no column of NEW or OLD (a generic trigger
 # like log_change), else attach it or drop it.
@@ -81,15 +82,15 @@ SELECT p.oid, p.prorettype, p.prosrc
    AND e.extname LIKE 'mountaineer%' AND l.lanname = 'plpgsql' AND p.proname ~ :'only';
 
 -- what to check each function against: every table its triggers are on
--- (with their transition tables); for a trigger function NAME_report() on
--- no table, every table the triggers of NAME() are on (a C trigger function
--- that runs its PL/pgSQL NAME_report() as its own call, to refuse); a table
+-- (with their transition tables); for a trigger function NAME_report() or
+-- NAME_full() on no table, every table the triggers of NAME() are on (a C
+-- trigger function that runs that PL/pgSQL as its own call); a table
 -- without columns for a trigger function on none, nothing for any other
 -- function
 CREATE TEMP TABLE runs_as AS
 SELECT fn.oid AS fn, c.oid AS caller
   FROM fn JOIN pg_proc r ON r.oid = fn.oid
-  JOIN pg_proc c ON c.pronamespace = r.pronamespace AND r.proname = c.proname || '_report'
+  JOIN pg_proc c ON c.pronamespace = r.pronamespace AND r.proname IN (c.proname || '_report', c.proname || '_full')
        AND c.prorettype = 'trigger'::regtype AND c.pronargs = 0
  WHERE fn.prorettype = 'trigger'::regtype AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgfoid = fn.oid)
    AND EXISTS (SELECT FROM pg_trigger t WHERE t.tgfoid = c.oid);

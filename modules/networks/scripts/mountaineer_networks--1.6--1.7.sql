@@ -6,7 +6,8 @@
 -- them per statement (keep_addresses_insert, keep_addresses_delete), the row
 -- trigger keep_addresses staying for an UPDATE; new prefixes are checked
 -- against the reserved ranges once per statement; the per-statement
--- functions of the free space run without sequential scans and JIT.  Same
+-- functions of the free space run without sequential scans and JIT; a free
+-- address is checked in C (ip_address_check_full() checks the others).  Same
 -- rules, same results.
 \echo Use "ALTER EXTENSION mountaineer_networks UPDATE TO '1.7'" to load this file. \quit
 
@@ -283,3 +284,116 @@ COMMENT ON FUNCTION mountaineer.prefix_free_insert() IS 'Trigger (AFTER INSERT, 
 -- once per row of the statement.
 ALTER FUNCTION mountaineer.free_take_addresses(uuid[], cidr[]) SET enable_seqscan = off SET jit = off;
 ALTER FUNCTION mountaineer.free_release_addresses(uuid[], cidr[]) SET enable_seqscan = off SET jit = off;
+
+-- (1.7) the address check: its PL/pgSQL, unchanged, becomes
+-- ip_address_check_full(); the trigger's function becomes C (src/address.c),
+-- which answers a free address itself and hands it every other row
+CREATE FUNCTION mountaineer.ip_address_check_full() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    vkey  uuid;
+    width int;
+    len   int;
+    b     cidr;
+    f     record;
+    free  boolean;
+    o     mountaineer.prefix;
+    g     record;
+BEGIN
+    IF NEW.dns_name IS NOT NULL THEN
+        NEW.dns_name := mountaineer.normalize_hostname(NEW.dns_name);
+    END IF;
+    IF NEW.port_id IS NOT NULL AND NEW.host_id IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM mountaineer.port pt
+          JOIN mountaineer.host h ON h.id = NEW.host_id
+         WHERE pt.id = NEW.port_id AND pt.device_id = h.device_id) THEN
+        RAISE EXCEPTION 'port % is not a port of the device host % runs on',
+            coalesce((SELECT format('%s of device %s', mountaineer.excerpt(pt.name), mountaineer.excerpt(d.name))
+                        FROM mountaineer.port pt JOIN mountaineer.device d ON d.id = pt.device_id
+                       WHERE pt.id = NEW.port_id), NEW.port_id::text),
+            (SELECT mountaineer.excerpt(hostname) FROM mountaineer.host WHERE id = NEW.host_id)
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.address = OLD.address              -- inet = compares the masks too
+       AND mountaineer.vrf_key(NEW.vrf_id) = mountaineer.vrf_key(OLD.vrf_id) THEN
+        RETURN NEW;
+    END IF;
+    -- its network: an address being assigned is normally free, and then the
+    -- free block holding it belongs to its network and it lies in no
+    -- reserved range (two btree probes); else the smallest prefix
+    -- containing it (a GiST probe), and the range check below
+    vkey := mountaineer.vrf_key(NEW.vrf_id);
+    width := CASE family(NEW.address) WHEN 4 THEN 32 ELSE 128 END;
+    b := mountaineer.host_cidr(NEW.address);             -- NEW.host_addr is not computed yet
+    SELECT x.prefix_id, x.block INTO f FROM mountaineer.prefix_free x
+     WHERE x.vrf_key = vkey AND x.block <= b ORDER BY x.block DESC LIMIT 1;
+    free := FOUND AND f.block >>= b;
+    IF free THEN
+        SELECT p.* INTO o FROM mountaineer.prefix p WHERE p.id = f.prefix_id;
+    ELSE
+        SELECT p.* INTO o FROM mountaineer.prefix p
+         WHERE mountaineer.vrf_key(p.vrf_id) = vkey AND p.prefix >>= b
+         ORDER BY masklen(p.prefix) DESC LIMIT 1;
+    END IF;
+    len := coalesce(masklen(o.prefix), width);
+    IF masklen(NEW.address) = width THEN
+        NEW.address := set_masklen(NEW.address, len);      -- written bare
+    ELSIF masklen(NEW.address) <> len THEN
+        IF o.id IS NULL THEN
+            RAISE EXCEPTION 'address % lies in no prefix, so it has no network mask', NEW.address
+                USING ERRCODE = 'check_violation',
+                      HINT = format('Write it bare (%s), or create its prefix first.', host(NEW.address));
+        END IF;
+        RAISE EXCEPTION 'address % does not carry the mask of its network %', NEW.address, o.prefix
+            USING ERRCODE = 'check_violation',
+                  HINT = format('Write %s, or the address bare (%s): it takes its network''s mask.',
+                                set_masklen(NEW.address, len), host(NEW.address));
+    END IF;
+    -- an IPv4 network of /30 or wider keeps its network and broadcast
+    -- addresses, unless it is a pool
+    IF o.id IS NOT NULL AND NOT o.is_pool AND width = 32 AND len <= 30 THEN
+        IF mountaineer.first_address(NEW.address) = mountaineer.first_address(o.prefix) THEN
+            RAISE EXCEPTION 'address % is the network address of prefix %', host(NEW.address), o.prefix
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Only a pool (is_pool) hands out its network and broadcast addresses.';
+        ELSIF mountaineer.first_address(NEW.address) = mountaineer.last_address(o.prefix) THEN
+            RAISE EXCEPTION 'address % is the broadcast address of prefix %', host(NEW.address), o.prefix
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Only a pool (is_pool) hands out its network and broadcast addresses.';
+        END IF;
+    END IF;
+    -- not inside a reserved range, unless the range allows it (a free
+    -- address is in none; else one GiST probe of ip_range_no_overlap)
+    IF NOT free THEN
+        SELECT r.start_address, r.end_address INTO g FROM mountaineer.ip_range r
+         WHERE mountaineer.vrf_key(r.vrf_id) = vkey
+           AND mountaineer.inetrange(host(r.start_address)::inet, host(r.end_address)::inet, '[]') @> mountaineer.first_address(NEW.address)
+           AND NOT r.allow_addresses;
+        IF FOUND THEN
+            RAISE EXCEPTION 'address % lies in reserved range % - %', host(NEW.address), host(g.start_address), host(g.end_address)
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Allocation never hands out reserved addresses; to assign them by hand, set allow_addresses on the range.';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.ip_address_check_full() IS
+    'Internal (1.7): ip_address_check() as PL/pgSQL, which ip_address_check() runs as its own trigger call for every row it does not answer itself (not free, a port and a host, a mask or address to refuse).';
+REVOKE EXECUTE ON FUNCTION mountaineer.ip_address_check_full() FROM PUBLIC;
+
+-- (1.7) The check in C (src/address.c): a free address (inside a free block
+-- of its VRF, so in no reserved range) that is written bare or with its
+-- network's mask, is not that network's network or broadcast address, and
+-- has no port and host to check against each other is answered by two
+-- btree probes (prefix_free_vrf_idx, prefix_pkey); dns_name is normalized
+-- as the PL/pgSQL does; every other row goes to ip_address_check_full().
+CREATE OR REPLACE FUNCTION mountaineer.ip_address_check() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_ip_address_check';
+COMMENT ON FUNCTION mountaineer.ip_address_check() IS
+    'Trigger: normalizes dns_name, checks that the port belongs to the host''s device, gives a bare address its network''s mask and refuses another mask, an IPv4 network or broadcast address (but in a pool, /31 or /32), and an address in a reserved range that does not allow addresses. (1.7) C for a free address; any other row is checked by ip_address_check_full().';
+REVOKE EXECUTE ON FUNCTION mountaineer.ip_address_check() FROM PUBLIC;

@@ -1061,7 +1061,11 @@ CREATE TRIGGER maintain_free_space_delete AFTER DELETE ON mountaineer.ip_address
 -- change to prefixes and ranges takes that lock too, so what it reads cannot
 -- change under it; being VOLATILE, each query sees what the previous holder
 -- of the lock committed.
-CREATE FUNCTION mountaineer.ip_address_check() RETURNS trigger
+-- (1.7) This is the rule as written, and its refusals' words: the trigger
+-- runs ip_address_check() (C, after it), which answers a free address that
+-- takes its network's mask by two btree probes and hands every other row
+-- to this function, run as its own trigger call.
+CREATE FUNCTION mountaineer.ip_address_check_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1153,8 +1157,22 @@ BEGIN
     RETURN NEW;
 END
 $$;
+COMMENT ON FUNCTION mountaineer.ip_address_check_full() IS
+    'Internal (1.7): ip_address_check() as PL/pgSQL, which ip_address_check() runs as its own trigger call for every row it does not answer itself (not free, a port and a host, a mask or address to refuse).';
+REVOKE EXECUTE ON FUNCTION mountaineer.ip_address_check_full() FROM PUBLIC;
+
+-- (1.7) The check in C (src/address.c): a free address (inside a free block
+-- of its VRF, so in no reserved range) that is written bare or with its
+-- network's mask, is not that network's network or broadcast address, and
+-- has no port and host to check against each other is answered by two
+-- btree probes (prefix_free_vrf_idx, prefix_pkey); dns_name is normalized
+-- as the PL/pgSQL does; every other row goes to ip_address_check_full().
+CREATE FUNCTION mountaineer.ip_address_check() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_ip_address_check';
 COMMENT ON FUNCTION mountaineer.ip_address_check() IS
-    'Trigger: normalizes dns_name, checks that the port belongs to the host''s device, gives a bare address its network''s mask and refuses another mask, an IPv4 network or broadcast address (but in a pool, /31 or /32), and an address in a reserved range that does not allow addresses.';
+    'Trigger: normalizes dns_name, checks that the port belongs to the host''s device, gives a bare address its network''s mask and refuses another mask, an IPv4 network or broadcast address (but in a pool, /31 or /32), and an address in a reserved range that does not allow addresses. (1.7) C for a free address; any other row is checked by ip_address_check_full().';
 REVOKE EXECUTE ON FUNCTION mountaineer.ip_address_check() FROM PUBLIC;
 CREATE TRIGGER check_address BEFORE INSERT OR UPDATE ON mountaineer.ip_address
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.ip_address')) EXECUTE FUNCTION mountaineer.ip_address_check();

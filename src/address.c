@@ -1,0 +1,476 @@
+/*
+ * address.c — ip_address_check(), the BEFORE INSERT OR UPDATE row trigger of
+ * mountaineer.ip_address (declared by mountaineer_networks 1.7).
+ *
+ * Up to 1.7 the check was PL/pgSQL, 12 to 13 µs an address in a bulk insert
+ * (five queries and the expressions between them).  Nearly every address
+ * an import writes takes the same way through it: written bare, or with its
+ * network's mask, free (inside a free block of its VRF, so in no reserved
+ * range), not its network's network or broadcast address, and with at most
+ * one of host and port.  This answers that case by two btree probes, as the
+ * PL/pgSQL does: the greatest free block <= the address in its VRF
+ * (prefix_free (vrf_key, block), read backwards), and that block's owner
+ * (prefix (id)); it gives the address its network's mask and normalizes
+ * dns_name with normalize_hostname(), as the PL/pgSQL does.  Every other row
+ * (not free, a port and a host to check against each other, a mask to
+ * refuse, a network or broadcast address, an index not as the module made
+ * it) goes to ip_address_check_full(), the PL/pgSQL, run as this very
+ * trigger call: it refuses with its own messages, or checks and returns the
+ * row.
+ *
+ * It runs as the PL/pgSQL ran, holding the VRF's lock (a_lock_vrf fires
+ * first), and reads as its next statement would: after a
+ * CommandCounterIncrement, under a new snapshot in READ COMMITTED (the
+ * transaction's in REPEATABLE READ), as SECURITY DEFINER.
+ */
+#include "postgres.h"
+
+#include <sys/socket.h>
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/trigger.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "parser/parse_func.h"
+#include "storage/sinval.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inet.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/uuid.h"
+
+PG_FUNCTION_INFO_V1(mountaineer_ip_address_check);
+
+/*
+ * What the fast path needs to know of the module's tables, looked up once
+ * per backend and forgotten on a relcache invalidation of any of them.
+ * usable is false when something is not as the module made it: then every
+ * row goes to the PL/pgSQL.
+ */
+typedef struct AddrMeta
+{
+	bool		valid;
+	bool		usable;
+	Oid			address_rel;
+	Oid			prefix_rel;
+	Oid			free_rel;
+	Oid			free_vrf_idx;	/* prefix_free (vrf_key, block) */
+	Oid			prefix_pkey;	/* prefix (id) */
+	Oid			normalize_fn;	/* normalize_hostname(text) */
+	AttrNumber	a_vrf,
+				a_address,
+				a_host,
+				a_port,
+				a_dns;
+	AttrNumber	f_prefix,
+				f_block;
+	AttrNumber	p_prefix,
+				p_is_pool;
+} AddrMeta;
+
+static AddrMeta addr_meta;
+static bool addr_callback;
+
+static void
+addr_invalidate(Datum arg pg_attribute_unused(), Oid relid)
+{
+	if (!OidIsValid(relid) || relid == addr_meta.address_rel || relid == addr_meta.prefix_rel ||
+		relid == addr_meta.free_rel)
+		addr_meta.valid = false;
+}
+
+static AttrNumber
+addr_column(Oid relid, const char *name, Oid type, bool *usable)
+{
+	AttrNumber	att = get_attnum(relid, name);
+
+	if (att == InvalidAttrNumber || get_atttype(relid, att) != type)
+		*usable = false;
+	return att;
+}
+
+static Oid
+addr_relam(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			am;
+
+	if (!HeapTupleIsValid(tup))	/* LCOV_EXCL_BR_LINE: found by name just now */
+		return InvalidOid;		/* LCOV_EXCL_LINE */
+	am = ((Form_pg_class) GETSTRUCT(tup))->relam;
+	ReleaseSysCache(tup);
+	return am;
+}
+
+/*
+ * Whether index `name` (schema nsp) is a valid plain btree index of relid
+ * whose key columns are exactly cols[0..ncols), in their types' default
+ * operator classes: the index the probes' equality and order need.
+ */
+static Oid
+addr_index(Oid nsp, const char *name, Oid relid, int ncols, const AttrNumber *cols, bool *usable)
+{
+	Oid			indexoid = get_relname_relid(name, nsp);
+	HeapTuple	tup;
+	Form_pg_index ix;
+	bool		fits;
+
+	if (!OidIsValid(indexoid))
+	{
+		*usable = false;
+		return InvalidOid;
+	}
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tup))	/* LCOV_EXCL_BR_LINE: found by name just now */
+	{
+		*usable = false;		/* LCOV_EXCL_LINE */
+		return InvalidOid;		/* LCOV_EXCL_LINE */
+	}
+	ix = (Form_pg_index) GETSTRUCT(tup);
+	fits = ix->indrelid == relid && ix->indisvalid && ix->indnkeyatts == ncols &&
+		addr_relam(indexoid) == BTREE_AM_OID &&
+		heap_attisnull(tup, Anum_pg_index_indpred, NULL) &&
+		heap_attisnull(tup, Anum_pg_index_indexprs, NULL);
+	if (fits)
+	{
+		bool		isnull;
+		oidvector  *indclass = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
+																		  Anum_pg_index_indclass, &isnull));
+
+		for (int i = 0; i < ncols && fits; i++)
+			fits = ix->indkey.values[i] == cols[i] &&
+				indclass->values[i] == GetDefaultOpClass(get_atttype(relid, cols[i]), BTREE_AM_OID);
+	}
+	ReleaseSysCache(tup);
+	if (!fits)
+		*usable = false;
+	return indexoid;
+}
+
+static void
+addr_learn_once(AddrMeta *m)
+{
+	Oid			nsp = get_namespace_oid("mountaineer", false);
+	Oid			argtypes[1] = {TEXTOID};
+	bool		usable = true;
+	AttrNumber	vrf_block[2];
+	AttrNumber	p_id;
+
+	memset(m, 0, sizeof(AddrMeta));
+	m->address_rel = get_relname_relid("ip_address", nsp);
+	m->prefix_rel = get_relname_relid("prefix", nsp);
+	m->free_rel = get_relname_relid("prefix_free", nsp);
+	if (!OidIsValid(m->address_rel) || !OidIsValid(m->prefix_rel) || !OidIsValid(m->free_rel))
+		return;					/* not usable */
+	m->a_vrf = addr_column(m->address_rel, "vrf_id", UUIDOID, &usable);
+	m->a_address = addr_column(m->address_rel, "address", INETOID, &usable);
+	m->a_host = addr_column(m->address_rel, "host_id", UUIDOID, &usable);
+	m->a_port = addr_column(m->address_rel, "port_id", UUIDOID, &usable);
+	m->a_dns = addr_column(m->address_rel, "dns_name", TEXTOID, &usable);
+	m->f_prefix = addr_column(m->free_rel, "prefix_id", UUIDOID, &usable);
+	vrf_block[0] = addr_column(m->free_rel, "vrf_key", UUIDOID, &usable);
+	vrf_block[1] = m->f_block = addr_column(m->free_rel, "block", CIDROID, &usable);
+	p_id = addr_column(m->prefix_rel, "id", UUIDOID, &usable);
+	m->p_prefix = addr_column(m->prefix_rel, "prefix", CIDROID, &usable);
+	m->p_is_pool = addr_column(m->prefix_rel, "is_pool", BOOLOID, &usable);
+	if (usable)
+	{
+		m->free_vrf_idx = addr_index(nsp, "prefix_free_vrf_idx", m->free_rel, 2, vrf_block, &usable);
+		m->prefix_pkey = addr_index(nsp, "prefix_pkey", m->prefix_rel, 1, &p_id, &usable);
+	}
+	m->normalize_fn = LookupFuncName(stringToQualifiedNameList("mountaineer.normalize_hostname"), 1, argtypes, true);
+	m->usable = usable && OidIsValid(m->normalize_fn);
+}
+
+/*
+ * Learns the metadata, starting over if an invalidation was processed
+ * meanwhile (as graph_learn in cable.c, for the same reason).
+ */
+static void
+addr_learn(void)
+{
+	if (!addr_callback)
+	{
+		CacheRegisterRelcacheCallback(addr_invalidate, (Datum) 0);
+		addr_callback = true;
+	}
+	for (;;)
+	{
+		uint64		inval_count = SharedInvalidMessageCounter;
+		AddrMeta	learnt;
+
+		addr_meta.valid = false;
+		addr_learn_once(&learnt);
+		AcceptInvalidationMessages();
+		if (inval_count == SharedInvalidMessageCounter)
+		{
+			addr_meta = learnt;
+			addr_meta.valid = true;
+			return;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Runs ip_address_check_full() as this very trigger call; returns its row. */
+static Datum
+addr_check_full(FunctionCallInfo fcinfo)
+{
+	Oid			fn = LookupFuncName(stringToQualifiedNameList("mountaineer.ip_address_check_full"), 0, NULL, false);
+	FmgrInfo	flinfo;
+	FunctionCallInfo rfcinfo = palloc0(SizeForFunctionCallInfo(0));
+	Datum		result;
+
+	fmgr_info(fn, &flinfo);
+	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
+	result = FunctionCallInvoke(rfcinfo);
+	if (rfcinfo->isnull)		/* LCOV_EXCL_BR_LINE: it returns NEW or raises */
+		result = PointerGetDatum(NULL); /* LCOV_EXCL_LINE */
+	pfree(rfcinfo);
+	return result;
+}
+
+/*
+ * The free block of vkey holding the single address b (a /32 or /128), and
+ * its owner; false when b is in no free block.
+ */
+static bool
+addr_free_block(Relation free_rel, Relation free_idx, Snapshot snapshot, Datum vkey, inet *b,
+				pg_uuid_t *owner)
+{
+	IndexScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(free_rel, NULL);
+	ScanKeyData keys[2];
+	bool		found;
+	bool		free = false;
+
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, vkey);
+	ScanKeyInit(&keys[1], 2, BTLessEqualStrategyNumber, F_NETWORK_LE, InetPGetDatum(b));
+	scan = index_beginscan(free_rel, free_idx, snapshot, 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	/* the greatest block <= b: the one that contains b, if any does */
+	found = index_getnext_slot(scan, BackwardScanDirection, slot);
+	if (found)
+	{
+		bool		isnull;
+		Datum		block = slot_getattr(slot, addr_meta.f_block, &isnull);
+		Datum		id = slot_getattr(slot, addr_meta.f_prefix, &isnull);
+
+		free = DatumGetBool(DirectFunctionCall2(network_supeq, block, InetPGetDatum(b)));
+		memcpy(owner, DatumGetUUIDP(id), sizeof(pg_uuid_t));
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	return free;
+}
+
+/* The prefix with that id: its block and whether it is a pool; false when none. */
+static bool
+addr_prefix(Snapshot snapshot, const pg_uuid_t *id, inet **prefix, bool *is_pool)
+{
+	Relation	rel = table_open(addr_meta.prefix_rel, AccessShareLock);
+	Relation	idx = index_open(addr_meta.prefix_pkey, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	IndexScanDesc scan;
+	ScanKeyData key;
+	bool		found;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum((pg_uuid_t *) id));
+	scan = index_beginscan(rel, idx, snapshot, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found)
+	{
+		bool		isnull;
+
+		*prefix = (inet *) PG_DETOAST_DATUM_COPY(slot_getattr(slot, addr_meta.p_prefix, &isnull));
+		*is_pool = DatumGetBool(slot_getattr(slot, addr_meta.p_is_pool, &isnull));
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, NoLock);
+	table_close(rel, NoLock);
+	return found;
+}
+
+/*
+ * Whether the bare address `a` is the first or the last address of the
+ * IPv4 block p (its network or broadcast address).
+ */
+static bool
+addr_is_edge(const inet *a, const inet *p)
+{
+	const unsigned char *x = ip_addr(a);
+	const unsigned char *net = ip_addr(p);
+	int			bits = ip_bits(p);
+	bool		first = true,
+				last = true;
+
+	for (int i = 0; i < 4; i++)
+	{
+		int			keep = Max(0, Min(8, bits - 8 * i));	/* network bits of byte i */
+		unsigned char host = (unsigned char) (0xFF >> keep);
+
+		first = first && x[i] == net[i];
+		last = last && x[i] == (unsigned char) (net[i] | host);
+	}
+	return first || last;
+}
+
+/* ip_address_check() returns trigger: BEFORE INSERT OR UPDATE FOR EACH ROW */
+Datum
+mountaineer_ip_address_check(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	newtup,
+				oldtup = NULL;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		address,
+				vrf;
+	inet	   *a,
+			   *b,
+			   *prefix = NULL;
+	pg_uuid_t	vkey,
+				owner;
+	int			width,
+				len;
+	bool		free,
+				is_pool = false,
+				found;
+	int			cols[2];
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	int			ncols = 0;
+	Relation	free_rel,
+				free_idx;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("ip_address_check() must be called as a BEFORE INSERT OR UPDATE row trigger")));
+	newtup = td->tg_trigtuple;
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		oldtup = td->tg_trigtuple;
+		newtup = td->tg_newtuple;
+	}
+	if (!addr_meta.valid)
+		addr_learn();
+	if (!addr_meta.usable || RelationGetRelid(td->tg_relation) != addr_meta.address_rel)
+		return addr_check_full(fcinfo);
+	desc = RelationGetDescr(td->tg_relation);
+
+	/* a port and a host are checked against each other by the PL/pgSQL */
+	(void) heap_getattr(newtup, addr_meta.a_port, desc, &isnull);
+	if (!isnull)
+	{
+		(void) heap_getattr(newtup, addr_meta.a_host, desc, &isnull);
+		if (!isnull)
+			return addr_check_full(fcinfo);
+	}
+	address = heap_getattr(newtup, addr_meta.a_address, desc, &isnull);
+	if (isnull)
+		return addr_check_full(fcinfo); /* NOT NULL's to refuse, after the rest */
+	a = DatumGetInetPP(address);
+	vrf = heap_getattr(newtup, addr_meta.a_vrf, desc, &isnull);
+	memset(&vkey, 0, sizeof(vkey)); /* vrf_key(): the all-zero key for the global table */
+	if (!isnull)
+		memcpy(&vkey, DatumGetUUIDP(vrf), sizeof(vkey));
+
+	/* dns_name, normalized as the PL/pgSQL does it first */
+	{
+		Datum		dns = heap_getattr(newtup, addr_meta.a_dns, desc, &isnull);
+
+		if (!isnull)
+		{
+			cols[ncols] = addr_meta.a_dns;
+			values[ncols] = OidFunctionCall1Coll(addr_meta.normalize_fn,
+												 TupleDescAttr(desc, addr_meta.a_dns - 1)->attcollation, dns);
+			ncols++;
+		}
+	}
+
+	/* an update that moves the address nowhere keeps it as it is */
+	if (oldtup != NULL)
+	{
+		Datum		old_address = heap_getattr(oldtup, addr_meta.a_address, desc, &isnull);
+
+		if (!isnull && DatumGetBool(DirectFunctionCall2(network_eq, address, old_address)))
+		{
+			Datum		old_vrf = heap_getattr(oldtup, addr_meta.a_vrf, desc, &isnull);
+			pg_uuid_t	old_vkey;
+
+			memset(&old_vkey, 0, sizeof(old_vkey));
+			if (!isnull)
+				memcpy(&old_vkey, DatumGetUUIDP(old_vrf), sizeof(old_vkey));
+			if (memcmp(&vkey, &old_vkey, sizeof(vkey)) == 0)
+				return ncols == 0 ? PointerGetDatum(newtup) :
+					PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, ncols, cols, values, nulls));
+		}
+	}
+
+	/* the single address, as a /32 or /128 block */
+	width = ip_family(a) == PGSQL_AF_INET ? 32 : 128;
+	b = (inet *) palloc0(sizeof(inet));
+	ip_family(b) = ip_family(a);
+	ip_bits(b) = (unsigned char) width;
+	memcpy(ip_addr(b), ip_addr(a), ip_addrsize(a));
+	SET_INET_VARSIZE(b);
+
+	/*
+	 * Read as the PL/pgSQL's next statement would: after a command counter
+	 * increment (a_lock_vrf's query has made one already, today), so that
+	 * what the statement wrote before this row is seen.
+	 */
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	free_rel = table_open(addr_meta.free_rel, AccessShareLock);
+	free_idx = index_open(addr_meta.free_vrf_idx, AccessShareLock);
+	free = addr_free_block(free_rel, free_idx, GetActiveSnapshot(), UUIDPGetDatum(&vkey), b, &owner);
+	index_close(free_idx, NoLock);
+	table_close(free_rel, NoLock);
+	found = free && addr_prefix(GetActiveSnapshot(), &owner, &prefix, &is_pool);
+	PopActiveSnapshot();
+	/* not free (maybe in a reserved range), or a block without its owner */
+	if (!found)
+		return addr_check_full(fcinfo);
+
+	/* its network's mask: given it when written bare, else it must carry it */
+	len = ip_bits(prefix);
+	if (ip_bits(a) != width && ip_bits(a) != len)
+		return addr_check_full(fcinfo); /* refused there */
+	if (width == 32 && !is_pool && len <= 30 && addr_is_edge(a, prefix))
+		return addr_check_full(fcinfo); /* refused there */
+	if (ip_bits(a) != len)
+	{
+		cols[ncols] = addr_meta.a_address;
+		values[ncols] = DirectFunctionCall2(inet_set_masklen, address, Int32GetDatum(len));
+		ncols++;
+	}
+	if (ncols == 0)
+		return PointerGetDatum(newtup);
+	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, ncols, cols, values, nulls));
+}
