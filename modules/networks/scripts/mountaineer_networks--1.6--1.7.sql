@@ -397,3 +397,17 @@ CREATE OR REPLACE FUNCTION mountaineer.ip_address_check() RETURNS trigger
 COMMENT ON FUNCTION mountaineer.ip_address_check() IS
     'Trigger: normalizes dns_name, checks that the port belongs to the host''s device, gives a bare address its network''s mask and refuses another mask, an IPv4 network or broadcast address (but in a pool, /31 or /32), and an address in a reserved range that does not allow addresses. (1.7) C for a free address; any other row is checked by ip_address_check_full().';
 REVOKE EXECUTE ON FUNCTION mountaineer.ip_address_check() FROM PUBLIC;
+
+-- (1.7) the VRF lock in C (src/vrf_lock.c): the same queries, taken once
+-- per transaction and VRF (again after a rollback to a savepoint set before
+-- it); lock_vrf_of_row() calls it without PL/pgSQL
+CREATE OR REPLACE FUNCTION mountaineer.lock_vrf(vrf_id uuid) RETURNS void
+    LANGUAGE C VOLATILE
+    AS '$libdir/mountaineer', 'mountaineer_lock_vrf';
+COMMENT ON FUNCTION mountaineer.lock_vrf(uuid) IS
+    'Internal: takes the transaction-level lock that serializes allocation and free-space upkeep in one VRF (NULL: the global table), a row lock on vrf_lock (made on first use); (1.7) once per transaction and VRF, again after a rollback to a savepoint set before it.';
+CREATE OR REPLACE FUNCTION mountaineer.lock_vrf_of_row() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_lock_vrf_of_row';
+COMMENT ON FUNCTION mountaineer.lock_vrf_of_row() IS 'Trigger: takes the allocation lock of the row''s VRF first (of the VRF it leaves, then of the one it enters); (1.7) C, as lock_vrf().';

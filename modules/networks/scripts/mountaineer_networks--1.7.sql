@@ -215,24 +215,14 @@ GRANT SELECT ON mountaineer.vrf_lock TO mountaineer_reader;
 -- triggers alike) for the rest of the transaction.  Only the module's own
 -- SECURITY DEFINER functions call it: no user may take the lock by hand.
 -- (No SET search_path: its callers pin it, and a SET costs on every row.)
+-- (1.7) C (src/vrf_lock.c): the same two queries, and a VRF this
+-- transaction already holds (in no subtransaction since rolled back) is not
+-- locked again.
 CREATE FUNCTION mountaineer.lock_vrf(vrf_id uuid) RETURNS void
-    LANGUAGE plpgsql VOLATILE
-AS $$
-DECLARE
-    k uuid := mountaineer.vrf_key($1);
-BEGIN
-    LOOP
-        PERFORM FROM mountaineer.vrf_lock l WHERE l.vrf_key = k FOR UPDATE;
-        EXIT WHEN FOUND;
-        -- first use: the new row is ours until commit (a concurrent insert
-        -- of the same key waits for us, then finds it and locks it)
-        INSERT INTO mountaineer.vrf_lock (vrf_key) VALUES (k) ON CONFLICT DO NOTHING;
-        EXIT WHEN FOUND;
-    END LOOP;
-END
-$$;
+    LANGUAGE C VOLATILE
+    AS '$libdir/mountaineer', 'mountaineer_lock_vrf';
 COMMENT ON FUNCTION mountaineer.lock_vrf(uuid) IS
-    'Internal: takes the transaction-level lock that serializes allocation and free-space upkeep in one VRF (NULL: the global table), a row lock on vrf_lock.';
+    'Internal: takes the transaction-level lock that serializes allocation and free-space upkeep in one VRF (NULL: the global table), a row lock on vrf_lock (made on first use); (1.7) once per transaction and VRF, again after a rollback to a savepoint set before it.';
 
 -- Gives block b back to owner's free space, merging it with its free buddy
 -- as long as there is one.
@@ -858,21 +848,10 @@ CREATE TRIGGER keep_addresses_delete AFTER DELETE ON mountaineer.prefix
 -- allocation and a plain INSERT in the same VRF queue on one lock instead
 -- of deadlocking on the index and the lock.
 CREATE FUNCTION mountaineer.lock_vrf_of_row() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE C SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM mountaineer.lock_vrf(OLD.vrf_id);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM mountaineer.lock_vrf(NEW.vrf_id);
-        RETURN NEW;
-    END IF;
-    RETURN OLD;
-END
-$$;
-COMMENT ON FUNCTION mountaineer.lock_vrf_of_row() IS 'Trigger: takes the allocation lock of the row''s VRF first.';
+    AS '$libdir/mountaineer', 'mountaineer_lock_vrf_of_row';
+COMMENT ON FUNCTION mountaineer.lock_vrf_of_row() IS 'Trigger: takes the allocation lock of the row''s VRF first (of the VRF it leaves, then of the one it enters); (1.7) C, as lock_vrf().';
 REVOKE EXECUTE ON FUNCTION mountaineer.lock_vrf_of_row() FROM PUBLIC;
 CREATE TRIGGER a_lock_vrf BEFORE INSERT OR UPDATE OR DELETE ON mountaineer.ip_address
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.ip_address')) EXECUTE FUNCTION mountaineer.lock_vrf_of_row();
