@@ -273,6 +273,19 @@ COMMENT ON FUNCTION mountaineer.change_payload(text, text, bigint, uuid[]) IS
     'For the change-log triggers: the NOTIFY mountaineer payload for n changed rows of a table (ids: their ids, or the first of them): {"table","op","id","slug"} for one row, else {"table","op","count","ids"} with as many ids as fit in 8000 bytes and "truncated": true when some were left out.';
 REVOKE EXECUTE ON FUNCTION mountaineer.change_payload(text, text, bigint, uuid[]) FROM PUBLIC;
 
+-- (1.7) What an update changed, for log_update(): the keys of the old row
+-- whose value the new row does not hold (jsonb equality), with the old
+-- values (before) and the new ones (after); both NULL when nothing changed.
+-- C (src/changes.c): the jsonb_each() and two jsonb_object_agg() it
+-- replaces cost about 10 µs a row.
+CREATE FUNCTION mountaineer.jsonb_changes(old jsonb, new jsonb, OUT before jsonb, OUT after jsonb)
+    RETURNS record
+    AS '$libdir/mountaineer', 'mountaineer_jsonb_changes'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mountaineer.jsonb_changes(jsonb, jsonb) IS
+    'Internal (1.7), for log_update(): of two JSON objects (a row before and after an update), the keys of the first whose value the second does not hold, with their old values (before) and new ones (after, JSON null for a key the second lacks); both NULL when they agree on every key of the first.';
+REVOKE EXECUTE ON FUNCTION mountaineer.jsonb_changes(jsonb, jsonb) FROM PUBLIC;
+
 CREATE FUNCTION mountaineer.log_insert() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -359,9 +372,7 @@ BEGIN
                   HINT = 'Ids are permanent: the change log pairs old and new rows by id. Attach "A_refuse_id_change" with log_update(), as manage_table() does.';
     END IF;
     IF old_row IS NOT NULL THEN         -- one row
-        SELECT jsonb_object_agg(e.key, e.value), jsonb_object_agg(e.key, new_row -> e.key) INTO b, a
-          FROM jsonb_each(old_row) e
-         WHERE new_row -> e.key IS DISTINCT FROM e.value;
+        SELECT d.before, d.after INTO b, a FROM mountaineer.jsonb_changes(old_row, new_row) d;
         IF b IS NULL THEN
             RETURN NULL;                -- nothing changed: nothing to record
         END IF;
@@ -373,13 +384,11 @@ BEGIN
         -- only the rows that changed, and of them only the changed columns
         WITH logged AS (
             INSERT INTO mountaineer.change (actor, schema_name, table_name, row_id, op, before, after, login, db_role)
-            SELECT who, TG_TABLE_SCHEMA, TG_TABLE_NAME, j.id, 'update', d.b, d.a, session_user, role
+            SELECT who, TG_TABLE_SCHEMA, TG_TABLE_NAME, j.id, 'update', d.before, d.after, session_user, role
               FROM (SELECT o.id, to_jsonb(o) AS oj, to_jsonb(r) AS nj
                       FROM old_rows o FULL JOIN new_rows r ON r.id = o.id
                     OFFSET 0) j                    -- each row's jsonb made once
-             CROSS JOIN LATERAL (SELECT jsonb_object_agg(e.key, e.value) AS b, jsonb_object_agg(e.key, j.nj -> e.key) AS a
-                                   FROM jsonb_each(j.oj) e
-                                  WHERE j.nj -> e.key IS DISTINCT FROM e.value) d
+             CROSS JOIN LATERAL mountaineer.jsonb_changes(j.oj, j.nj) d
              WHERE j.oj <> j.nj
              ORDER BY j.id
             RETURNING row_id)

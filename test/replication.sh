@@ -291,6 +291,7 @@ declare -A internal=(
     [attribute_value_problem]="core internal (1.5, revoked from PUBLIC): the attribute triggers' value test, run only by writes a standby refuses first"
     [power_loop_of]="hardware internal (1.5, revoked from PUBLIC): called only by the power-loop check of writes to cable_end, which a standby refuses first"
     [change_payload]="core internal (1.3, revoked from PUBLIC): the change-log triggers' NOTIFY payload; they fire only on writes a standby refuses first"
+    [jsonb_changes]="core internal (1.7, revoked from PUBLIC): log_update()'s changed columns of a row; it fires only on writes a standby refuses first"
     [vlan_group_site]="networks internal (1.5, revoked from PUBLIC): called only by the triggers on vlan and vlan_group, on writes a standby refuses first"
     [netbox_has]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
     [netbox_ref]="netbox internal (revoked from PUBLIC): a step or helper of netbox_import, which is checked as a write"
