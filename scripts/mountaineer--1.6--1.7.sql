@@ -402,7 +402,7 @@ REVOKE EXECUTE ON FUNCTION mountaineer.refuse_delete_referenced() FROM PUBLIC;
 -- whose value the new row does not hold (jsonb equality), with the old
 -- values (before) and the new ones (after); both NULL when nothing changed.
 -- C (src/changes.c): the jsonb_each() and two jsonb_object_agg() it
--- replaces cost about 10 µs a row.
+-- replaces cost about 5 µs a row.
 CREATE FUNCTION mountaineer.jsonb_changes(old jsonb, new jsonb, OUT before jsonb, OUT after jsonb)
     RETURNS record
     AS '$libdir/mountaineer', 'mountaineer_jsonb_changes'
