@@ -7,22 +7,17 @@
  * Up to 1.7 both were PL/pgSQL, and every address, range and prefix written
  * took the lock again: two PL/pgSQL calls and a locking query a row (6 µs),
  * though the transaction held it after the first.  Here the queries are
- * the same (saved plans), and the transaction remembers the VRFs it holds:
- * a VRF locked in this transaction, by a subtransaction that has not been
- * rolled back, is not locked again (rolling back a subtransaction releases
- * the row locks it took, and its entries are forgotten with them; an entry
- * of a subtransaction that commits passes to its parent).  The memory is
- * bounded: past VRF_LOCK_MEMO VRFs in one transaction the others are locked
- * by the query every time, as before.
+ * the same (saved plans), and a VRF this transaction holds (lock_memo.c:
+ * taken by no subtransaction since rolled back) is not locked again.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lock_memo.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -31,57 +26,8 @@
 PG_FUNCTION_INFO_V1(mountaineer_lock_vrf);
 PG_FUNCTION_INFO_V1(mountaineer_lock_vrf_of_row);
 
-#define VRF_LOCK_MEMO 64
-
-typedef struct HeldVrf
-{
-	pg_uuid_t	key;			/* vrf_key(): the all-zero uuid for the global table */
-	SubTransactionId subid;		/* the subtransaction that holds it */
-} HeldVrf;
-
-static HeldVrf held[VRF_LOCK_MEMO];
-static int	nheld;
-static bool callbacks;
 static SPIPlanPtr lock_plan;
 static SPIPlanPtr insert_plan;
-
-static void
-vrf_lock_xact(XactEvent event, void *arg pg_attribute_unused())
-{
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
-		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
-		nheld = 0;
-}
-
-static void
-vrf_lock_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid,
-				 void *arg pg_attribute_unused())
-{
-	int			kept = 0;
-
-	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
-		return;
-	for (int i = 0; i < nheld; i++)
-	{
-		if (held[i].subid == mySubid)
-		{
-			if (event == SUBXACT_EVENT_ABORT_SUB)
-				continue;		/* its row lock is gone */
-			held[i].subid = parentSubid;
-		}
-		held[kept++] = held[i];
-	}
-	nheld = kept;
-}
-
-static bool
-vrf_held(const pg_uuid_t *key)
-{
-	for (int i = 0; i < nheld; i++)
-		if (memcmp(&held[i].key, key, sizeof(pg_uuid_t)) == 0)
-			return true;
-	return false;
-}
 
 static SPIPlanPtr
 vrf_plan(SPIPlanPtr *plan, const char *query)
@@ -115,14 +61,8 @@ vrf_lock(Datum vrf, bool isnull)
 	memset(&key, 0, sizeof(key));
 	if (!isnull)
 		memcpy(&key, DatumGetUUIDP(vrf), sizeof(key));
-	if (vrf_held(&key))
+	if (lock_memo_held(LOCK_MEMO_VRF, &key))
 		return;
-	if (!callbacks)
-	{
-		RegisterXactCallback(vrf_lock_xact, NULL);
-		RegisterSubXactCallback(vrf_lock_subxact, NULL);
-		callbacks = true;
-	}
 	arg = UUIDPGetDatum(&key);
 	if (SPI_connect() != SPI_OK_CONNECT)	/* LCOV_EXCL_BR_LINE */
 		elog(ERROR, "SPI_connect failed");	/* LCOV_EXCL_LINE */
@@ -143,12 +83,7 @@ vrf_lock(Datum vrf, bool isnull)
 			break;
 	}
 	SPI_finish();
-	if (nheld < VRF_LOCK_MEMO)
-	{
-		held[nheld].key = key;
-		held[nheld].subid = GetCurrentSubTransactionId();
-		nheld++;
-	}
+	lock_memo_add(LOCK_MEMO_VRF, &key);
 }
 
 /* lock_vrf(vrf_id uuid) returns void */

@@ -197,7 +197,11 @@ COMMENT ON COLUMN mountaineer.host.kind IS
     'Derived on every write: bare_metal on a server, peripheral on any other device, else virtual_machine — unless the writer says container (on a host or cluster only).';
 SELECT mountaineer.manage_table('mountaineer.host');
 
-CREATE FUNCTION mountaineer.host_check() RETURNS trigger
+-- (1.7) This is the rule as written, and its refusals' words: the trigger
+-- runs host_check() (C, after it), which answers a host on no device whose
+-- parent does not change and hands every other row to this function, run
+-- as its own trigger call.
+CREATE FUNCTION mountaineer.host_check_full() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -277,8 +281,21 @@ BEGIN
     RETURN NEW;
 END
 $$;
+COMMENT ON FUNCTION mountaineer.host_check_full() IS
+    'Internal (1.7): host_check() as PL/pgSQL, which host_check() runs as its own trigger call for every row it does not answer itself (on a device, given a new parent, a hostname its environment refuses).';
+REVOKE EXECUTE ON FUNCTION mountaineer.host_check_full() FROM PUBLIC;
+
+-- (1.7) The check in C (src/host.c): a host on no device whose parent does
+-- not change has its hostname normalized, matched against its
+-- environment's regex (the environment locked FOR SHARE once per
+-- transaction, then read by a btree probe) and its kind derived, as
+-- host_check_full() does; every other row goes to host_check_full().
+CREATE FUNCTION mountaineer.host_check() RETURNS trigger
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_host_check';
 COMMENT ON FUNCTION mountaineer.host_check() IS
-    'Trigger: normalizes and validates the hostname, checks it against the environment''s regex, derives the kind, refuses a second host on a device and parent cycles; locks what it reads (see README, Concurrency).';
+    'Trigger: normalizes and validates the hostname, checks it against the environment''s regex, derives the kind, refuses a second host on a device and parent cycles; locks what it reads (see README, Concurrency). (1.7) C for a host on no device whose parent does not change; any other row is checked by host_check_full().';
 REVOKE EXECUTE ON FUNCTION mountaineer.host_check() FROM PUBLIC;
 CREATE TRIGGER check_host BEFORE INSERT OR UPDATE ON mountaineer.host
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.host')) EXECUTE FUNCTION mountaineer.host_check();
