@@ -98,6 +98,14 @@ addr_invalidate(Datum arg pg_attribute_unused(), Oid relid)
 		addr_meta.valid = false;
 }
 
+/* a function dropped or made again: normalize_fn may be gone */
+static void
+addr_invalidate_functions(Datum arg pg_attribute_unused(), int cacheid pg_attribute_unused(),
+						  uint32 hashvalue pg_attribute_unused())
+{
+	addr_meta.valid = false;
+}
+
 static AttrNumber
 addr_column(Oid relid, const char *name, Oid type, bool *usable)
 {
@@ -211,6 +219,7 @@ addr_learn(void)
 	if (!addr_callback)
 	{
 		CacheRegisterRelcacheCallback(addr_invalidate, (Datum) 0);
+		CacheRegisterSyscacheCallback(PROCOID, addr_invalidate_functions, (Datum) 0);
 		addr_callback = true;
 	}
 	for (;;)
@@ -354,8 +363,7 @@ mountaineer_ip_address_check(PG_FUNCTION_ARGS)
 				owner;
 	int			width,
 				len;
-	bool		free,
-				is_pool = false,
+	bool		is_pool = false,
 				found;
 	int			cols[2];
 	Datum		values[2];
@@ -449,10 +457,12 @@ mountaineer_ip_address_check(PG_FUNCTION_ARGS)
 	PushCopiedSnapshot(GetTransactionSnapshot());
 	free_rel = table_open(addr_meta.free_rel, AccessShareLock);
 	free_idx = index_open(addr_meta.free_vrf_idx, AccessShareLock);
-	free = addr_free_block(free_rel, free_idx, GetActiveSnapshot(), UUIDPGetDatum(&vkey), b, &owner);
+	/* opening them may have processed an invalidation of what we learnt */
+	found = addr_meta.valid &&
+		addr_free_block(free_rel, free_idx, GetActiveSnapshot(), UUIDPGetDatum(&vkey), b, &owner);
 	index_close(free_idx, NoLock);
 	table_close(free_rel, NoLock);
-	found = free && addr_prefix(GetActiveSnapshot(), &owner, &prefix, &is_pool);
+	found = found && addr_prefix(GetActiveSnapshot(), &owner, &prefix, &is_pool) && addr_meta.valid;
 	PopActiveSnapshot();
 	/* not free (maybe in a reserved range), or a block without its owner */
 	if (!found)

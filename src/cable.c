@@ -2192,6 +2192,13 @@ mountaineer_cable_end_check(PG_FUNCTION_ARGS)
 	 */
 	PushCopiedSnapshot(GetTransactionSnapshot());
 	graph_open(&g, true, false);
+	/* the wait for the locks may have let DDL or a REVOKE commit: ask again */
+	if (!end_check_readable(false))
+	{
+		graph_close(&g);
+		PopActiveSnapshot();
+		return end_check_report(fcinfo);
+	}
 	passes = end_passes(&g, new_id_null ? NULL : &new_id, oldtup ? &old_id : NULL,
 						DatumGetUUIDP(cable), DatumGetUUIDP(port), side);
 
@@ -2285,6 +2292,9 @@ sides_check(const Datum *cables, const bool *nulls, int n)
 
 	PushCopiedSnapshot(GetTransactionSnapshot());
 	graph_open(&g, true, false);
+	/* the wait for the locks may have let DDL or a REVOKE commit: ask again */
+	if (!end_check_readable(true))
+		ok = false;				/* the PL/pgSQL decides */
 	for (int i = 0; i < n && ok; i++)
 	{
 		if (!connected[i])

@@ -84,6 +84,14 @@ host_invalidate(Datum arg pg_attribute_unused(), Oid relid)
 		host_meta.valid = false;
 }
 
+/* a function dropped or made again: normalize_fn may be gone */
+static void
+host_invalidate_functions(Datum arg pg_attribute_unused(), int cacheid pg_attribute_unused(),
+						  uint32 hashvalue pg_attribute_unused())
+{
+	host_meta.valid = false;
+}
+
 static AttrNumber
 host_column(Oid relid, const char *name, Oid type, bool *usable)
 {
@@ -135,6 +143,7 @@ host_learn(void)
 	if (!host_callback)
 	{
 		CacheRegisterRelcacheCallback(host_invalidate, (Datum) 0);
+		CacheRegisterSyscacheCallback(PROCOID, host_invalidate_functions, (Datum) 0);
 		host_callback = true;
 	}
 	for (;;)
@@ -206,7 +215,10 @@ host_lock_environment(Datum env)
 	return found;
 }
 
-/* The environment's hostname_regex, read as the lock's query would; NULL when none. */
+/*
+ * The environment's hostname_regex, read as the lock's query would; NULL
+ * when there is none (or what we learnt went stale meanwhile).
+ */
 static text *
 host_env_regex(Datum env)
 {
@@ -223,7 +235,8 @@ host_env_regex(Datum env)
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, env);
 	scan = index_beginscan(rel, idx, GetActiveSnapshot(), 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);
-	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	/* opening them may have processed an invalidation of what we learnt */
+	if (host_meta.valid && index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		bool		isnull;
 		Datum		d = slot_getattr(slot, host_meta.e_regex, &isnull);
