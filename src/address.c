@@ -58,6 +58,8 @@
 #include "utils/syscache.h"
 #include "utils/uuid.h"
 
+#include "fastpath.h"
+
 PG_FUNCTION_INFO_V1(mountaineer_ip_address_check);
 
 /*
@@ -209,10 +211,13 @@ addr_learn_once(AddrMeta *m)
 	m->usable = usable && OidIsValid(m->normalize_fn);
 }
 
-/*
- * Learns the metadata, starting over if an invalidation was processed
- * meanwhile (as graph_learn in cable.c, for the same reason).
- */
+static void
+addr_learn_into(void *out)
+{
+	addr_learn_once((AddrMeta *) out);
+}
+
+/* Learns the metadata (fastpath.c says how). */
 static void
 addr_learn(void)
 {
@@ -222,40 +227,9 @@ addr_learn(void)
 		CacheRegisterSyscacheCallback(PROCOID, addr_invalidate_functions, (Datum) 0);
 		addr_callback = true;
 	}
-	for (;;)
-	{
-		uint64		inval_count = SharedInvalidMessageCounter;
-		AddrMeta	learnt;
-
-		addr_meta.valid = false;
-		addr_learn_once(&learnt);
-		AcceptInvalidationMessages();
-		if (inval_count == SharedInvalidMessageCounter)
-		{
-			addr_meta = learnt;
-			addr_meta.valid = true;
-			return;
-		}
-		CHECK_FOR_INTERRUPTS();
-	}
-}
-
-/* Runs ip_address_check_full() as this very trigger call; returns its row. */
-static Datum
-addr_check_full(FunctionCallInfo fcinfo)
-{
-	Oid			fn = LookupFuncName(stringToQualifiedNameList("mountaineer.ip_address_check_full"), 0, NULL, false);
-	FmgrInfo	flinfo;
-	FunctionCallInfo rfcinfo = palloc0(SizeForFunctionCallInfo(0));
-	Datum		result;
-
-	fmgr_info(fn, &flinfo);
-	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
-	result = FunctionCallInvoke(rfcinfo);
-	if (rfcinfo->isnull)		/* LCOV_EXCL_BR_LINE: it returns NEW or raises */
-		result = PointerGetDatum(NULL); /* LCOV_EXCL_LINE */
-	pfree(rfcinfo);
-	return result;
+	addr_meta.valid = false;
+	mt_learn_stable(addr_learn_into, &addr_meta, sizeof(AddrMeta));
+	addr_meta.valid = true;
 }
 
 /*
@@ -388,7 +362,7 @@ mountaineer_ip_address_check(PG_FUNCTION_ARGS)
 	if (!addr_meta.valid)
 		addr_learn();
 	if (!addr_meta.usable || RelationGetRelid(td->tg_relation) != addr_meta.address_rel)
-		return addr_check_full(fcinfo);
+		return mt_run_trigger_as(fcinfo, "ip_address_check_full");
 	desc = RelationGetDescr(td->tg_relation);
 
 	/* a port and a host are checked against each other by the PL/pgSQL */
@@ -397,11 +371,11 @@ mountaineer_ip_address_check(PG_FUNCTION_ARGS)
 	{
 		(void) heap_getattr(newtup, addr_meta.a_host, desc, &isnull);
 		if (!isnull)
-			return addr_check_full(fcinfo);
+			return mt_run_trigger_as(fcinfo, "ip_address_check_full");
 	}
 	address = heap_getattr(newtup, addr_meta.a_address, desc, &isnull);
 	if (isnull)
-		return addr_check_full(fcinfo); /* NOT NULL's to refuse, after the rest */
+		return mt_run_trigger_as(fcinfo, "ip_address_check_full"); /* NOT NULL's to refuse, after the rest */
 	a = DatumGetInetPP(address);
 	vrf = heap_getattr(newtup, addr_meta.a_vrf, desc, &isnull);
 	memset(&vkey, 0, sizeof(vkey)); /* vrf_key(): the all-zero key for the global table */
@@ -466,14 +440,14 @@ mountaineer_ip_address_check(PG_FUNCTION_ARGS)
 	PopActiveSnapshot();
 	/* not free (maybe in a reserved range), or a block without its owner */
 	if (!found)
-		return addr_check_full(fcinfo);
+		return mt_run_trigger_as(fcinfo, "ip_address_check_full");
 
 	/* its network's mask: given it when written bare, else it must carry it */
 	len = ip_bits(prefix);
 	if (ip_bits(a) != width && ip_bits(a) != len)
-		return addr_check_full(fcinfo); /* refused there */
+		return mt_run_trigger_as(fcinfo, "ip_address_check_full"); /* refused there */
 	if (width == 32 && !is_pool && len <= 30 && addr_is_edge(a, prefix))
-		return addr_check_full(fcinfo); /* refused there */
+		return mt_run_trigger_as(fcinfo, "ip_address_check_full"); /* refused there */
 	if (ip_bits(a) != len)
 	{
 		cols[ncols] = addr_meta.a_address;

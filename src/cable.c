@@ -102,6 +102,8 @@
 #include "utils/uuid.h"
 #include "utils/varlena.h"
 
+#include "fastpath.h"
+
 /*
  * A trace walks at most this many hops over all its branches (each branch
  * repeats the hops it shares with the others): a real one has a handful.
@@ -497,15 +499,13 @@ graph_learn_once(GraphMeta *m)
 	table_close(cable, NoLock);
 }
 
-/*
- * Learns the metadata into *m and marks it valid.  An invalidation processed
- * while we look things up (any lookup that takes a lock may process one) can
- * describe a change our answers predate, and graph_invalidate may already
- * have run for it: so, as PostgreSQL does where it caches catalog answers
- * (RelationBuildPartitionDesc, RangeVarGetRelidExtended), look everything
- * up, accept pending invalidations, and start over if any message was
- * processed meanwhile.
- */
+static void
+graph_learn_into(void *out)
+{
+	graph_learn_once((GraphMeta *) out);
+}
+
+/* Learns the metadata into *m and marks it valid (fastpath.c says how). */
 static void
 graph_learn(GraphMeta *m)
 {
@@ -514,22 +514,9 @@ graph_learn(GraphMeta *m)
 		CacheRegisterRelcacheCallback(graph_invalidate, (Datum) 0);
 		meta_callback = true;
 	}
-	for (;;)
-	{
-		uint64		inval_count = SharedInvalidMessageCounter;
-		GraphMeta	learnt;
-
-		m->valid = false;
-		graph_learn_once(&learnt);
-		AcceptInvalidationMessages();
-		if (inval_count == SharedInvalidMessageCounter)
-		{
-			*m = learnt;
-			m->valid = true;
-			return;
-		}
-		CHECK_FOR_INTERRUPTS();
-	}
+	m->valid = false;
+	mt_learn_stable(graph_learn_into, m, sizeof(GraphMeta));
+	m->valid = true;
 }
 
 static void
@@ -2086,31 +2073,10 @@ end_passes(Graph *g, const pg_uuid_t *new_id /* NULL: a NULL id */, const pg_uui
 	return ok;
 }
 
-/*
- * Runs the PL/pgSQL trigger function `name` (schema mountaineer) as this very
- * trigger call; returns what it returns.
- */
-static Datum
-check_report(FunctionCallInfo fcinfo, const char *name)
-{
-	Oid			fn = LookupFuncName(stringToQualifiedNameList(psprintf("mountaineer.%s", name)), 0, NULL, false);
-	FmgrInfo	flinfo;
-	FunctionCallInfo rfcinfo = palloc0(SizeForFunctionCallInfo(0));
-	Datum		result;
-
-	fmgr_info(fn, &flinfo);
-	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
-	result = FunctionCallInvoke(rfcinfo);
-	if (rfcinfo->isnull)		/* an AFTER trigger's NULL */
-		result = PointerGetDatum(NULL);
-	pfree(rfcinfo);
-	return result;
-}
-
 static Datum
 end_check_report(FunctionCallInfo fcinfo)
 {
-	return check_report(fcinfo, "cable_end_check_report");
+	return mt_run_trigger_as(fcinfo, "cable_end_check_report");
 }
 
 /* cable_end_check() returns trigger: BEFORE INSERT OR UPDATE FOR EACH ROW */
@@ -2349,7 +2315,7 @@ mountaineer_cable_check_sides(PG_FUNCTION_ARGS)
 
 	sides_check_protocol(fcinfo, "cable_check_sides", true);
 	if (RelationGetRelid(td->tg_relation) != meta.cable_end_rel || !end_check_readable(true))
-		return check_report(fcinfo, "cable_check_sides_report");
+		return mt_run_trigger_as(fcinfo, "cable_check_sides_report");
 	desc = RelationGetDescr(td->tg_relation);
 	/* the cable the row was on (UPDATE, DELETE), and the one it is on */
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -2361,7 +2327,7 @@ mountaineer_cable_check_sides(PG_FUNCTION_ARGS)
 	if (!nulls[0] && !nulls[1] && memcmp(DatumGetUUIDP(cables[0]), DatumGetUUIDP(cables[1]), sizeof(pg_uuid_t)) == 0)
 		nulls[1] = true;		/* the same cable: once */
 	if (!sides_check(cables, nulls, 2))
-		return check_report(fcinfo, "cable_check_sides_report");
+		return mt_run_trigger_as(fcinfo, "cable_check_sides_report");
 	return PointerGetDatum(NULL);
 }
 
@@ -2376,10 +2342,10 @@ mountaineer_cable_status_check_sides(PG_FUNCTION_ARGS)
 
 	sides_check_protocol(fcinfo, "cable_status_check_sides", false);
 	if (RelationGetRelid(td->tg_relation) != meta.cable_rel || !end_check_readable(true))
-		return check_report(fcinfo, "cable_status_check_sides_report");
+		return mt_run_trigger_as(fcinfo, "cable_status_check_sides_report");
 	newtup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	cables[0] = heap_getattr(newtup, meta.c_id, RelationGetDescr(td->tg_relation), &nulls[0]);
 	if (!sides_check(cables, nulls, 1))
-		return check_report(fcinfo, "cable_status_check_sides_report");
+		return mt_run_trigger_as(fcinfo, "cable_status_check_sides_report");
 	return PointerGetDatum(NULL);
 }

@@ -31,7 +31,6 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "lock_memo.h"
 #include "miscadmin.h"
 #include "parser/parse_func.h"
 #include "storage/sinval.h"
@@ -45,6 +44,9 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/uuid.h"
+
+#include "fastpath.h"
+#include "lock_memo.h"
 
 PG_FUNCTION_INFO_V1(mountaineer_host_check);
 
@@ -136,7 +138,13 @@ host_learn_once(HostMeta *m)
 	m->usable = usable && OidIsValid(m->normalize_fn) && OidIsValid(m->kind_container) && OidIsValid(m->kind_vm);
 }
 
-/* As addr_learn in address.c: start over if an invalidation came meanwhile. */
+static void
+host_learn_into(void *out)
+{
+	host_learn_once((HostMeta *) out);
+}
+
+/* Learns the metadata (fastpath.c says how). */
 static void
 host_learn(void)
 {
@@ -146,40 +154,9 @@ host_learn(void)
 		CacheRegisterSyscacheCallback(PROCOID, host_invalidate_functions, (Datum) 0);
 		host_callback = true;
 	}
-	for (;;)
-	{
-		uint64		inval_count = SharedInvalidMessageCounter;
-		HostMeta	learnt;
-
-		host_meta.valid = false;
-		host_learn_once(&learnt);
-		AcceptInvalidationMessages();
-		if (inval_count == SharedInvalidMessageCounter)
-		{
-			host_meta = learnt;
-			host_meta.valid = true;
-			return;
-		}
-		CHECK_FOR_INTERRUPTS();
-	}
-}
-
-/* Runs host_check_full() as this very trigger call; returns its row. */
-static Datum
-host_check_full(FunctionCallInfo fcinfo)
-{
-	Oid			fn = LookupFuncName(stringToQualifiedNameList("mountaineer.host_check_full"), 0, NULL, false);
-	FmgrInfo	flinfo;
-	FunctionCallInfo rfcinfo = palloc0(SizeForFunctionCallInfo(0));
-	Datum		result;
-
-	fmgr_info(fn, &flinfo);
-	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
-	result = FunctionCallInvoke(rfcinfo);
-	if (rfcinfo->isnull)		/* LCOV_EXCL_BR_LINE: it returns NEW or raises */
-		result = PointerGetDatum(NULL); /* LCOV_EXCL_LINE */
-	pfree(rfcinfo);
-	return result;
+	host_meta.valid = false;
+	mt_learn_stable(host_learn_into, &host_meta, sizeof(HostMeta));
+	host_meta.valid = true;
 }
 
 /*
@@ -286,13 +263,13 @@ mountaineer_host_check(PG_FUNCTION_ARGS)
 	if (!host_meta.valid)
 		host_learn();
 	if (!host_meta.usable || RelationGetRelid(td->tg_relation) != host_meta.host_rel)
-		return host_check_full(fcinfo);
+		return mt_run_trigger_as(fcinfo, "host_check_full");
 	desc = RelationGetDescr(td->tg_relation);
 
 	/* on a device, or given a parent: the PL/pgSQL's (locks and walks) */
 	(void) heap_getattr(newtup, host_meta.h_device, desc, &isnull);
 	if (!isnull)
-		return host_check_full(fcinfo);
+		return mt_run_trigger_as(fcinfo, "host_check_full");
 	d = heap_getattr(newtup, host_meta.h_parent, desc, &isnull);
 	if (!isnull)
 	{
@@ -309,12 +286,12 @@ mountaineer_host_check(PG_FUNCTION_ARGS)
 		/* the walk up from a new parent (one that is the host itself is
 		 * host_not_own_parent's to refuse) */
 		if (moved && (id_null || memcmp(DatumGetUUIDP(d), DatumGetUUIDP(id), sizeof(pg_uuid_t)) != 0))
-			return host_check_full(fcinfo);
+			return mt_run_trigger_as(fcinfo, "host_check_full");
 	}
 
 	hostname = heap_getattr(newtup, host_meta.h_hostname, desc, &isnull);
 	if (isnull)
-		return host_check_full(fcinfo); /* NOT NULL's to refuse */
+		return mt_run_trigger_as(fcinfo, "host_check_full"); /* NOT NULL's to refuse */
 	coll = TupleDescAttr(desc, host_meta.h_hostname - 1)->attcollation;
 	hostname = OidFunctionCall1Coll(host_meta.normalize_fn, coll, hostname);
 	cols[0] = host_meta.h_hostname;
@@ -344,15 +321,15 @@ mountaineer_host_check(PG_FUNCTION_ARGS)
 			/* the PL/pgSQL reads the whole row as the caller: so may the caller */
 			if (pg_class_aclcheck(host_meta.env_rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 				!host_lock_environment(env))
-				return host_check_full(fcinfo); /* refused there, or no such environment */
+				return mt_run_trigger_as(fcinfo, "host_check_full"); /* refused there, or no such environment */
 			regex = host_env_regex(env);
 			if (regex == NULL)
-				return host_check_full(fcinfo);
+				return mt_run_trigger_as(fcinfo, "host_check_full");
 			initStringInfo(&pattern);
 			appendStringInfo(&pattern, "^(?:%s)$", text_to_cstring(regex));
 			if (!DatumGetBool(DirectFunctionCall2Coll(textregexeq, coll, hostname,
 													  CStringGetTextDatum(pattern.data))))
-				return host_check_full(fcinfo); /* refused there */
+				return mt_run_trigger_as(fcinfo, "host_check_full"); /* refused there */
 		}
 	}
 

@@ -40,6 +40,8 @@
 #include "utils/regproc.h"
 #include "utils/rel.h"
 
+#include "fastpath.h"
+
 PG_FUNCTION_INFO_V1(mountaineer_refuse_delete_referenced);
 
 typedef struct
@@ -154,25 +156,6 @@ ref_entry_fill(RefEntry *e, Relation rel)
 	e->probes = probes;
 }
 
-/*
- * Runs refuse_delete_referenced_report() as this very trigger call: it reads
- * TG_RELID, TG_TABLE_NAME and OLD.
- */
-static void
-ref_report(FunctionCallInfo fcinfo)
-{
-	Oid			fn;
-	FmgrInfo	flinfo;
-	FunctionCallInfo rfcinfo = palloc0(SizeForFunctionCallInfo(0));
-
-	fn = LookupFuncName(stringToQualifiedNameList("mountaineer.refuse_delete_referenced_report"),
-						0, NULL, false);
-	fmgr_info(fn, &flinfo);
-	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
-	(void) FunctionCallInvoke(rfcinfo);
-	pfree(rfcinfo);
-}
-
 /* refuse_delete_referenced() returns trigger: AFTER DELETE FOR EACH ROW */
 Datum
 mountaineer_refuse_delete_referenced(PG_FUNCTION_ARGS)
@@ -241,6 +224,6 @@ mountaineer_refuse_delete_referenced(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	if (referred)
-		ref_report(fcinfo);
+		(void) mt_run_trigger_as(fcinfo, "refuse_delete_referenced_report");
 	return PointerGetDatum(NULL);
 }

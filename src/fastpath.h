@@ -1,0 +1,13 @@
+/*
+ * fastpath.h — what the C fast paths of PL/pgSQL trigger functions share
+ * (fastpath.c).
+ */
+#ifndef MOUNTAINEER_FASTPATH_H
+#define MOUNTAINEER_FASTPATH_H
+
+#include "fmgr.h"
+
+extern Datum mt_run_trigger_as(FunctionCallInfo fcinfo, const char *name);
+extern void mt_learn_stable(void (*learn_once) (void *out), void *meta, Size size);
+
+#endif
