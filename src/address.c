@@ -325,7 +325,7 @@ mountaineer_ip_address_check(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	HeapTuple	newtup,
-				oldtup = NULL;
+				oldtup;
 	TupleDesc	desc;
 	bool		isnull;
 	Datum		address,
@@ -346,19 +346,7 @@ mountaineer_ip_address_check(PG_FUNCTION_ARGS)
 	Relation	free_rel,
 				free_idx;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BEFORE(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("ip_address_check() must be called as a BEFORE INSERT OR UPDATE row trigger")));
-	newtup = td->tg_trigtuple;
-	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-	{
-		oldtup = td->tg_trigtuple;
-		newtup = td->tg_newtuple;
-	}
+	mt_before_write_row(fcinfo, "ip_address_check", &newtup, &oldtup);
 	if (!addr_meta.valid)
 		addr_learn();
 	if (!addr_meta.usable || RelationGetRelid(td->tg_relation) != addr_meta.address_rel)

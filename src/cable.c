@@ -2085,7 +2085,7 @@ mountaineer_cable_end_check(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	HeapTuple	newtup,
-				oldtup = NULL;
+				oldtup;
 	TupleDesc	desc;
 	Datum		cable,
 				port,
@@ -2100,19 +2100,7 @@ mountaineer_cable_end_check(PG_FUNCTION_ARGS)
 	bool		passes;
 	Graph		g;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BEFORE(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("cable_end_check() must be called as a BEFORE INSERT OR UPDATE row trigger")));
-	newtup = td->tg_trigtuple;
-	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-	{
-		oldtup = td->tg_trigtuple;
-		newtup = td->tg_newtuple;
-	}
+	mt_before_write_row(fcinfo, "cable_end_check", &newtup, &oldtup);
 	if (!meta.valid)
 		graph_learn(&meta);
 	if (RelationGetRelid(td->tg_relation) != meta.cable_end_rel || !end_check_readable(false))

@@ -8,11 +8,13 @@
  * and OLD from the caller's trigger data).  What a fast path knows of the
  * module's tables it learns once per backend and forgets on invalidation:
  * mt_learn_stable() learns it so that an invalidation processed meanwhile
- * is not lost.
+ * is not lost.  mt_before_write_row() checks the call of a BEFORE INSERT OR
+ * UPDATE row trigger.
  */
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "commands/trigger.h"
 #include "miscadmin.h"
 #include "parser/parse_func.h"
 #include "storage/sinval.h"
@@ -69,4 +71,30 @@ mt_learn_stable(void (*learn_once) (void *out), void *meta, Size size)
 	}
 	memcpy(meta, learnt, size);
 	pfree(learnt);
+}
+
+/*
+ * Refuses (39P01) a call of the trigger function name() that is not a
+ * BEFORE INSERT OR UPDATE row trigger's; gives the row written (NEW) and,
+ * on an UPDATE, the row it replaces (OLD; else NULL).
+ */
+void
+mt_before_write_row(FunctionCallInfo fcinfo, const char *name, HeapTuple *newtup, HeapTuple *oldtup)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be called as a BEFORE INSERT OR UPDATE row trigger", name)));
+	*newtup = td->tg_trigtuple;
+	*oldtup = NULL;
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		*oldtup = td->tg_trigtuple;
+		*newtup = td->tg_newtuple;
+	}
 }

@@ -235,7 +235,7 @@ mountaineer_host_check(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	HeapTuple	newtup,
-				oldtup = NULL;
+				oldtup;
 	TupleDesc	desc;
 	bool		isnull,
 				old_isnull;
@@ -247,19 +247,7 @@ mountaineer_host_check(PG_FUNCTION_ARGS)
 	bool		nulls[2] = {false, false};
 	Oid			coll;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BEFORE(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("host_check() must be called as a BEFORE INSERT OR UPDATE row trigger")));
-	newtup = td->tg_trigtuple;
-	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-	{
-		oldtup = td->tg_trigtuple;
-		newtup = td->tg_newtuple;
-	}
+	mt_before_write_row(fcinfo, "host_check", &newtup, &oldtup);
 	if (!host_meta.valid)
 		host_learn();
 	if (!host_meta.usable || RelationGetRelid(td->tg_relation) != host_meta.host_rel)
