@@ -25,7 +25,7 @@
 
 /*
  * Runs the trigger function mountaineer.name() (no arguments) as this very
- * trigger call: what it returns (NULL for an AFTER trigger's NULL).
+ * trigger call: what it returns (the row, or a null pointer).
  */
 Datum
 mt_run_trigger_as(FunctionCallInfo fcinfo, const char *name)
@@ -37,9 +37,7 @@ mt_run_trigger_as(FunctionCallInfo fcinfo, const char *name)
 
 	fmgr_info(fn, &flinfo);
 	InitFunctionCallInfoData(*rfcinfo, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
-	result = FunctionCallInvoke(rfcinfo);
-	if (rfcinfo->isnull)
-		result = PointerGetDatum(NULL);
+	result = FunctionCallInvoke(rfcinfo);	/* a trigger function's result is never null */
 	pfree(rfcinfo);
 	return result;
 }

@@ -9,7 +9,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(6);
+SELECT plan(7);
 
 --------------------------------------------------------------------------
 -- Fixture: environments hc-any (any name) and hc-web (web<n>.example.org);
@@ -166,6 +166,10 @@ CREATE TEMP TABLE hc_other (x int);
 CREATE TRIGGER hc_after AFTER INSERT ON hc_other FOR EACH ROW EXECUTE FUNCTION mountaineer.host_check();
 SELECT throws_ok($$INSERT INTO hc_other VALUES (1)$$, '39P01',
     'host_check() must be called as a BEFORE INSERT OR UPDATE row trigger', 'an AFTER trigger is refused');
+DROP TRIGGER hc_after ON hc_other;
+CREATE TRIGGER hc_before BEFORE INSERT ON hc_other FOR EACH ROW EXECUTE FUNCTION mountaineer.host_check();
+SELECT throws_ok($$INSERT INTO hc_other VALUES (1)$$, '42703',
+    'record "new" has no field "hostname"', 'on another table, the PL/pgSQL check runs and cannot read the row');
 
 SELECT * FROM finish();
 ROLLBACK;

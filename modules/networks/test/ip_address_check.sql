@@ -9,7 +9,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(6);
+SELECT plan(11);
 
 --------------------------------------------------------------------------
 -- Fixture: the global table and VRF ac-blue; prefixes (a /24, a /30, a /31,
@@ -204,6 +204,33 @@ CREATE TEMP TABLE ac_other (x int);
 CREATE TRIGGER ac_after AFTER INSERT ON ac_other FOR EACH ROW EXECUTE FUNCTION mountaineer.ip_address_check();
 SELECT throws_ok($$INSERT INTO ac_other VALUES (1)$$, '39P01',
     'ip_address_check() must be called as a BEFORE INSERT OR UPDATE row trigger', 'an AFTER trigger is refused');
+DROP TRIGGER ac_after ON ac_other;
+CREATE TRIGGER ac_before BEFORE INSERT ON ac_other FOR EACH ROW EXECUTE FUNCTION mountaineer.ip_address_check();
+SELECT throws_ok($$INSERT INTO ac_other VALUES (1)$$, '42703',
+    'record "new" has no field "dns_name"', 'on another table, the PL/pgSQL check runs and cannot read the row');
+DROP TRIGGER ac_before ON ac_other;
+CREATE TRIGGER ac_lock_after AFTER INSERT ON ac_other FOR EACH ROW EXECUTE FUNCTION mountaineer.lock_vrf_of_row();
+SELECT throws_ok($$INSERT INTO ac_other VALUES (1)$$, '39P01',
+    'lock_vrf_of_row() must be called as a BEFORE row trigger', 'the VRF lock as an AFTER trigger is refused');
+DROP TRIGGER ac_lock_after ON ac_other;
+CREATE TRIGGER ac_lock_before BEFORE INSERT ON ac_other FOR EACH ROW EXECUTE FUNCTION mountaineer.lock_vrf_of_row();
+SELECT throws_ok($$INSERT INTO ac_other VALUES (1)$$, '42703',
+    'lock_vrf_of_row() needs a column vrf_id uuid on "ac_other"', 'the VRF lock on a table without vrf_id is refused');
+
+-- one transaction locking 70 VRFs: past what it remembers (64), a lock is
+-- taken by its query every time; every VRF gets its row
+INSERT INTO vrf (name) SELECT 'ac-v' || g FROM generate_series(1, 70) g;
+SELECT lock_vrf(id) FROM vrf WHERE name LIKE 'ac-v%';
+SELECT lock_vrf(id) FROM vrf WHERE name LIKE 'ac-v%';
+SELECT is((SELECT count(*)::int FROM vrf_lock l JOIN vrf v ON l.vrf_key = v.id WHERE v.name LIKE 'ac-v%'), 70,
+    '70 VRFs locked in one transaction, twice');
+
+-- the index the probes need gone: every row goes to the PL/pgSQL, with the same outcome
+DROP INDEX mountaineer.prefix_free_vrf_idx;
+SELECT pg_temp.full_calls() AS calls \gset
+SELECT is(pg_temp.outcome((SELECT stmt FROM addr_case WHERE what = 'free, bare'), 'c') || ' ' || (pg_temp.full_calls() - :calls),
+          (SELECT c FROM addr_case WHERE what = 'free, bare') || ' 1',
+    'without prefix_free_vrf_idx a free address is checked by ip_address_check_full(), with the same outcome');
 
 SELECT * FROM finish();
 ROLLBACK;
