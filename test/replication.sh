@@ -276,6 +276,7 @@ declare -A internal=(
     [check_read_committed]="networks internal (1.2: revoked from PUBLIC), not executable by users: called only at the start of allocate_prefix and allocate_ip, which are checked as writes"
     [free_take_addresses]="networks internal (1.3, revoked from PUBLIC): called only by the statement triggers on ip_address, on writes a standby refuses first"
     [free_release_addresses]="networks internal (1.3, revoked from PUBLIC): called only by the statement triggers on ip_address, on writes a standby refuses first"
+    [free_block_holding]="networks internal (1.7, revoked from PUBLIC): the free-space probe of the statement triggers on ip_address and prefix, on writes a standby refuses first"
     [normalize_hostname_full]="hosts internal (1.7, revoked from PUBLIC): called only by normalize_hostname() for a name not already in normal form, which its read checks reach on both sides (upper case, invalid names)"
     [as_number_recv]="binary input (an internal argument): reached only through a binary bind parameter or COPY FROM, which psql cannot send; a pure function of its bytes (as_number_send is compared)"
     [host_secrets]="vault: callable only by admins and the host's own login; the read checks run as a reader, whose refusal (42501) is compared on both sides"

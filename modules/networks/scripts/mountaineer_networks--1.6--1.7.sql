@@ -229,9 +229,7 @@ BEGIN
     WITH c AS (
         SELECT n.id, n.prefix, mountaineer.vrf_key(n.vrf_id) AS vk, f.prefix_id AS owner, f.block
           FROM new_rows n
-          LEFT JOIN LATERAL (SELECT g.prefix_id, g.block FROM mountaineer.prefix_free g
-                              WHERE g.vrf_key = mountaineer.vrf_key(n.vrf_id) AND g.block <= n.prefix
-                              ORDER BY g.block DESC LIMIT 1) f ON f.block >>= n.prefix
+          CROSS JOIN LATERAL mountaineer.free_block_holding(mountaineer.vrf_key(n.vrf_id), n.prefix) f
     ), w AS (
         SELECT c.*,
                coalesce(max(mountaineer.last_address(c.prefix)) OVER (PARTITION BY c.vk, c.block ORDER BY c.prefix
@@ -278,12 +276,88 @@ END
 $$;
 COMMENT ON FUNCTION mountaineer.prefix_free_insert() IS 'Trigger (AFTER INSERT, per statement): refuses a new prefix that cuts across a reserved range or lies inside one (23514); the new prefixes take their free space out of their owners''.';
 
--- No sequential scans and no JIT for the per-statement functions of the
--- free space (see prefix_free_insert in the 1.7 install script): after a
--- table was emptied and vacuumed, its statistics made the planner scan it
--- once per row of the statement.
-ALTER FUNCTION mountaineer.free_take_addresses(uuid[], cidr[]) SET enable_seqscan = off SET jit = off;
-ALTER FUNCTION mountaineer.free_release_addresses(uuid[], cidr[]) SET enable_seqscan = off SET jit = off;
+-- (1.7) The free block of a VRF holding a block, as the set-based
+-- functions look it up for each row: an index probe in C (src/address.c)
+-- instead of a subquery whose plan came from statistics taken while
+-- prefix_free was small (a bitmap scan of every free block below the block
+-- and a sort).  And no sequential scans and no JIT for the per-statement
+-- functions of the free space (see prefix_free_insert in the 1.7 install
+-- script): after a table was emptied and vacuumed, its statistics made the
+-- planner scan it once per row of the statement.  free_take_addresses()
+-- keeps one plan for every size (it was planned again for each call).
+CREATE FUNCTION mountaineer.free_block_holding(vkey uuid, b cidr, OUT prefix_id uuid, OUT block cidr) RETURNS record
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    AS '$libdir/mountaineer', 'mountaineer_free_block_holding';
+COMMENT ON FUNCTION mountaineer.free_block_holding(uuid, cidr) IS
+    'Internal (1.7): the free block (prefix_free) of VRF key vkey that holds all of b (b itself or a block containing it), with the prefix that owns it; NULL when no free block holds b.';
+REVOKE EXECUTE ON FUNCTION mountaineer.free_block_holding(uuid, cidr) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION mountaineer.free_take_addresses(vkeys uuid[], addrs cidr[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
+    SET jit = off
+    SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    WITH hit AS (
+        SELECT f.prefix_id, t.vk AS vrf_key, f.block, array_agg(t.b) AS taken
+          FROM unnest(vkeys, addrs) t(vk, b)
+         CROSS JOIN LATERAL mountaineer.free_block_holding(t.vk, t.b) f
+         WHERE f.block IS NOT NULL
+         GROUP BY f.prefix_id, t.vk, f.block
+    ), gone AS (
+        DELETE FROM mountaineer.prefix_free x USING hit
+         WHERE x.prefix_id = hit.prefix_id AND x.block = hit.block
+    )
+    -- the pieces lie strictly inside the blocks deleted, so no key collides
+    INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
+    SELECT hit.prefix_id, hit.vrf_key, r FROM hit, mountaineer.cidr_free(hit.block, hit.taken) r;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION mountaineer.free_release_addresses(vkeys uuid[], addrs cidr[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    SET enable_seqscan = off
+    SET jit = off
+AS $$
+BEGIN
+    WITH RECURSIVE back AS (
+        SELECT DISTINCT o.id AS owner, masklen(o.prefix) AS olen, u.vk, u.b
+          FROM unnest(vkeys, addrs) u(vk, b)
+         CROSS JOIN LATERAL (SELECT p.id, p.prefix FROM mountaineer.prefix p
+                              WHERE mountaineer.vrf_key(p.vrf_id) = u.vk AND p.prefix >>= u.b
+                              ORDER BY masklen(p.prefix) DESC LIMIT 1) o
+         WHERE NOT EXISTS (SELECT FROM mountaineer.ip_range g
+                            WHERE mountaineer.vrf_key(g.vrf_id) = u.vk
+                              AND mountaineer.inetrange(host(g.start_address)::inet, host(g.end_address)::inet, '[]') @> host(u.b)::inet)
+           AND (mountaineer.free_block_holding(u.vk, u.b)).block IS NULL
+    ), merged (owner, olen, vk, blk, absorbed) AS (
+        SELECT owner, olen, vk, b, NULL::cidr FROM back
+        UNION
+        SELECT w.owner, w.olen, w.vk, w.up, w.free_buddy
+          FROM (SELECT m.owner, m.olen, m.vk, set_masklen(m.blk, masklen(m.blk) - 1) AS up,
+                       count(*) OVER (PARTITION BY m.owner, set_masklen(m.blk, masklen(m.blk) - 1)) AS climbing,
+                       (SELECT f.block FROM mountaineer.prefix_free f
+                         WHERE f.prefix_id = m.owner
+                           AND f.block = CASE WHEN set_masklen(set_masklen(m.blk, masklen(m.blk) - 1), masklen(m.blk)) = m.blk
+                                              THEN network(set_masklen(broadcast(m.blk) + 1, masklen(m.blk)))
+                                              ELSE set_masklen(set_masklen(m.blk, masklen(m.blk) - 1), masklen(m.blk)) END) AS free_buddy
+                  FROM merged m
+                 WHERE masklen(m.blk) > m.olen) w
+         WHERE w.climbing = 2 OR w.free_buddy IS NOT NULL
+    ), gone AS (
+        DELETE FROM mountaineer.prefix_free x USING merged m
+         WHERE m.absorbed IS NOT NULL AND x.prefix_id = m.owner AND x.block = m.absorbed
+    )
+    INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
+    SELECT m.owner, m.vk, m.blk FROM merged m
+     WHERE NOT EXISTS (SELECT FROM merged p
+                        WHERE p.owner = m.owner
+                          AND p.blk = CASE WHEN masklen(m.blk) > m.olen THEN set_masklen(m.blk, masklen(m.blk) - 1) END);
+END
+$$;
 
 -- (1.7) the address check: its PL/pgSQL, unchanged, becomes
 -- ip_address_check_full(); the trigger's function becomes C (src/address.c),

@@ -519,10 +519,11 @@ CREATE TRIGGER maintain_free_space BEFORE INSERT OR DELETE OR UPDATE OF id, pref
 -- free block come in address order, a prefix before those inside it: a
 -- running max of the last addresses before it says whether one contains
 -- it, the next one whether it contains any.
--- (1.7) Without sequential scans or JIT, as every per-statement function
--- of the free space: each probes prefix_free, prefix, ip_range or
--- ip_address once per row of the statement, where an index probe is right
--- at any size.  A table emptied and vacuumed keeps its pages, so its
+-- (1.7) The free block holding a new prefix is found by
+-- free_block_holding(), an index probe in C.  Without sequential scans or
+-- JIT, as every per-statement function of the free space: each probes
+-- prefix_free, prefix, ip_range or ip_address once per row of the
+-- statement, where an index probe is right at any size.  A table emptied and vacuumed keeps its pages, so its
 -- statistics say a few rows on many pages; costing a probe of its bloated
 -- index at hundreds of pages, the planner would rather scan the whole
 -- table once per row (a COPY of 100,000 /28s after a DELETE of as many:
@@ -567,9 +568,7 @@ BEGIN
     WITH c AS (
         SELECT n.id, n.prefix, mountaineer.vrf_key(n.vrf_id) AS vk, f.prefix_id AS owner, f.block
           FROM new_rows n
-          LEFT JOIN LATERAL (SELECT g.prefix_id, g.block FROM mountaineer.prefix_free g
-                              WHERE g.vrf_key = mountaineer.vrf_key(n.vrf_id) AND g.block <= n.prefix
-                              ORDER BY g.block DESC LIMIT 1) f ON f.block >>= n.prefix
+          CROSS JOIN LATERAL mountaineer.free_block_holding(mountaineer.vrf_key(n.vrf_id), n.prefix) f
     ), w AS (
         SELECT c.*,
                coalesce(max(mountaineer.last_address(c.prefix)) OVER (PARTITION BY c.vk, c.block ORDER BY c.prefix
@@ -865,27 +864,44 @@ CREATE TRIGGER a_lock_vrf BEFORE INSERT OR UPDATE OR DELETE ON mountaineer.ip_ra
 -- AFTER triggers run at the end of the statement too), so the rules see
 -- the same; the VRF lock is held (a_lock_vrf took it for every row).
 
+-- (1.7) The free block of a VRF that holds all of a block, and its owner,
+-- as the set-based functions below look it up for each row: the greatest
+-- free block <= b in the VRF, read backwards from prefix_free_vrf_idx in C
+-- (src/address.c).  As a subquery, its plan came from statistics taken
+-- while prefix_free was small: a bitmap scan of every free block below b
+-- and a sort, so that each of 20,000 single-row INSERTs of /28s took
+-- longer than the one before.
+CREATE FUNCTION mountaineer.free_block_holding(vkey uuid, b cidr, OUT prefix_id uuid, OUT block cidr) RETURNS record
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    AS '$libdir/mountaineer', 'mountaineer_free_block_holding';
+COMMENT ON FUNCTION mountaineer.free_block_holding(uuid, cidr) IS
+    'Internal (1.7): the free block (prefix_free) of VRF key vkey that holds all of b (b itself or a block containing it), with the prefix that owns it; NULL when no free block holds b.';
+REVOKE EXECUTE ON FUNCTION mountaineer.free_block_holding(uuid, cidr) FROM PUBLIC;
+
 -- Takes addresses (/32, /128) out of the free space of their VRFs: each
 -- free block holding some of them is replaced by what is left of it
 -- (cidr_free), in one statement.  An address no free block holds (in a
 -- range that allows addresses) changes nothing.
 -- (PL/pgSQL, not SQL: a PL/pgSQL function keeps its plans for the session,
--- which a statement of one row would otherwise pay for each time)
+-- which a statement of one row would otherwise pay for each time.  (1.7)
+-- And one plan for every size: the planner found a plan for the arrays it
+-- was given cheaper than one for arrays of any length, and so planned the
+-- query again for every call, 190 µs of a single-row INSERT.  The plan is
+-- the same at any size: a probe per address.)
 CREATE FUNCTION mountaineer.free_take_addresses(vkeys uuid[], addrs cidr[]) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     SET enable_seqscan = off
     SET jit = off
+    SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     WITH hit AS (
-        SELECT f.prefix_id, f.vrf_key, f.block, array_agg(t.b) AS taken
+        SELECT f.prefix_id, t.vk AS vrf_key, f.block, array_agg(t.b) AS taken
           FROM unnest(vkeys, addrs) t(vk, b)
-         CROSS JOIN LATERAL (SELECT g.prefix_id, g.vrf_key, g.block FROM mountaineer.prefix_free g
-                              WHERE g.vrf_key = t.vk AND g.block <= t.b
-                              ORDER BY g.block DESC LIMIT 1) f
-         WHERE f.block >>= t.b
-         GROUP BY f.prefix_id, f.vrf_key, f.block
+         CROSS JOIN LATERAL mountaineer.free_block_holding(t.vk, t.b) f
+         WHERE f.block IS NOT NULL
+         GROUP BY f.prefix_id, t.vk, f.block
     ), gone AS (
         DELETE FROM mountaineer.prefix_free x USING hit
          WHERE x.prefix_id = hit.prefix_id AND x.block = hit.block
@@ -926,10 +942,7 @@ BEGIN
          WHERE NOT EXISTS (SELECT FROM mountaineer.ip_range g
                             WHERE mountaineer.vrf_key(g.vrf_id) = u.vk
                               AND mountaineer.inetrange(host(g.start_address)::inet, host(g.end_address)::inet, '[]') @> host(u.b)::inet)
-           AND NOT EXISTS (SELECT FROM (SELECT g.block FROM mountaineer.prefix_free g
-                                         WHERE g.vrf_key = u.vk AND g.block <= u.b
-                                         ORDER BY g.block DESC LIMIT 1) f
-                            WHERE f.block >>= u.b)
+           AND (mountaineer.free_block_holding(u.vk, u.b)).block IS NULL
     ), merged (owner, olen, vk, blk, absorbed) AS (
         SELECT owner, olen, vk, b, NULL::cidr FROM back
         UNION
