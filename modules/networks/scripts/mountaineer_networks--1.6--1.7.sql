@@ -299,7 +299,20 @@ CREATE OR REPLACE FUNCTION mountaineer.free_take_addresses(vkeys uuid[], addrs c
     SET jit = off
     SET plan_cache_mode = force_generic_plan
 AS $$
+DECLARE
+    held record;
 BEGIN
+    -- (1.7) one address (a single-row statement): three plain statements
+    -- run in half the time of the one below, 80 µs against 170
+    IF cardinality(addrs) = 1 THEN
+        SELECT h.prefix_id, h.block INTO held FROM mountaineer.free_block_holding(vkeys[1], addrs[1]) h;
+        IF held.block IS NOT NULL THEN
+            DELETE FROM mountaineer.prefix_free x WHERE x.prefix_id = held.prefix_id AND x.block = held.block;
+            INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
+            SELECT held.prefix_id, vkeys[1], r FROM mountaineer.cidr_free(held.block, addrs) r;
+        END IF;
+        RETURN;
+    END IF;
     WITH hit AS (
         SELECT f.prefix_id, t.vk AS vrf_key, f.block, array_agg(t.b) AS taken
           FROM unnest(vkeys, addrs) t(vk, b)

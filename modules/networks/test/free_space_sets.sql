@@ -8,7 +8,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(30);
+SELECT plan(31);
 
 -- the triggers are what they claim: per statement, with transition tables
 SELECT is(
@@ -125,6 +125,22 @@ SELECT is_empty($$SELECT * FROM prefix_free_verify()$$, 'every third of 2,000 ch
 DELETE FROM prefix WHERE prefix << '10.63.0.0/16';
 SELECT results_eq($$SELECT free_prefixes('10.63.0.0/16')$$, $$VALUES ('10.63.0.0/16'::cidr)$$,
                   'deleting them gives the parent its space back whole');
+
+-- (1.7) one address a statement (free_take_addresses() takes its own way
+-- for one): first and last of a block, one beside another, one in a range
+-- that allows addresses (no free block holds it), one in a VRF, IPv6, and
+-- an update moving one
+INSERT INTO prefix (prefix) VALUES ('10.64.0.0/22'), ('2001:db8:64::/64');
+INSERT INTO prefix (vrf_id, prefix) SELECT id, '10.64.0.0/22' FROM vrf WHERE name = 'fs-red';
+INSERT INTO ip_range (start_address, end_address, allow_addresses) VALUES ('10.64.2.10', '10.64.2.20', true);
+INSERT INTO ip_address (address) VALUES ('10.64.0.1');
+INSERT INTO ip_address (address) VALUES ('10.64.3.254');
+INSERT INTO ip_address (address) VALUES ('10.64.0.2');
+INSERT INTO ip_address (address) VALUES ('10.64.2.15');
+INSERT INTO ip_address (vrf_id, address) SELECT id, '10.64.1.7' FROM vrf WHERE name = 'fs-red';
+INSERT INTO ip_address (address) VALUES ('2001:db8:64::5');
+UPDATE ip_address SET address = '10.64.1.99' WHERE address = '10.64.0.2/22';
+SELECT is_empty($$SELECT * FROM prefix_free_verify()$$, 'single-row INSERTs and an UPDATE of addresses leave the exact free space');
 
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_proc p
