@@ -307,7 +307,11 @@ BEGIN
     IF cardinality(addrs) = 1 THEN
         SELECT h.prefix_id, h.block INTO held FROM mountaineer.free_block_holding(vkeys[1], addrs[1]) h;
         IF held.block IS NOT NULL THEN
-            DELETE FROM mountaineer.prefix_free x WHERE x.prefix_id = held.prefix_id AND x.block = held.block;
+            -- (the length too: else prefix_free_len_idx serves the probe as
+            -- well as the key, and a plan that picks it reads every free
+            -- block of the prefix)
+            DELETE FROM mountaineer.prefix_free x
+             WHERE x.prefix_id = held.prefix_id AND masklen(x.block) = masklen(held.block) AND x.block = held.block;
             INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
             SELECT held.prefix_id, vkeys[1], r FROM mountaineer.cidr_free(held.block, addrs) r;
         END IF;
@@ -321,7 +325,7 @@ BEGIN
          GROUP BY f.prefix_id, t.vk, f.block
     ), gone AS (
         DELETE FROM mountaineer.prefix_free x USING hit
-         WHERE x.prefix_id = hit.prefix_id AND x.block = hit.block
+         WHERE x.prefix_id = hit.prefix_id AND masklen(x.block) = masklen(hit.block) AND x.block = hit.block
     )
     -- the pieces lie strictly inside the blocks deleted, so no key collides
     INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
