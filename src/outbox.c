@@ -61,8 +61,9 @@ static int64
 outbox_last_id(void)
 {
 	Oid			seq = get_relname_relid("change_id_seq", get_namespace_oid("mountaineer", false));
-	LOCAL_FCINFO(fcinfo, 1);
+	FunctionCallInfo fcinfo = palloc0(SizeForFunctionCallInfo(1));
 	Datum		last;
+	int64		id;
 
 	if (!OidIsValid(seq))
 		ereport(ERROR,
@@ -72,7 +73,9 @@ outbox_last_id(void)
 	fcinfo->args[0].value = ObjectIdGetDatum(seq);
 	fcinfo->args[0].isnull = false;
 	last = pg_sequence_last_value(fcinfo);
-	return fcinfo->isnull ? 0 : DatumGetInt64(last);
+	id = fcinfo->isnull ? 0 : DatumGetInt64(last);
+	pfree(fcinfo);
+	return id;
 }
 
 /* outbox_writer_lock() returns trigger: BEFORE INSERT FOR EACH STATEMENT */
