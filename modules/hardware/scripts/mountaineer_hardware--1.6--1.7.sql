@@ -176,7 +176,7 @@ CREATE OR REPLACE FUNCTION mountaineer.cable_check_sides() RETURNS trigger
     SET jit = off
     AS '$libdir/mountaineer', 'mountaineer_cable_check_sides';
 COMMENT ON FUNCTION mountaineer.cable_check_sides() IS
-    'Deferred constraint trigger on cable_end: at commit, every connected cable an end was written to, moved from or removed from has at least one end on side a and one on side b (the cable locked while it is checked). (1.7) C (src/cable.c, sequential scans off as in cable_end_check()); the refusal comes from cable_check_sides_report(); under REPEATABLE READ, a side emptied by a transaction committed after the snapshot fails with 40001.';
+    'Deferred constraint trigger on cable_end: at commit, every connected cable an end was moved on, moved from or removed from (1.7: no longer on INSERT, which takes no end away) has at least one end on side a and one on side b (the cable locked while it is checked). (1.7) C (src/cable.c, sequential scans off as in cable_end_check()); the refusal comes from cable_check_sides_report(); under REPEATABLE READ, a side emptied by a transaction committed after the snapshot fails with 40001.';
 REVOKE EXECUTE ON FUNCTION mountaineer.cable_check_sides() FROM PUBLIC;
 CREATE OR REPLACE FUNCTION mountaineer.cable_status_check_sides() RETURNS trigger
     LANGUAGE C
@@ -219,3 +219,13 @@ COMMENT ON FUNCTION mountaineer.cable_connect(uuid, uuid, text, text, mountainee
 REVOKE EXECUTE ON FUNCTION mountaineer.cable_connect(uuid, uuid, text, text, mountaineer.cable_status) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mountaineer.cable_connect(uuid, uuid, text, text, mountaineer.cable_status) TO mountaineer_editor;
 -- End: cable_connect (1.7)
+
+-- == check_sides on cable_end: not on INSERT (1.7) ==
+-- An end added takes no end away from any cable, and a cable inserted (or
+-- made connected) is checked by the trigger on cable: so a bulk insert of
+-- cables and ends checks each cable once at commit, not once per end too.
+-- On UPDATE only of the two columns that can take an end away from a side.
+DROP TRIGGER check_sides ON mountaineer.cable_end;
+CREATE CONSTRAINT TRIGGER check_sides AFTER UPDATE OF cable_id, side OR DELETE ON mountaineer.cable_end
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.cable_end')) EXECUTE FUNCTION mountaineer.cable_check_sides();
+-- End: check_sides on cable_end (1.7)

@@ -824,9 +824,12 @@ CREATE FUNCTION mountaineer.cable_check_sides() RETURNS trigger
     SET jit = off
     AS '$libdir/mountaineer', 'mountaineer_cable_check_sides';
 COMMENT ON FUNCTION mountaineer.cable_check_sides() IS
-    'Deferred constraint trigger on cable_end: at commit, every connected cable an end was written to, moved from or removed from has at least one end on side a and one on side b (the cable locked while it is checked). (1.7) C (src/cable.c, sequential scans off as in cable_end_check()); the refusal comes from cable_check_sides_report(); under REPEATABLE READ, a side emptied by a transaction committed after the snapshot fails with 40001.';
+    'Deferred constraint trigger on cable_end: at commit, every connected cable an end was moved on, moved from or removed from (1.7: no longer on INSERT, which takes no end away) has at least one end on side a and one on side b (the cable locked while it is checked). (1.7) C (src/cable.c, sequential scans off as in cable_end_check()); the refusal comes from cable_check_sides_report(); under REPEATABLE READ, a side emptied by a transaction committed after the snapshot fails with 40001.';
 REVOKE EXECUTE ON FUNCTION mountaineer.cable_check_sides() FROM PUBLIC;
-CREATE CONSTRAINT TRIGGER check_sides AFTER INSERT OR UPDATE OR DELETE ON mountaineer.cable_end
+-- (1.7) Not on INSERT: an end added takes no end away from any cable, and a
+-- cable inserted (or made connected) is checked by the trigger on cable.
+-- On UPDATE only of the two columns that can take an end away from a side.
+CREATE CONSTRAINT TRIGGER check_sides AFTER UPDATE OF cable_id, side OR DELETE ON mountaineer.cable_end
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.cable_end')) EXECUTE FUNCTION mountaineer.cable_check_sides();
 
 CREATE FUNCTION mountaineer.cable_status_check_sides_report() RETURNS trigger

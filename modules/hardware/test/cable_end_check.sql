@@ -9,7 +9,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(20);
+SELECT plan(21);
 -- "connected cables have both sides" at each statement, so that a refusal
 -- of that rule is an outcome too
 SET CONSTRAINTS check_sides IMMEDIATE;
@@ -66,7 +66,7 @@ SELECT pg_temp.cab('CE-X', ARRAY['ce-a:spare'], ARRAY['ce-b:spare']);
 -- the PL/pgSQL as triggers of their own, off until a case turns them on
 CREATE TRIGGER check_end_pl BEFORE INSERT OR UPDATE ON cable_end
     FOR EACH ROW EXECUTE FUNCTION cable_end_check_report();
-CREATE CONSTRAINT TRIGGER check_sides_pl AFTER INSERT OR UPDATE OR DELETE ON cable_end
+CREATE CONSTRAINT TRIGGER check_sides_pl AFTER UPDATE OF cable_id, side OR DELETE ON cable_end
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cable_check_sides_report();
 CREATE CONSTRAINT TRIGGER check_sides_pl AFTER INSERT OR UPDATE OF status ON cable
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cable_status_check_sides_report();
@@ -257,8 +257,13 @@ CREATE POLICY ce_every_end ON cable_end USING (true);
 SELECT pg_temp.report_calls() AS calls \gset
 SET LOCAL ROLE mountaineer_editor;
 SELECT is(pg_temp.outcome($$SELECT pg_temp.cab('CE-t', ARRAY['ce-a:interface'], ARRAY['ce-b:interface'])$$, 'c')
-          || ' ' || (pg_temp.report_calls() - :calls), 'ok 5',
-    'with row-level security on cable_end too, the cable''s ends and sides are all checked by the PL/pgSQL (2 + 2 + 1 calls)');
+          || ' ' || (pg_temp.report_calls() - :calls), 'ok 3',
+    'with row-level security on cable_end too, the cable''s ends and sides are all checked by the PL/pgSQL (2 ends + the cable''s sides: an end inserted has no sides'' check of its own, 1.7)');
+SELECT pg_temp.report_calls() AS calls \gset
+SELECT is(pg_temp.outcome($$UPDATE mountaineer.cable_end SET side = CASE side WHEN 'a' THEN 'b' ELSE 'a' END::cable_side
+                             WHERE cable_id = (SELECT id FROM mountaineer.cable WHERE label = 'CE-X')$$, 'c')
+          || ' ' || (pg_temp.report_calls() - :calls), 'ok 4',
+    '... and so are the ends'' sides when they move (2 ends + 2 sides'' checks)');
 SELECT is(pg_temp.raised_in($$INSERT INTO mountaineer.cable (label) VALUES ('CE-t')$$),
     '23514 mountaineer.cable_status_check_sides_report()', '... and a connected cable without ends refused by it');
 RESET ROLE;
