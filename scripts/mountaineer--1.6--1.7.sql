@@ -494,3 +494,59 @@ CREATE OR REPLACE FUNCTION mountaineer.outbox_writer_lock() RETURNS trigger
     LANGUAGE C SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS '$libdir/mountaineer', 'mountaineer_outbox_writer_lock';
+
+-- == log_insert() in C (1.7) ==
+-- the PL/pgSQL, now log_insert_rows(), which the C runs for statements of
+-- more than 64 rows and wherever it cannot write the rows itself exactly
+-- as the PL/pgSQL would (src/change_log.c says when)
+CREATE FUNCTION mountaineer.log_insert_rows() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    SET jit = off
+AS $$
+#variable_conflict use_variable
+DECLARE
+    who  text := mountaineer.actor();
+    role text := mountaineer.acting_role();
+    n    bigint;
+    ids  uuid[];
+BEGIN
+    IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'STATEMENT' OR TG_OP <> 'INSERT' THEN
+        RAISE EXCEPTION 'log_insert() must be an AFTER INSERT ... REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT trigger (on %.%)',
+            TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- restored rows' history arrives with them, in mountaineer.change
+    IF mountaineer.restoring(TG_RELID) THEN
+        RETURN NULL;
+    END IF;
+    WITH logged AS (
+        INSERT INTO mountaineer.change (actor, schema_name, table_name, row_id, op, after, login, db_role)
+        SELECT who, TG_TABLE_SCHEMA, TG_TABLE_NAME, r.id, 'insert', to_jsonb(r), session_user, role
+          FROM new_rows r
+         ORDER BY r.id
+        RETURNING row_id)
+    SELECT count(*), (SELECT array_agg(f.row_id) FROM (SELECT l.row_id FROM logged l LIMIT 205) f)
+      INTO n, ids
+      FROM logged;
+    IF n > 0 THEN
+        PERFORM pg_notify('mountaineer', mountaineer.change_payload(TG_TABLE_NAME, 'insert', n, ids));
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.log_insert_rows() IS
+    'Internal (1.7): log_insert() as PL/pgSQL, one INSERT ... SELECT for the whole statement, which log_insert() runs as its own trigger call for a statement of more than 64 rows, or whenever it cannot write the rows itself exactly as this would.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_insert_rows() FROM PUBLIC;
+-- (1.7) C (src/change_log.c): a statement of at most 64 rows has its change
+-- rows written as COPY writes rows, with the values, order, lock and NOTIFY
+-- of log_insert_rows(), which does every other statement: a one-row INSERT
+-- paid about 100 µs for setting up its INSERT into change.
+CREATE OR REPLACE FUNCTION mountaineer.log_insert() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_log_insert';
+COMMENT ON FUNCTION mountaineer.log_insert() IS
+    'AFTER INSERT ... REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_insert): records every inserted row in mountaineer.change (after = the row) in order of id, with the claimed actor, the login and the acting role, and sends one NOTIFY mountaineer (change_payload()). (1.7) C for a statement of up to 64 rows; log_insert_rows() does the others.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_insert() FROM PUBLIC;
+-- End: log_insert() in C (1.7)

@@ -28,6 +28,8 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "outbox.h"
+
 PG_FUNCTION_INFO_V1(mountaineer_outbox_writer_lock);
 
 /* restore.c */
@@ -78,31 +80,22 @@ outbox_last_id(void)
 	return id;
 }
 
-/* outbox_writer_lock() returns trigger: BEFORE INSERT FOR EACH STATEMENT */
-Datum
-mountaineer_outbox_writer_lock(PG_FUNCTION_ARGS)
+/*
+ * Takes the writer lock for a statement about to write change rows (the
+ * trigger's work; log_insert() calls it too when it writes them itself).
+ */
+void
+outbox_take_writer_lock(Relation change)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
 	const char *hint;
 	int64		next_id,
 				hinted,
 				k;
 	char	   *k_text;
 
-	if (!CALLED_AS_TRIGGER(fcinfo)) /* LCOV_EXCL_BR_LINE: SQL cannot call a trigger function */
-		ereport(ERROR,			/* LCOV_EXCL_LINE */
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("outbox_writer_lock() must be called as a trigger")));
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("outbox_writer_lock() must be a BEFORE INSERT ... FOR EACH STATEMENT trigger (on %s.%s)",
-						get_namespace_name(RelationGetNamespace(td->tg_relation)),
-						RelationGetRelationName(td->tg_relation))));
 	/* a restore brings the ids with the rows */
-	if (DatumGetBool(DirectFunctionCall1(mountaineer_restoring, ObjectIdGetDatum(RelationGetRelid(td->tg_relation)))))
-		return PointerGetDatum(NULL);
+	if (DatumGetBool(DirectFunctionCall1(mountaineer_restoring, ObjectIdGetDatum(RelationGetRelid(change)))))
+		return;
 
 	/* readers count only the locks of transactions that have an id */
 	(void) GetTopFullTransactionId();
@@ -129,5 +122,25 @@ mountaineer_outbox_writer_lock(PG_FUNCTION_ARGS)
 		(void) set_config_option(OUTBOX_KEY_SETTING, k_text, superuser() ? PGC_SUSET : PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
 	pfree(k_text);
+}
+
+/* outbox_writer_lock() returns trigger: BEFORE INSERT FOR EACH STATEMENT */
+Datum
+mountaineer_outbox_writer_lock(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo)) /* LCOV_EXCL_BR_LINE: SQL cannot call a trigger function */
+		ereport(ERROR,			/* LCOV_EXCL_LINE */
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("outbox_writer_lock() must be called as a trigger")));
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("outbox_writer_lock() must be a BEFORE INSERT ... FOR EACH STATEMENT trigger (on %s.%s)",
+						get_namespace_name(RelationGetNamespace(td->tg_relation)),
+						RelationGetRelationName(td->tg_relation))));
+	outbox_take_writer_lock(td->tg_relation);
 	return PointerGetDatum(NULL);
 }

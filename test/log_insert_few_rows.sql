@@ -1,0 +1,122 @@
+\set ON_ERROR_STOP true
+\set QUIET true
+-- Core 1.7: log_insert() writes the change rows of a statement of up to 64
+-- rows itself (src/change_log.c) and hands every other statement to
+-- log_insert_rows(), the PL/pgSQL.  Twin tables, one with each, take the
+-- same statements and must log the same changes in the same order; the C
+-- must call the PL/pgSQL exactly where its comment says it does.
+BEGIN;
+SET search_path = mountaineer, public;
+SELECT plan(17);
+
+-- a dropped column, a generated one, a json column (no equality operator)
+CREATE TABLE public.c_twin (id uuid PRIMARY KEY, gone int, name text, n int, doc json, tags text[],
+                            twice int GENERATED ALWAYS AS (n * 2) STORED);
+ALTER TABLE public.c_twin DROP COLUMN gone;
+CREATE TABLE public.pl_twin (LIKE public.c_twin INCLUDING ALL);
+CREATE TRIGGER log_insert AFTER INSERT ON public.c_twin REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_insert();
+CREATE TRIGGER log_insert AFTER INSERT ON public.pl_twin REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_insert_rows();
+
+-- the changes of a twin in order of change id, as comparable text
+CREATE FUNCTION pg_temp.changes_of(tbl text) RETURNS TABLE (c text)
+    LANGUAGE sql AS $$
+    SELECT row(row_id, op, before, after, actor, login, db_role, txid, at, schema_name)::text
+      FROM mountaineer.change WHERE table_name = tbl ORDER BY id
+$$;
+CREATE FUNCTION pg_temp.on_both(stmt text) RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format(stmt, 'public.c_twin');
+    EXECUTE format(stmt, 'public.pl_twin');
+END
+$$;
+SET LOCAL track_functions = 'pl';
+CREATE FUNCTION pg_temp.pl_calls() RETURNS bigint LANGUAGE sql AS $$
+    SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_xact_user_functions WHERE funcname = 'log_insert_rows' $$;
+CREATE FUNCTION pg_temp.pl_calls_by(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE before bigint := pg_temp.pl_calls();
+BEGIN
+    EXECUTE stmt;
+    RETURN pg_temp.pl_calls() - before;
+END $$;
+
+SET LOCAL mountaineer.actor = 'alice';
+SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n, doc, tags)
+                                VALUES ('00000000-0000-4000-8000-000000000001', 'one', 1, '{"a": 1}', '{x}')$$), 0::bigint,
+          'a one-row INSERT is logged by the C alone');
+INSERT INTO public.pl_twin (id, name, n, doc, tags) VALUES ('00000000-0000-4000-8000-000000000001', 'one', 1, '{"a": 1}', '{x}');
+SELECT is((SELECT after FROM change WHERE table_name = 'c_twin'),
+          jsonb_build_object('id', '00000000-0000-4000-8000-000000000001', 'name', 'one', 'n', 1, 'doc', '{"a": 1}'::jsonb,
+                             'tags', '{x}'::text[], 'twice', 2),
+          '... with the whole row in after (no dropped column, the generated one)');
+SELECT is((SELECT row(actor, login, db_role, txid, at, op, before IS NULL)::text FROM change WHERE table_name = 'c_twin'),
+          row('alice', session_user, current_user, txid_current(), now(), 'insert', true)::text,
+          '... the claimed actor, the login, the acting role, the transaction, its start');
+-- 3 rows whose ids come in no order; then 64 (the most the C writes)
+SELECT pg_temp.on_both($$INSERT INTO %s (id, name, n) VALUES
+    ('00000000-0000-4000-8000-000000000300', 'c', 3), ('00000000-0000-4000-8000-000000000100', 'a', 1),
+    ('00000000-0000-4000-8000-000000000200', 'b', 2)$$);
+SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) SELECT md5('few' || g)::uuid, 'few', g FROM generate_series(1, 64) g$$),
+          0::bigint, 'a 64-row INSERT is logged by the C alone');
+INSERT INTO public.pl_twin (id, name, n) SELECT md5('few' || g)::uuid, 'few', g FROM generate_series(1, 64) g;
+SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) SELECT md5('many' || g)::uuid, 'many', g FROM generate_series(1, 65) g$$),
+          1::bigint, 'a 65-row INSERT is logged by the PL/pgSQL');
+INSERT INTO public.pl_twin (id, name, n) SELECT md5('many' || g)::uuid, 'many', g FROM generate_series(1, 65) g;
+SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) SELECT md5('none' || g)::uuid, 'none', g FROM generate_series(1, 0) g$$),
+          1::bigint, 'an INSERT of no rows goes to the PL/pgSQL too (its INSERT of none still takes the writer lock)');
+INSERT INTO public.pl_twin (id, name, n) SELECT md5('none' || g)::uuid, 'none', g FROM generate_series(1, 0) g;
+SELECT is((SELECT count(*)::int FROM change WHERE table_name = 'c_twin'), 1 + 3 + 64 + 65, 'every row written is logged once');
+SELECT is((SELECT array_agg(c) FROM pg_temp.changes_of('c_twin')), (SELECT array_agg(c) FROM pg_temp.changes_of('pl_twin')),
+          'the C and the PL/pgSQL log the same changes, in the same order');
+SELECT is((SELECT array_agg(row_id ORDER BY id) FROM change WHERE table_name = 'c_twin' AND after ->> 'name' IN ('a', 'b', 'c')),
+          '{00000000-0000-4000-8000-000000000100,00000000-0000-4000-8000-000000000200,00000000-0000-4000-8000-000000000300}'::uuid[],
+          'within a statement, change ids follow the rows'' ids');
+
+-- where change is not as the install script makes it, the PL/pgSQL writes
+CREATE FUNCTION pg_temp.seen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('test.seen', coalesce(current_setting('test.seen', true), '') || 'x', true);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER zz_seen BEFORE INSERT ON mountaineer.change FOR EACH ROW EXECUTE FUNCTION pg_temp.seen();
+SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) VALUES (gen_random_uuid(), 'extra trigger', 1)$$)
+          || current_setting('test.seen', true), '1x',
+          'a trigger of one''s own on change: the PL/pgSQL writes, and that trigger fires');
+DROP TRIGGER zz_seen ON mountaineer.change;
+ALTER TABLE mountaineer.change DISABLE TRIGGER secret_change_redact;
+SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) VALUES (gen_random_uuid(), 'redact off', 1)$$), 1::bigint,
+          'a trigger of change disabled: the PL/pgSQL writes');
+ALTER TABLE mountaineer.change ENABLE TRIGGER secret_change_redact;
+SAVEPOINT dropped;
+DROP TRIGGER secret_change_redact ON mountaineer.change;
+SELECT pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) VALUES (gen_random_uuid(), 'redact gone', 1)$$) AS calls \gset
+ROLLBACK TO SAVEPOINT dropped;
+SELECT is(:calls::bigint, 1::bigint, 'a trigger of change dropped: the PL/pgSQL writes');
+ALTER TABLE mountaineer.change ENABLE ROW LEVEL SECURITY;
+SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) VALUES (gen_random_uuid(), 'rls', 1)$$), 1::bigint,
+          'row-level security on change: the PL/pgSQL writes');
+ALTER TABLE mountaineer.change DISABLE ROW LEVEL SECURITY;
+ALTER TABLE mountaineer.change ADD COLUMN extra text;
+SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) VALUES (gen_random_uuid(), 'column', 1)$$), 1::bigint,
+          'a column of one''s own on change: the PL/pgSQL writes');
+ALTER TABLE mountaineer.change DROP COLUMN extra;
+SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) VALUES (gen_random_uuid(), 'back', 1)$$), 0::bigint,
+          'and as made again, the C');
+
+-- a trigger whose new table has another name: the PL/pgSQL, which needs new_rows, refuses
+CREATE TABLE public.other_name (id uuid PRIMARY KEY);
+CREATE TRIGGER log_insert AFTER INSERT ON public.other_name REFERENCING NEW TABLE AS fresh
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_insert();
+SELECT throws_ok($$INSERT INTO public.other_name VALUES (gen_random_uuid())$$, '42P01', 'relation "new_rows" does not exist',
+                 'a new table not named new_rows is refused as before');
+-- a table without a uuid id: as before, the PL/pgSQL's INSERT fails
+CREATE TABLE public.no_uuid (id int PRIMARY KEY);
+CREATE TRIGGER log_insert AFTER INSERT ON public.no_uuid REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_insert();
+SELECT throws_ok($$INSERT INTO public.no_uuid VALUES (1)$$, '42804', NULL,
+                 'a table whose id is no uuid is refused as before');
+
+SELECT * FROM finish();
+ROLLBACK;
