@@ -32,7 +32,6 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
@@ -191,14 +190,13 @@ notify_inserted(Relation rel, const LoggedRow *rows, int n)
 
 /*
  * Writes the change rows of rows[0..n) (in order) into change, as its
- * INSERT would: the writer lock first, then each row's id from its
- * sequence, into the heap and every index.
+ * INSERT would: the writer lock first, then each row's id from seq (its
+ * identity sequence), into the heap and every index.
  */
 static void
-write_changes(Relation rel, Relation change, const AttrNumber *attnum, const LoggedRow *rows, int n, text *actor)
+write_changes(Relation rel, Relation change, Oid seq, const AttrNumber *attnum, const LoggedRow *rows, int n, text *actor)
 {
 	TupleDesc	desc = RelationGetDescr(change);
-	Oid			seq = getIdentitySequence(RelationGetRelid(change), attnum[CH_ID], false);
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
 	TupleTableSlot *slot = table_slot_create(change, NULL);
@@ -227,6 +225,9 @@ write_changes(Relation rel, Relation change, const AttrNumber *attnum, const Log
 	ExecOpenIndices(rri, false);
 	for (int i = 0; i < n; i++)
 	{
+		/* what a row takes (its jsonb, the tuple, index entries) goes with it */
+		MemoryContext outer = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+
 		CHECK_FOR_INTERRUPTS();
 		ExecClearTuple(slot);
 		memset(slot->tts_isnull, true, sizeof(bool) * desc->natts);
@@ -245,7 +246,10 @@ write_changes(Relation rel, Relation change, const AttrNumber *attnum, const Log
 #undef SET
 		ExecStoreVirtualTuple(slot);
 		table_tuple_insert(change, slot, cid, 0, NULL);
-		list_free(ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL));
+		(void) ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
+		ExecClearTuple(slot);
+		MemoryContextSwitchTo(outer);
+		ResetPerTupleExprContext(estate);
 	}
 	ExecCloseIndices(rri);
 	ExecDropSingleTupleTableSlot(slot);
@@ -260,6 +264,7 @@ mountaineer_log_insert(PG_FUNCTION_ARGS)
 	Relation	rel;
 	Oid			change_relid;
 	Relation	change;
+	Oid			seq;
 	AttrNumber	attnum[CH_NCOLS];
 	AttrNumber	id_att;
 	int64		n;
@@ -293,7 +298,9 @@ mountaineer_log_insert(PG_FUNCTION_ARGS)
 		return mt_run_trigger_as(fcinfo, "log_insert_rows");	/* LCOV_EXCL_LINE */
 	change = table_open(change_relid, RowExclusiveLock);
 	actor = call_text_function("actor");
-	if (!change_as_made(change, attnum) || actor == NULL)
+	/* its identity sequence, by name as the outbox reads it (a catalog scan costs more) */
+	seq = get_relname_relid("change_id_seq", RelationGetNamespace(change));
+	if (!change_as_made(change, attnum) || actor == NULL || !OidIsValid(seq))
 	{
 		table_close(change, RowExclusiveLock);
 		return mt_run_trigger_as(fcinfo, "log_insert_rows");
@@ -326,7 +333,7 @@ mountaineer_log_insert(PG_FUNCTION_ARGS)
 	}
 	qsort(rows, n, sizeof(LoggedRow), logged_row_cmp);
 
-	write_changes(rel, change, attnum, rows, (int) n, actor);
+	write_changes(rel, change, seq, attnum, rows, (int) n, actor);
 	table_close(change, NoLock);
 	notify_inserted(rel, rows, (int) n);
 	return PointerGetDatum(NULL);

@@ -198,6 +198,8 @@ AS $$
 DECLARE
     rest uuid[];
     cut  record;
+    few  mountaineer.prefix[];
+    held record;
 BEGIN
     IF mountaineer.restoring(TG_RELID) THEN
         RETURN NULL;                        -- restored rows come with their free space
@@ -224,6 +226,24 @@ BEGIN
             END IF;
             RAISE EXCEPTION 'prefix % cuts across reserved range % - %', cut.prefix, host(cut.start_address), host(cut.end_address)
                 USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    -- (1.7) one new prefix (a single-row statement) that lies in a free
+    -- block: what the statement below does for it, in three plain
+    -- statements (110 µs against 170); the length bound as in
+    -- free_take_addresses()
+    few := ARRAY(SELECT n FROM new_rows n LIMIT 2);
+    IF cardinality(few) = 1 THEN
+        SELECT h.prefix_id, h.block INTO held
+          FROM mountaineer.free_block_holding(mountaineer.vrf_key(few[1].vrf_id), few[1].prefix) h;
+        IF held.block IS NOT NULL THEN
+            DELETE FROM mountaineer.prefix_free x
+             WHERE x.prefix_id = held.prefix_id AND masklen(x.block) = masklen(held.block) AND x.block = held.block;
+            INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
+            SELECT held.prefix_id, mountaineer.vrf_key(few[1].vrf_id), r FROM mountaineer.cidr_free(held.block, ARRAY[few[1].prefix]) r
+             UNION ALL
+            SELECT few[1].id, mountaineer.vrf_key(few[1].vrf_id), few[1].prefix;
+            RETURN NULL;
         END IF;
     END IF;
     WITH c AS (

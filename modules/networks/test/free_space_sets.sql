@@ -8,7 +8,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(31);
+SELECT plan(32);
 
 -- the triggers are what they claim: per statement, with transition tables
 SELECT is(
@@ -141,6 +141,26 @@ INSERT INTO ip_address (vrf_id, address) SELECT id, '10.64.1.7' FROM vrf WHERE n
 INSERT INTO ip_address (address) VALUES ('2001:db8:64::5');
 UPDATE ip_address SET address = '10.64.1.99' WHERE address = '10.64.0.2/22';
 SELECT is_empty($$SELECT * FROM prefix_free_verify()$$, 'single-row INSERTs and an UPDATE of addresses leave the exact free space');
+
+-- (1.7) one prefix a statement (prefix_free_insert() takes its own way for
+-- one that lies in a free block): at the start and the end of a block, a
+-- whole free block, one inside a new one, one holding addresses and
+-- prefixes made before it (no free block holds it: the statement's way),
+-- one in a VRF, IPv6, and one of no owner
+INSERT INTO prefix (prefix) VALUES ('10.65.0.0/20'), ('2001:db8:65::/48');
+INSERT INTO prefix (vrf_id, prefix) SELECT id, '10.65.0.0/20' FROM vrf WHERE name = 'fs-red';
+INSERT INTO ip_address (address) VALUES ('10.65.9.1');
+INSERT INTO prefix (prefix) VALUES ('10.65.0.0/26');
+INSERT INTO prefix (prefix) VALUES ('10.65.15.192/26');
+INSERT INTO prefix (prefix) VALUES ('10.65.0.64/26');
+INSERT INTO prefix (prefix) VALUES ('10.65.4.0/22');
+INSERT INTO prefix (prefix) VALUES ('10.65.4.0/24');
+INSERT INTO prefix (prefix) VALUES ('10.65.8.0/22');
+INSERT INTO prefix (prefix) VALUES ('10.65.8.0/21');
+INSERT INTO prefix (vrf_id, prefix) SELECT id, '10.65.3.0/24' FROM vrf WHERE name = 'fs-red';
+INSERT INTO prefix (prefix) VALUES ('2001:db8:65:ff00::/56');
+INSERT INTO prefix (prefix) VALUES ('10.66.0.0/24');
+SELECT is_empty($$SELECT * FROM prefix_free_verify()$$, 'single-row INSERTs of prefixes leave the exact free space');
 
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_proc p
