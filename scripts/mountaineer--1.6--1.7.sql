@@ -411,7 +411,7 @@ COMMENT ON FUNCTION mountaineer.jsonb_changes(jsonb, jsonb) IS
     'Internal (1.7), for log_update(): of two JSON objects (a row before and after an update), the keys of the first whose value the second does not hold, with their old values (before) and new ones (after, JSON null for a key the second lacks); both NULL when they agree on every key of the first.';
 REVOKE EXECUTE ON FUNCTION mountaineer.jsonb_changes(jsonb, jsonb) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION mountaineer.log_update() RETURNS trigger
+CREATE FUNCTION mountaineer.log_update_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET jit = off
@@ -482,9 +482,9 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.log_update() IS
-    'AFTER UPDATE ... REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_update): records every row that changed in mountaineer.change (before and after = its changed columns, old and new values; a row that did not change, nothing) in order of id, and sends one NOTIFY mountaineer (change_payload()). Pairs old and new rows by id: the table must keep its ids ("A_refuse_id_change").';
-REVOKE EXECUTE ON FUNCTION mountaineer.log_update() FROM PUBLIC;
+COMMENT ON FUNCTION mountaineer.log_update_full() IS
+    'Internal (1.7): log_update() as PL/pgSQL, one INSERT ... SELECT for the whole statement, which log_update() runs as its own trigger call for a statement of more than 64 rows, or whenever it cannot write the rows itself exactly as this would.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_update_full() FROM PUBLIC;
 -- End: update changes found in C (1.7)
 
 -- The outbox's writer lock in C (1.7, src/outbox.c): the same steps as the
@@ -495,11 +495,13 @@ CREATE OR REPLACE FUNCTION mountaineer.outbox_writer_lock() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS '$libdir/mountaineer', 'mountaineer_outbox_writer_lock';
 
--- == log_insert() in C (1.7) ==
--- the PL/pgSQL, now log_insert_rows(), which the C runs for statements of
--- more than 64 rows and wherever it cannot write the rows itself exactly
--- as the PL/pgSQL would (src/change_log.c says when)
-CREATE FUNCTION mountaineer.log_insert_rows() RETURNS trigger
+
+-- == the change-log triggers in C (1.7) ==
+-- the PL/pgSQL of log_insert() and log_delete(), now log_insert_full() and
+-- log_delete_full() (log_update_full() is above), which the C runs for
+-- statements of more than 64 rows and wherever it cannot write the rows
+-- itself exactly as the PL/pgSQL would (src/change_log.c says when)
+CREATE FUNCTION mountaineer.log_insert_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET jit = off
@@ -535,18 +537,71 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.log_insert_rows() IS
+COMMENT ON FUNCTION mountaineer.log_insert_full() IS
     'Internal (1.7): log_insert() as PL/pgSQL, one INSERT ... SELECT for the whole statement, which log_insert() runs as its own trigger call for a statement of more than 64 rows, or whenever it cannot write the rows itself exactly as this would.';
-REVOKE EXECUTE ON FUNCTION mountaineer.log_insert_rows() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION mountaineer.log_insert_full() FROM PUBLIC;
+CREATE FUNCTION mountaineer.log_delete_full() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    SET jit = off
+AS $$
+#variable_conflict use_variable
+DECLARE
+    who  text := mountaineer.actor();
+    role text := mountaineer.acting_role();
+    n    bigint;
+    ids  uuid[];
+BEGIN
+    IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'STATEMENT' OR TG_OP <> 'DELETE' THEN
+        RAISE EXCEPTION 'log_delete() must be an AFTER DELETE ... REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT trigger (on %.%)',
+            TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF mountaineer.restoring(TG_RELID) THEN
+        RETURN NULL;
+    END IF;
+    WITH logged AS (
+        INSERT INTO mountaineer.change (actor, schema_name, table_name, row_id, op, before, login, db_role)
+        SELECT who, TG_TABLE_SCHEMA, TG_TABLE_NAME, r.id, 'delete', to_jsonb(r), session_user, role
+          FROM old_rows r
+         ORDER BY r.id
+        RETURNING row_id)
+    SELECT count(*), (SELECT array_agg(f.row_id) FROM (SELECT l.row_id FROM logged l LIMIT 205) f)
+      INTO n, ids
+      FROM logged;
+    IF n > 0 THEN
+        PERFORM pg_notify('mountaineer', mountaineer.change_payload(TG_TABLE_NAME, 'delete', n, ids));
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.log_delete_full() IS
+    'Internal (1.7): log_delete() as PL/pgSQL, one INSERT ... SELECT for the whole statement, which log_delete() runs as its own trigger call for a statement of more than 64 rows, or whenever it cannot write the rows itself exactly as this would.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_delete_full() FROM PUBLIC;
 -- (1.7) C (src/change_log.c): a statement of at most 64 rows has its change
 -- rows written as COPY writes rows, with the values, order, lock and NOTIFY
--- of log_insert_rows(), which does every other statement: a one-row INSERT
--- paid about 100 µs for setting up its INSERT into change.
+-- of the PL/pgSQL above (log_insert_full(), log_update_full(),
+-- log_delete_full()), which does every other statement: a one-row
+-- statement paid about 100 µs for setting up its INSERT into change.
 CREATE OR REPLACE FUNCTION mountaineer.log_insert() RETURNS trigger
     LANGUAGE C SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS '$libdir/mountaineer', 'mountaineer_log_insert';
 COMMENT ON FUNCTION mountaineer.log_insert() IS
-    'AFTER INSERT ... REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_insert): records every inserted row in mountaineer.change (after = the row) in order of id, with the claimed actor, the login and the acting role, and sends one NOTIFY mountaineer (change_payload()). (1.7) C for a statement of up to 64 rows; log_insert_rows() does the others.';
+    'AFTER INSERT ... REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_insert): records every inserted row in mountaineer.change (after = the row) in order of id, with the claimed actor, the login and the acting role, and sends one NOTIFY mountaineer (change_payload()). (1.7) C for a statement of up to 64 rows; log_insert_full() does the others.';
 REVOKE EXECUTE ON FUNCTION mountaineer.log_insert() FROM PUBLIC;
--- End: log_insert() in C (1.7)
+CREATE OR REPLACE FUNCTION mountaineer.log_update() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_log_update';
+COMMENT ON FUNCTION mountaineer.log_update() IS
+    'AFTER UPDATE ... REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_update): records every row that changed in mountaineer.change (before and after = its changed columns, old and new values; a row that did not change, nothing) in order of id, and sends one NOTIFY mountaineer (change_payload()). Pairs old and new rows by id: the table must keep its ids ("A_refuse_id_change"). (1.7) C for a statement of up to 64 rows; log_update_full() does the others.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_update() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION mountaineer.log_delete() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_log_delete';
+COMMENT ON FUNCTION mountaineer.log_delete() IS
+    'AFTER DELETE ... REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_delete): records every deleted row in mountaineer.change (before = the row) in order of id, and sends one NOTIFY mountaineer (change_payload()). (1.7) C for a statement of up to 64 rows; log_delete_full() does the others.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_delete() FROM PUBLIC;
+-- End: the change-log triggers in C (1.7)

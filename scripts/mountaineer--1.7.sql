@@ -286,7 +286,7 @@ COMMENT ON FUNCTION mountaineer.jsonb_changes(jsonb, jsonb) IS
     'Internal (1.7), for log_update(): of two JSON objects (a row before and after an update), the keys of the first whose value the second does not hold, with their old values (before) and new ones (after, JSON null for a key the second lacks); both NULL when they agree on every key of the first.';
 REVOKE EXECUTE ON FUNCTION mountaineer.jsonb_changes(jsonb, jsonb) FROM PUBLIC;
 
-CREATE FUNCTION mountaineer.log_insert_rows() RETURNS trigger
+CREATE FUNCTION mountaineer.log_insert_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET jit = off
@@ -322,27 +322,16 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.log_insert_rows() IS
+COMMENT ON FUNCTION mountaineer.log_insert_full() IS
     'Internal (1.7): log_insert() as PL/pgSQL, one INSERT ... SELECT for the whole statement, which log_insert() runs as its own trigger call for a statement of more than 64 rows, or whenever it cannot write the rows itself exactly as this would.';
-REVOKE EXECUTE ON FUNCTION mountaineer.log_insert_rows() FROM PUBLIC;
--- (1.7) C (src/change_log.c): a statement of at most 64 rows has its change
--- rows written as COPY writes rows, with the values, order, lock and NOTIFY
--- of log_insert_rows(), which does every other statement: a one-row INSERT
--- paid about 100 µs for setting up its INSERT into change.
-CREATE FUNCTION mountaineer.log_insert() RETURNS trigger
-    LANGUAGE C SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS '$libdir/mountaineer', 'mountaineer_log_insert';
-COMMENT ON FUNCTION mountaineer.log_insert() IS
-    'AFTER INSERT ... REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_insert): records every inserted row in mountaineer.change (after = the row) in order of id, with the claimed actor, the login and the acting role, and sends one NOTIFY mountaineer (change_payload()). (1.7) C for a statement of up to 64 rows; log_insert_rows() does the others.';
-REVOKE EXECUTE ON FUNCTION mountaineer.log_insert() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION mountaineer.log_insert_full() FROM PUBLIC;
 
 -- Old and new rows are paired by id.  Plans are kept for the session, so
 -- a statement of one row takes a short way of its own, and the others pair
 -- rows by a full join, which PostgreSQL makes by hashing or merging: an
 -- inner join planned for one row would be a nested loop, quadratic for the
 -- statement of 100,000 rows that came later.
-CREATE FUNCTION mountaineer.log_update() RETURNS trigger
+CREATE FUNCTION mountaineer.log_update_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET jit = off
@@ -413,11 +402,11 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.log_update() IS
-    'AFTER UPDATE ... REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_update): records every row that changed in mountaineer.change (before and after = its changed columns, old and new values; a row that did not change, nothing) in order of id, and sends one NOTIFY mountaineer (change_payload()). Pairs old and new rows by id: the table must keep its ids ("A_refuse_id_change").';
-REVOKE EXECUTE ON FUNCTION mountaineer.log_update() FROM PUBLIC;
+COMMENT ON FUNCTION mountaineer.log_update_full() IS
+    'Internal (1.7): log_update() as PL/pgSQL, one INSERT ... SELECT for the whole statement, which log_update() runs as its own trigger call for a statement of more than 64 rows, or whenever it cannot write the rows itself exactly as this would.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_update_full() FROM PUBLIC;
 
-CREATE FUNCTION mountaineer.log_delete() RETURNS trigger
+CREATE FUNCTION mountaineer.log_delete_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET jit = off
@@ -452,8 +441,34 @@ BEGIN
     RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION mountaineer.log_delete_full() IS
+    'Internal (1.7): log_delete() as PL/pgSQL, one INSERT ... SELECT for the whole statement, which log_delete() runs as its own trigger call for a statement of more than 64 rows, or whenever it cannot write the rows itself exactly as this would.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_delete_full() FROM PUBLIC;
+-- (1.7) C (src/change_log.c): a statement of at most 64 rows has its change
+-- rows written as COPY writes rows, with the values, order, lock and NOTIFY
+-- of the PL/pgSQL above (log_insert_full(), log_update_full(),
+-- log_delete_full()), which does every other statement: a one-row
+-- statement paid about 100 µs for setting up its INSERT into change.
+CREATE FUNCTION mountaineer.log_insert() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_log_insert';
+COMMENT ON FUNCTION mountaineer.log_insert() IS
+    'AFTER INSERT ... REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_insert): records every inserted row in mountaineer.change (after = the row) in order of id, with the claimed actor, the login and the acting role, and sends one NOTIFY mountaineer (change_payload()). (1.7) C for a statement of up to 64 rows; log_insert_full() does the others.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_insert() FROM PUBLIC;
+CREATE FUNCTION mountaineer.log_update() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_log_update';
+COMMENT ON FUNCTION mountaineer.log_update() IS
+    'AFTER UPDATE ... REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_update): records every row that changed in mountaineer.change (before and after = its changed columns, old and new values; a row that did not change, nothing) in order of id, and sends one NOTIFY mountaineer (change_payload()). Pairs old and new rows by id: the table must keep its ids ("A_refuse_id_change"). (1.7) C for a statement of up to 64 rows; log_update_full() does the others.';
+REVOKE EXECUTE ON FUNCTION mountaineer.log_update() FROM PUBLIC;
+CREATE FUNCTION mountaineer.log_delete() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_log_delete';
 COMMENT ON FUNCTION mountaineer.log_delete() IS
-    'AFTER DELETE ... REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_delete): records every deleted row in mountaineer.change (before = the row) in order of id, and sends one NOTIFY mountaineer (change_payload()).';
+    'AFTER DELETE ... REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT trigger (attached by manage_table() as log_delete): records every deleted row in mountaineer.change (before = the row) in order of id, and sends one NOTIFY mountaineer (change_payload()). (1.7) C for a statement of up to 64 rows; log_delete_full() does the others.';
 REVOKE EXECUTE ON FUNCTION mountaineer.log_delete() FROM PUBLIC;
 
 -- Ids never change: the log, slugs and every reference name a row by its

@@ -1,31 +1,35 @@
 /*
- * change_log.c — log_insert(), the change log's AFTER INSERT statement
- * trigger, in C for statements of a few rows (core 1.7).
+ * change_log.c — log_insert(), log_update() and log_delete(), the change
+ * log's statement triggers, in C for statements of a few rows (core 1.7).
  *
- * log_insert_rows(), the PL/pgSQL, records a statement's rows with one
- * INSERT … SELECT into mountaineer.change.  For a statement of one row that
- * costs about 100 µs, most of it in setting that INSERT up: the CHECK
- * constraints of change and the WHEN clause of its row trigger are read and
- * planned again for every statement, its indexes opened, a plan run.  Here a
- * statement of at most LOG_FEW_ROWS rows has its change rows written as
- * COPY writes rows: each one into the heap and its indexes, with the values
- * that INSERT would give it (the same order of ids, the same defaults, the
- * same writer lock first), and the same NOTIFY.
+ * log_insert_full(), log_update_full() and log_delete_full(), the PL/pgSQL,
+ * record a statement's rows with one INSERT … SELECT into
+ * mountaineer.change.  For a statement of one row that costs about 100 µs,
+ * most of it in setting that INSERT up: the CHECK constraints of change and
+ * the WHEN clause of its row trigger are read and planned again for every
+ * statement, its indexes opened, a plan run.  Here a statement of at most
+ * LOG_FEW_ROWS rows has its change rows written as COPY writes rows: each
+ * one into the heap and its indexes, with the values that INSERT would give
+ * it (the same rows in the same order of ids, the same defaults, the same
+ * writer lock first), and the same NOTIFY.
  *
- * Wherever the result could differ from that INSERT, log_insert_rows()
- * does the work, as this very trigger call:
- *   - more rows than LOG_FEW_ROWS (one set-based INSERT is then cheaper);
+ * Wherever the result could differ from that INSERT, the PL/pgSQL does the
+ * work, as this very trigger call:
+ *   - more rows than LOG_FEW_ROWS (one set-based INSERT is then cheaper),
+ *     or none (an INSERT of none still takes the writer lock, as the
+ *     trigger of change fires for it);
  *   - mountaineer.secret (secret_change_redact() rewrites its rows);
  *   - mountaineer.change is not as the install script makes it: other
  *     columns, constraints or triggers, a trigger disabled, row-level
  *     security, or session_replication_role not origin (which changes which
  *     triggers fire);
- *   - the trigger's new table is not new_rows, the table logged has no
- *     uuid column id, or the actor is NULL (the PL/pgSQL then fails as it
- *     always did); no rows at all (its INSERT of none still takes the
- *     writer lock, as the trigger of change fires for it).
+ *   - the trigger's transition tables are not named old_rows and new_rows,
+ *     the table logged has no uuid column id, a row has a NULL id, two have
+ *     one id, an update changes an id, or the actor is NULL: the PL/pgSQL
+ *     then refuses as it always did.
  * The CHECK constraints of change are not evaluated: every row written here
- * is an insert with no before and an after, which they allow.
+ * is an insert with an after and no before, an update with both, or a
+ * delete with a before and no after, as they allow.
  */
 #include "postgres.h"
 
@@ -50,16 +54,19 @@
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
 
+#include "changes.h"
 #include "fastpath.h"
 #include "outbox.h"
 
 PG_FUNCTION_INFO_V1(mountaineer_log_insert);
+PG_FUNCTION_INFO_V1(mountaineer_log_update);
+PG_FUNCTION_INFO_V1(mountaineer_log_delete);
 
 /* restore.c, audit.c */
 extern Datum mountaineer_restoring(PG_FUNCTION_ARGS);
 extern Datum mountaineer_acting_role(PG_FUNCTION_ARGS);
 
-/* past this many rows, log_insert_rows() writes them */
+/* past this many rows, the PL/pgSQL writes them */
 #define LOG_FEW_ROWS 64
 
 /* the columns of mountaineer.change, in the order of change_cols[] */
@@ -84,11 +91,12 @@ static const struct
 static const char *const change_checks[] = {"change_check", "change_check1", "change_op_check"};
 static const char *const change_triggers[] = {"outbox_writer_lock", "secret_change_redact"};
 
-/* One row of the statement: its id, and the row. */
+/* One row of the statement: its id, the row (the old one of an update), and the new row of an update. */
 typedef struct LoggedRow
 {
 	pg_uuid_t	id;
 	HeapTuple	tuple;
+	HeapTuple	newtuple;
 } LoggedRow;
 
 static int
@@ -170,9 +178,9 @@ call_text_function(const char *name)
 	return result;
 }
 
-/* NOTIFY mountaineer, change_payload(table, 'insert', n, the n ids) */
+/* NOTIFY mountaineer, change_payload(table, op, n, the n ids) */
 static void
-notify_inserted(Relation rel, const LoggedRow *rows, int n)
+notify_changes(Relation rel, const char *op, const LoggedRow *rows, int n)
 {
 	Oid			argtypes[4] = {TEXTOID, TEXTOID, INT8OID, UUIDARRAYOID};
 	Oid			fn = LookupFuncName(stringToQualifiedNameList("mountaineer.change_payload"), 4, argtypes, false);
@@ -181,79 +189,234 @@ notify_inserted(Relation rel, const LoggedRow *rows, int n)
 
 	for (int i = 0; i < n; i++)
 		ids[i] = UUIDPGetDatum((pg_uuid_t *) &rows[i].id);
-	payload = OidFunctionCall4(fn, CStringGetTextDatum(RelationGetRelationName(rel)), CStringGetTextDatum("insert"),
-							   Int64GetDatum(n),
+	payload = OidFunctionCall4(fn, CStringGetTextDatum(RelationGetRelationName(rel)), CStringGetTextDatum(op),
+							   Int64GetDatum((int64) n),
 							   PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)));
 	(void) DirectFunctionCall2(pg_notify, CStringGetTextDatum("mountaineer"), payload);
 	pfree(ids);
 }
 
+/* to_jsonb(r) of rows of the table's type */
+static void
+init_to_jsonb(FmgrInfo *flinfo, Relation rel)
+{
+	fmgr_info(F_TO_JSONB, flinfo);
+	flinfo->fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
+											list_make1(makeNullConst(RelationGetDescr(rel)->tdtypeid, -1, InvalidOid)),
+											InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+}
+
+static Jsonb *
+row_jsonb(FmgrInfo *to_jsonb, Relation rel, HeapTuple tuple)
+{
+	return DatumGetJsonbP(FunctionCall1(to_jsonb, heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel))));
+}
+
+/* How a change row is written: its table, its op, its values. */
+typedef struct ChangeWriter
+{
+	Relation	rel;
+	Relation	change;
+	AttrNumber	id_att;			/* the logged table's id */
+	Oid			seq;			/* change's identity sequence */
+	AttrNumber	attnum[CH_NCOLS];
+	text	   *actor;
+	FmgrInfo	to_jsonb;
+} ChangeWriter;
+
 /*
  * Writes the change rows of rows[0..n) (in order) into change, as its
- * INSERT would: the writer lock first, then each row's id from seq (its
- * identity sequence), into the heap and every index.
+ * INSERT would: the writer lock first (also for none, as the trigger of
+ * change fires for an INSERT of none), then each row's id from the
+ * sequence, into the heap and every index.  For an update, rows whose
+ * columns did not change are skipped; *written gets the rows written, which
+ * are moved to the front of rows[].
  */
 static void
-write_changes(Relation rel, Relation change, Oid seq, const AttrNumber *attnum, const LoggedRow *rows, int n, text *actor)
+write_changes(ChangeWriter *w, const char *opname, LoggedRow *rows, int n, int *written)
 {
-	TupleDesc	desc = RelationGetDescr(change);
+	TupleDesc	desc = RelationGetDescr(w->change);
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	TupleTableSlot *slot = table_slot_create(change, NULL);
-	FmgrInfo	to_jsonb;
-	Datum		schema = CStringGetTextDatum(get_namespace_name(RelationGetNamespace(rel)));
-	Datum		table = CStringGetTextDatum(RelationGetRelationName(rel));
-	Datum		op = CStringGetTextDatum("insert");
+	TupleTableSlot *slot = table_slot_create(w->change, NULL);
+	Datum		schema = CStringGetTextDatum(get_namespace_name(RelationGetNamespace(w->rel)));
+	Datum		table = CStringGetTextDatum(RelationGetRelationName(w->rel));
+	Datum		op = CStringGetTextDatum(opname);
 	Datum		login = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
 	Datum		role = DirectFunctionCall1(mountaineer_acting_role, (Datum) 0);
 	Datum		at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	bool		is_update = strcmp(opname, "update") == 0;
 	Datum		txid;
 	CommandId	cid;
-
-	/* to_jsonb(r) of a row of the table's type */
-	fmgr_info(F_TO_JSONB, &to_jsonb);
-	to_jsonb.fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
-											 list_make1(makeNullConst(RelationGetDescr(rel)->tdtypeid, -1, InvalidOid)),
-											 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	int			kept = 0;
 
 	/* what the statement trigger of change does before its INSERT */
-	outbox_take_writer_lock(change);
+	outbox_take_writer_lock(w->change);
 	txid = Int64GetDatum((int64) U64FromFullTransactionId(GetTopFullTransactionId()));
 	cid = GetCurrentCommandId(true);
 
-	InitResultRelInfo(rri, change, 1, NULL, 0);
+	InitResultRelInfo(rri, w->change, 1, NULL, 0);
 	ExecOpenIndices(rri, false);
 	for (int i = 0; i < n; i++)
 	{
 		/* what a row takes (its jsonb, the tuple, index entries) goes with it */
 		MemoryContext outer = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+		Jsonb	   *before = NULL,
+				   *after = NULL;
 
 		CHECK_FOR_INTERRUPTS();
+		if (is_update)
+		{
+			Jsonb	   *o = row_jsonb(&w->to_jsonb, w->rel, rows[i].tuple),
+					   *r = row_jsonb(&w->to_jsonb, w->rel, rows[i].newtuple);
+
+			if (!jsonb_changes_of(o, r, &before, &after))
+			{
+				MemoryContextSwitchTo(outer);
+				ResetPerTupleExprContext(estate);
+				continue;		/* nothing changed: nothing to record */
+			}
+		}
+		else if (strcmp(opname, "insert") == 0)
+			after = row_jsonb(&w->to_jsonb, w->rel, rows[i].tuple);
+		else
+			before = row_jsonb(&w->to_jsonb, w->rel, rows[i].tuple);
+
 		ExecClearTuple(slot);
 		memset(slot->tts_isnull, true, sizeof(bool) * desc->natts);
-#define SET(c, v) (slot->tts_values[attnum[c] - 1] = (v), slot->tts_isnull[attnum[c] - 1] = false)
-		SET(CH_ID, Int64GetDatum(nextval_internal(seq, false)));
+#define SET(c, v) (slot->tts_values[w->attnum[c] - 1] = (v), slot->tts_isnull[w->attnum[c] - 1] = false)
+		SET(CH_ID, Int64GetDatum(nextval_internal(w->seq, false)));
 		SET(CH_AT, at);
 		SET(CH_TXID, txid);
-		SET(CH_ACTOR, PointerGetDatum(actor));
+		SET(CH_ACTOR, PointerGetDatum(w->actor));
 		SET(CH_SCHEMA, schema);
 		SET(CH_TABLE, table);
-		SET(CH_ROW_ID, UUIDPGetDatum((pg_uuid_t *) &rows[i].id));
+		SET(CH_ROW_ID, UUIDPGetDatum(&rows[i].id));
 		SET(CH_OP, op);
-		SET(CH_AFTER, FunctionCall1(&to_jsonb, heap_copy_tuple_as_datum(rows[i].tuple, RelationGetDescr(rel))));
+		if (before != NULL)
+			SET(CH_BEFORE, JsonbPGetDatum(before));
+		if (after != NULL)
+			SET(CH_AFTER, JsonbPGetDatum(after));
 		SET(CH_LOGIN, login);
 		SET(CH_DB_ROLE, role);
 #undef SET
 		ExecStoreVirtualTuple(slot);
-		table_tuple_insert(change, slot, cid, 0, NULL);
+		table_tuple_insert(w->change, slot, cid, 0, NULL);
 		(void) ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
 		ExecClearTuple(slot);
 		MemoryContextSwitchTo(outer);
 		ResetPerTupleExprContext(estate);
+		rows[kept++] = rows[i];
 	}
 	ExecCloseIndices(rri);
 	ExecDropSingleTupleTableSlot(slot);
 	FreeExecutorState(estate);
+	*written = kept;
+}
+
+/*
+ * The n rows of a transition table, sorted by id; false when one has a NULL
+ * id or two have one id.
+ */
+static bool
+read_rows(Tuplestorestate *ts, Relation rel, AttrNumber id_att, int n, LoggedRow **out)
+{
+	LoggedRow  *rows = palloc0(sizeof(LoggedRow) * n);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+	bool		ok = true;
+
+	/* each consumer of a transition table reads it by a pointer of its own */
+	tuplestore_select_read_pointer(ts, tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND));
+	tuplestore_rescan(ts);
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		id;
+
+		if (!tuplestore_gettupleslot(ts, true, false, slot))	/* LCOV_EXCL_BR_LINE: it holds n rows */
+			elog(ERROR, "change log: a transition table ended early");	/* LCOV_EXCL_LINE */
+		rows[i].tuple = ExecCopySlotHeapTuple(slot);
+		id = heap_getattr(rows[i].tuple, id_att, RelationGetDescr(rel), &isnull);
+		if (isnull)
+			ok = false;
+		else
+			memcpy(&rows[i].id, DatumGetUUIDP(id), UUID_LEN);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	if (ok)
+		qsort(rows, n, sizeof(LoggedRow), logged_row_cmp);
+	for (int i = 1; ok && i < n; i++)
+		ok = memcmp(&rows[i - 1].id, &rows[i].id, UUID_LEN) != 0;
+	*out = rows;
+	return ok;
+}
+
+/*
+ * The common part of the three triggers: checks the call, and decides
+ * whether the C writes this statement (true: *w is ready, change opened)
+ * or the PL/pgSQL (false), or nothing is written (a restore: *skip).
+ */
+static bool
+log_prepare(FunctionCallInfo fcinfo, const char *name, TriggerEvent event, bool need_old, bool need_new,
+			ChangeWriter *w, int *n, bool *skip)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	Tuplestorestate *ts;
+	Oid			nsp,
+				change_relid;
+	AttrNumber	id_att;
+	int64		count;
+
+	*skip = false;
+	if (!CALLED_AS_TRIGGER(fcinfo)) /* LCOV_EXCL_BR_LINE: SQL cannot call a trigger function */
+		ereport(ERROR,			/* LCOV_EXCL_LINE */
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be called as a trigger", name)));
+	rel = td->tg_relation;
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
+		(td->tg_event & TRIGGER_EVENT_OPMASK) != event)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s() must be an AFTER %s ... REFERENCING %sFOR EACH STATEMENT trigger (on %s.%s)", name,
+						event == TRIGGER_EVENT_INSERT ? "INSERT" : event == TRIGGER_EVENT_UPDATE ? "UPDATE" : "DELETE",
+						need_old && need_new ? "OLD TABLE AS old_rows NEW TABLE AS new_rows " :
+						need_old ? "OLD TABLE AS old_rows " : "NEW TABLE AS new_rows ",
+						get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel))));
+	/* restored rows' history arrives with them, in mountaineer.change */
+	if (DatumGetBool(DirectFunctionCall1(mountaineer_restoring, ObjectIdGetDatum(RelationGetRelid(rel)))))
+	{
+		*skip = true;
+		return false;
+	}
+	if ((need_old && (td->tg_oldtable == NULL || strcmp(td->tg_trigger->tgoldtable, "old_rows") != 0)) ||
+		(need_new && (td->tg_newtable == NULL || strcmp(td->tg_trigger->tgnewtable, "new_rows") != 0)))
+		return false;
+	ts = need_old ? td->tg_oldtable : td->tg_newtable;
+	count = tuplestore_tuple_count(ts);
+	id_att = get_attnum(RelationGetRelid(rel), "id");
+	nsp = get_namespace_oid("mountaineer", false);
+	if (count < 1 || count > LOG_FEW_ROWS || id_att == InvalidAttrNumber ||
+		get_atttype(RelationGetRelid(rel), id_att) != UUIDOID ||
+		(RelationGetNamespace(rel) == nsp && strcmp(RelationGetRelationName(rel), "secret") == 0))
+		return false;
+	change_relid = get_relname_relid("change", nsp);
+	if (!OidIsValid(change_relid))	/* LCOV_EXCL_BR_LINE: the extension's own table */
+		return false;			/* LCOV_EXCL_LINE */
+	w->rel = rel;
+	w->id_att = id_att;
+	w->change = table_open(change_relid, RowExclusiveLock);
+	w->actor = call_text_function("actor");
+	/* its identity sequence, by name as the outbox reads it (a catalog scan costs more) */
+	w->seq = get_relname_relid("change_id_seq", nsp);
+	if (!change_as_made(w->change, w->attnum) || w->actor == NULL || !OidIsValid(w->seq))
+	{
+		table_close(w->change, RowExclusiveLock);
+		return false;
+	}
+	init_to_jsonb(&w->to_jsonb, rel);
+	*n = (int) count;
+	return true;
 }
 
 /* log_insert() returns trigger: AFTER INSERT REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT */
@@ -261,80 +424,98 @@ Datum
 mountaineer_log_insert(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	Relation	rel;
-	Oid			change_relid;
-	Relation	change;
-	Oid			seq;
-	AttrNumber	attnum[CH_NCOLS];
-	AttrNumber	id_att;
-	int64		n;
+	ChangeWriter w;
 	LoggedRow  *rows;
-	TupleTableSlot *slot;
-	text	   *actor;
-	bool		ok = true;
+	int			n,
+				written;
+	bool		skip;
 
-	if (!CALLED_AS_TRIGGER(fcinfo)) /* LCOV_EXCL_BR_LINE: SQL cannot call a trigger function */
-		ereport(ERROR,			/* LCOV_EXCL_LINE */
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("log_insert() must be called as a trigger")));
-	rel = td->tg_relation;
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("log_insert() must be an AFTER INSERT ... REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT trigger (on %s.%s)",
-						get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel))));
-	/* restored rows' history arrives with them, in mountaineer.change */
-	if (DatumGetBool(DirectFunctionCall1(mountaineer_restoring, ObjectIdGetDatum(RelationGetRelid(rel)))))
-		return PointerGetDatum(NULL);
-
-	n = td->tg_newtable == NULL || strcmp(td->tg_trigger->tgnewtable, "new_rows") != 0 ? -1 : tuplestore_tuple_count(td->tg_newtable);
-	id_att = get_attnum(RelationGetRelid(rel), "id");
-	if (n < 1 || n > LOG_FEW_ROWS || id_att == InvalidAttrNumber || get_atttype(RelationGetRelid(rel), id_att) != UUIDOID ||
-		(RelationGetNamespace(rel) == get_namespace_oid("mountaineer", false) && strcmp(RelationGetRelationName(rel), "secret") == 0))
-		return mt_run_trigger_as(fcinfo, "log_insert_rows");
-	change_relid = get_relname_relid("change", get_namespace_oid("mountaineer", false));
-	if (!OidIsValid(change_relid))	/* LCOV_EXCL_BR_LINE: the extension's own table */
-		return mt_run_trigger_as(fcinfo, "log_insert_rows");	/* LCOV_EXCL_LINE */
-	change = table_open(change_relid, RowExclusiveLock);
-	actor = call_text_function("actor");
-	/* its identity sequence, by name as the outbox reads it (a catalog scan costs more) */
-	seq = get_relname_relid("change_id_seq", RelationGetNamespace(change));
-	if (!change_as_made(change, attnum) || actor == NULL || !OidIsValid(seq))
+	if (!log_prepare(fcinfo, "log_insert", TRIGGER_EVENT_INSERT, false, true, &w, &n, &skip))
+		return skip ? PointerGetDatum(NULL) : mt_run_trigger_as(fcinfo, "log_insert_full");
+	if (!read_rows(td->tg_newtable, w.rel, w.id_att, n, &rows))
 	{
-		table_close(change, RowExclusiveLock);
-		return mt_run_trigger_as(fcinfo, "log_insert_rows");
+		table_close(w.change, RowExclusiveLock);
+		return mt_run_trigger_as(fcinfo, "log_insert_full");
 	}
+	write_changes(&w, "insert", rows, n, &written);
+	table_close(w.change, NoLock);
+	notify_changes(w.rel, "insert", rows, written);
+	return PointerGetDatum(NULL);
+}
 
-	/* the statement's rows, by id (each consumer of the table reads it by a pointer of its own) */
-	rows = palloc(sizeof(LoggedRow) * n);
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
-	tuplestore_select_read_pointer(td->tg_newtable, tuplestore_alloc_read_pointer(td->tg_newtable, EXEC_FLAG_REWIND));
-	tuplestore_rescan(td->tg_newtable);
-	for (int i = 0; i < n; i++)
+/* log_delete() returns trigger: AFTER DELETE REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT */
+Datum
+mountaineer_log_delete(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	ChangeWriter w;
+	LoggedRow  *rows;
+	int			n,
+				written;
+	bool		skip;
+
+	if (!log_prepare(fcinfo, "log_delete", TRIGGER_EVENT_DELETE, true, false, &w, &n, &skip))
+		return skip ? PointerGetDatum(NULL) : mt_run_trigger_as(fcinfo, "log_delete_full");
+	if (!read_rows(td->tg_oldtable, w.rel, w.id_att, n, &rows))
 	{
-		bool		isnull;
-		Datum		id;
-
-		if (!tuplestore_gettupleslot(td->tg_newtable, true, false, slot))	/* LCOV_EXCL_BR_LINE: it holds n rows */
-			elog(ERROR, "log_insert: the statement's rows ended early");	/* LCOV_EXCL_LINE */
-		rows[i].tuple = ExecCopySlotHeapTuple(slot);
-		id = heap_getattr(rows[i].tuple, id_att, RelationGetDescr(rel), &isnull);
-		if (isnull)
-			ok = false;			/* the PL/pgSQL's INSERT fails on it */
-		else
-			memcpy(&rows[i].id, DatumGetUUIDP(id), UUID_LEN);
+		table_close(w.change, RowExclusiveLock);
+		return mt_run_trigger_as(fcinfo, "log_delete_full");
 	}
-	ExecDropSingleTupleTableSlot(slot);
-	if (!ok)
+	write_changes(&w, "delete", rows, n, &written);
+	table_close(w.change, NoLock);
+	notify_changes(w.rel, "delete", rows, written);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * log_update() returns trigger: AFTER UPDATE REFERENCING OLD TABLE AS
+ * old_rows NEW TABLE AS new_rows FOR EACH STATEMENT.  Old and new rows
+ * are paired by id; a statement that changes an id goes to the PL/pgSQL,
+ * which refuses it.
+ */
+Datum
+mountaineer_log_update(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	ChangeWriter w;
+	LoggedRow  *rows,
+			   *news;
+	int			n,
+				written;
+	bool		skip;
+	bool		paired;
+
+	if (!log_prepare(fcinfo, "log_update", TRIGGER_EVENT_UPDATE, true, true, &w, &n, &skip))
+		return skip ? PointerGetDatum(NULL) : mt_run_trigger_as(fcinfo, "log_update_full");
+	paired = tuplestore_tuple_count(td->tg_newtable) == n &&
+		read_rows(td->tg_oldtable, w.rel, w.id_att, n, &rows) &&
+		read_rows(td->tg_newtable, w.rel, w.id_att, n, &news);
+	for (int i = 0; paired && i < n; i++)
 	{
-		table_close(change, RowExclusiveLock);
-		return mt_run_trigger_as(fcinfo, "log_insert_rows");
+		paired = memcmp(&rows[i].id, &news[i].id, UUID_LEN) == 0;
+		rows[i].newtuple = news[i].tuple;
 	}
-	qsort(rows, n, sizeof(LoggedRow), logged_row_cmp);
+	if (!paired)
+	{
+		table_close(w.change, RowExclusiveLock);
+		return mt_run_trigger_as(fcinfo, "log_update_full");
+	}
+	/* one row that did not change: the PL/pgSQL writes nothing, takes no lock */
+	if (n == 1)
+	{
+		Jsonb	   *before,
+				   *after;
 
-	write_changes(rel, change, seq, attnum, rows, (int) n, actor);
-	table_close(change, NoLock);
-	notify_inserted(rel, rows, (int) n);
+		if (!jsonb_changes_of(row_jsonb(&w.to_jsonb, w.rel, rows[0].tuple),
+							  row_jsonb(&w.to_jsonb, w.rel, rows[0].newtuple), &before, &after))
+		{
+			table_close(w.change, RowExclusiveLock);
+			return PointerGetDatum(NULL);
+		}
+	}
+	write_changes(&w, "update", rows, n, &written);
+	table_close(w.change, NoLock);
+	if (written > 0)
+		notify_changes(w.rel, "update", rows, written);
 	return PointerGetDatum(NULL);
 }

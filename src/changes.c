@@ -22,6 +22,8 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "changes.h"
+
 PG_FUNCTION_INFO_V1(mountaineer_jsonb_changes);
 
 /* Whether two values of an object (nested ones unread: jbvBinary) are equal jsonb. */
@@ -59,23 +61,21 @@ changes_check_object(Jsonb *j, const char *which)
 				 errmsg("jsonb_changes: the %s row is not a JSON object", which)));
 }
 
-Datum
-mountaineer_jsonb_changes(PG_FUNCTION_ARGS)
+/*
+ * What an update of old to new changed: false when nothing; else *before
+ * and *after (see the head comment).  log_update() (change_log.c) calls it
+ * too.
+ */
+bool
+jsonb_changes_of(Jsonb *old, Jsonb *new, Jsonb **before_out, Jsonb **after_out)
 {
-	Jsonb	   *old = PG_GETARG_JSONB_P(0);
-	Jsonb	   *new = PG_GETARG_JSONB_P(1);
-	TupleDesc	desc;
 	JsonbIterator *it;
 	JsonbIteratorToken tok;
 	JsonbValue	key,
 				v;
 	JsonbParseState *before = NULL,
 			   *after = NULL;
-	Datum		values[2];
-	bool		nulls[2] = {true, true};
 
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)	/* LCOV_EXCL_BR_LINE: declared with two OUT columns */
-		elog(ERROR, "jsonb_changes: must return a record");	/* LCOV_EXCL_LINE */
 	changes_check_object(old, "old");
 	changes_check_object(new, "new");
 
@@ -112,10 +112,30 @@ mountaineer_jsonb_changes(PG_FUNCTION_ARGS)
 		}
 		(void) pushJsonbValue(&after, WJB_VALUE, found);
 	}
-	if (before != NULL)
+	if (before == NULL)
+		return false;
+	*before_out = JsonbValueToJsonb(pushJsonbValue(&before, WJB_END_OBJECT, NULL));
+	*after_out = JsonbValueToJsonb(pushJsonbValue(&after, WJB_END_OBJECT, NULL));
+	return true;
+}
+
+Datum
+mountaineer_jsonb_changes(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *old = PG_GETARG_JSONB_P(0);
+	Jsonb	   *new = PG_GETARG_JSONB_P(1);
+	TupleDesc	desc;
+	Jsonb	   *before,
+			   *after;
+	Datum		values[2];
+	bool		nulls[2] = {true, true};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)	/* LCOV_EXCL_BR_LINE: declared with two OUT columns */
+		elog(ERROR, "jsonb_changes: must return a record");	/* LCOV_EXCL_LINE */
+	if (jsonb_changes_of(old, new, &before, &after))
 	{
-		values[0] = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&before, WJB_END_OBJECT, NULL)));
-		values[1] = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&after, WJB_END_OBJECT, NULL)));
+		values[0] = JsonbPGetDatum(before);
+		values[1] = JsonbPGetDatum(after);
 		nulls[0] = nulls[1] = false;
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));

@@ -1,13 +1,14 @@
 \set ON_ERROR_STOP true
 \set QUIET true
--- Core 1.7: log_insert() writes the change rows of a statement of up to 64
--- rows itself (src/change_log.c) and hands every other statement to
--- log_insert_rows(), the PL/pgSQL.  Twin tables, one with each, take the
+-- Core 1.7: log_insert(), log_update() and log_delete() write the change
+-- rows of a statement of up to 64 rows themselves (src/change_log.c) and
+-- hand every other statement to log_insert_full(), log_update_full() and
+-- log_delete_full(), the PL/pgSQL.  Twin tables, one with each, take the
 -- same statements and must log the same changes in the same order; the C
 -- must call the PL/pgSQL exactly where its comment says it does.
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(17);
+SELECT plan(28);
 
 -- a dropped column, a generated one, a json column (no equality operator)
 CREATE TABLE public.c_twin (id uuid PRIMARY KEY, gone int, name text, n int, doc json, tags text[],
@@ -17,7 +18,15 @@ CREATE TABLE public.pl_twin (LIKE public.c_twin INCLUDING ALL);
 CREATE TRIGGER log_insert AFTER INSERT ON public.c_twin REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_insert();
 CREATE TRIGGER log_insert AFTER INSERT ON public.pl_twin REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_insert_rows();
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_insert_full();
+CREATE TRIGGER log_update AFTER UPDATE ON public.c_twin REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_update();
+CREATE TRIGGER log_update AFTER UPDATE ON public.pl_twin REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_update_full();
+CREATE TRIGGER log_delete AFTER DELETE ON public.c_twin REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_delete();
+CREATE TRIGGER log_delete AFTER DELETE ON public.pl_twin REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_delete_full();
 
 -- the changes of a twin in order of change id, as comparable text
 CREATE FUNCTION pg_temp.changes_of(tbl text) RETURNS TABLE (c text)
@@ -34,7 +43,8 @@ END
 $$;
 SET LOCAL track_functions = 'pl';
 CREATE FUNCTION pg_temp.pl_calls() RETURNS bigint LANGUAGE sql AS $$
-    SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_xact_user_functions WHERE funcname = 'log_insert_rows' $$;
+    SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_xact_user_functions
+     WHERE funcname IN ('log_insert_full', 'log_update_full', 'log_delete_full') $$;
 CREATE FUNCTION pg_temp.pl_calls_by(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE before bigint := pg_temp.pl_calls();
 BEGIN
@@ -64,10 +74,43 @@ INSERT INTO public.pl_twin (id, name, n) SELECT md5('few' || g)::uuid, 'few', g 
 SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) SELECT md5('many' || g)::uuid, 'many', g FROM generate_series(1, 65) g$$),
           1::bigint, 'a 65-row INSERT is logged by the PL/pgSQL');
 INSERT INTO public.pl_twin (id, name, n) SELECT md5('many' || g)::uuid, 'many', g FROM generate_series(1, 65) g;
+-- updates: one row, one that changes nothing, 3 of which one changes
+-- nothing, 64, 65; deletes: one, 3, 65
+SELECT is(pg_temp.pl_calls_by($$UPDATE public.c_twin SET n = 10, doc = '{"b": 2}' WHERE name = 'one'$$), 0::bigint,
+          'a one-row UPDATE is logged by the C alone');
+UPDATE public.pl_twin SET n = 10, doc = '{"b": 2}' WHERE name = 'one';
+SELECT is((SELECT row(before, after)::text FROM change WHERE table_name = 'c_twin' AND op = 'update'),
+          row('{"n": 1, "doc": {"a": 1}, "twice": 2}'::jsonb, '{"n": 10, "doc": {"b": 2}, "twice": 20}'::jsonb)::text,
+          '... its changed columns, old and new (the generated one too)');
+SELECT pg_temp.on_both($$UPDATE %s SET n = n WHERE name = 'one'$$);
+SELECT is((SELECT count(*)::int FROM change WHERE table_name = 'c_twin' AND op = 'update'), 1,
+          'a one-row UPDATE that changes nothing logs nothing');
+SELECT pg_temp.on_both($$UPDATE %s SET n = CASE name WHEN 'b' THEN n ELSE n + 100 END WHERE name IN ('a', 'b', 'c')$$);
+SELECT is((SELECT array_agg(after ->> 'n' ORDER BY id) FROM change WHERE table_name = 'c_twin' AND op = 'update'),
+          '{10,101,103}', 'an UPDATE of 3 rows logs the 2 that changed, in order of id');
+SELECT is(pg_temp.pl_calls_by($$UPDATE public.c_twin SET n = n + 1 WHERE name = 'few'$$), 0::bigint,
+          'a 64-row UPDATE is logged by the C alone');
+UPDATE public.pl_twin SET n = n + 1 WHERE name = 'few';
+SELECT is(pg_temp.pl_calls_by($$UPDATE public.c_twin SET n = n + 1 WHERE name = 'many'$$), 1::bigint,
+          'a 65-row UPDATE is logged by the PL/pgSQL');
+UPDATE public.pl_twin SET n = n + 1 WHERE name = 'many';
+SELECT is(pg_temp.pl_calls_by($$DELETE FROM public.c_twin WHERE name = 'a'$$), 0::bigint,
+          'a one-row DELETE is logged by the C alone');
+DELETE FROM public.pl_twin WHERE name = 'a';
+SELECT pg_temp.on_both($$DELETE FROM %s WHERE name IN ('b', 'c', 'one')$$);
+SELECT is(pg_temp.pl_calls_by($$DELETE FROM public.c_twin WHERE name = 'many'$$), 1::bigint,
+          'a 65-row DELETE is logged by the PL/pgSQL');
+DELETE FROM public.pl_twin WHERE name = 'many';
+SELECT is((SELECT before FROM change WHERE table_name = 'c_twin' AND op = 'delete' AND row_id = '00000000-0000-4000-8000-000000000001'),
+          jsonb_build_object('id', '00000000-0000-4000-8000-000000000001', 'name', 'one', 'n', 10, 'doc', '{"b": 2}'::jsonb,
+                             'tags', '{x}'::text[], 'twice', 20),
+          'a deleted row is logged whole in before');
+
 SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) SELECT md5('none' || g)::uuid, 'none', g FROM generate_series(1, 0) g$$),
           1::bigint, 'an INSERT of no rows goes to the PL/pgSQL too (its INSERT of none still takes the writer lock)');
 INSERT INTO public.pl_twin (id, name, n) SELECT md5('none' || g)::uuid, 'none', g FROM generate_series(1, 0) g;
-SELECT is((SELECT count(*)::int FROM change WHERE table_name = 'c_twin'), 1 + 3 + 64 + 65, 'every row written is logged once');
+SELECT is((SELECT count(*)::int FROM change WHERE table_name = 'c_twin'), (1 + 3 + 64 + 65) + (1 + 2 + 64 + 65) + (1 + 3 + 65),
+          'every row inserted, changed or deleted is logged once');
 SELECT is((SELECT array_agg(c) FROM pg_temp.changes_of('c_twin')), (SELECT array_agg(c) FROM pg_temp.changes_of('pl_twin')),
           'the C and the PL/pgSQL log the same changes, in the same order');
 SELECT is((SELECT array_agg(row_id ORDER BY id) FROM change WHERE table_name = 'c_twin' AND after ->> 'name' IN ('a', 'b', 'c')),
@@ -111,6 +154,18 @@ CREATE TRIGGER log_insert AFTER INSERT ON public.other_name REFERENCING NEW TABL
     FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_insert();
 SELECT throws_ok($$INSERT INTO public.other_name VALUES (gen_random_uuid())$$, '42P01', 'relation "new_rows" does not exist',
                  'a new table not named new_rows is refused as before');
+-- an UPDATE that changes an id (no "A_refuse_id_change" here): the PL/pgSQL refuses it
+INSERT INTO public.c_twin (id, name, n) VALUES ('00000000-0000-4000-8000-00000000aaaa', 'moved', 1);
+SELECT throws_ok($$UPDATE public.c_twin SET id = '00000000-0000-4000-8000-00000000bbbb' WHERE name = 'moved'$$, '428C9',
+                 'log_update() cannot record a change of id (on public.c_twin)', 'an id changed is refused as before');
+-- two rows of one id (no key): the PL/pgSQL pairs every old row with every new one of its id
+CREATE TABLE public.dup_id (id uuid, n int);
+CREATE TRIGGER log_update AFTER UPDATE ON public.dup_id REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mountaineer.log_update();
+INSERT INTO public.dup_id VALUES ('00000000-0000-4000-8000-00000000cccc', 1), ('00000000-0000-4000-8000-00000000cccc', 2);
+UPDATE public.dup_id SET n = n + 1;
+SELECT is((SELECT count(*)::int FROM change WHERE table_name = 'dup_id'), 3,
+          'an UPDATE of two rows of one id is logged as the PL/pgSQL pairs them (3 of the 4 pairs differ)');
 -- a table without a uuid id: as before, the PL/pgSQL's INSERT fails
 CREATE TABLE public.no_uuid (id int PRIMARY KEY);
 CREATE TRIGGER log_insert AFTER INSERT ON public.no_uuid REFERENCING NEW TABLE AS new_rows
