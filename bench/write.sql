@@ -18,7 +18,11 @@
 --   synchronous_commit off for both sides (the WAL flush each commit waits
 --   for is the disk's cost, the same for both, and would hide the rest);
 --   the client round trip is left out.  Statement-level triggers fire
---   once per row here: the case the single-row target is about.
+--   once per row here: the case the single-row target is about.  Then the
+--   same S rows (objects) are updated one statement each as the UPDATE
+--   above updates them, by id, and deleted one each by id, as a REST
+--   client's PATCH and DELETE of one row would (each object one
+--   transaction, as above).
 -- Each bulk pass is one transaction, COMMIT included (deferred constraint
 -- triggers run there), timed in the server after a CHECKPOINT; between
 -- passes the tables are vacuumed, and the rows of a COPY or single-row pass
@@ -73,6 +77,8 @@ CREATE TABLE public.bench_w_case (
     ins        text[] NOT NULL,
     cpy        text[] NOT NULL,
     single     text[] NOT NULL,
+    supd       text[],              -- the single-row UPDATEs and DELETEs of the same objects, by id
+    sdel       text[],
     upd        text[] NOT NULL,
     del        text[] NOT NULL,
     present    text NOT NULL,
@@ -209,6 +215,12 @@ BEGIN
     WHEN 'single' THEN
         CALL public.bench_w_pass(o, step, m, c.srows, c.single, c.sunits);
         CALL public.bench_w_check(c, step, m, c.srows);
+    WHEN 'single_update' THEN
+        CALL public.bench_w_pass(o, step, m, c.srows, c.supd, c.sunits);
+        CALL public.bench_w_check(c, step, m, c.srows);
+    WHEN 'single_delete' THEN
+        CALL public.bench_w_pass(o, step, m, c.srows, c.sdel, c.sunits);
+        CALL public.bench_w_check(c, step, m, 0);
     END CASE;
 END $$;
 
@@ -341,6 +353,29 @@ VALUES
  (bench_w_fmt(ARRAY[$q$SELECT count(*) FROM mountaineer.host h, generate_series(1, %1$s) g WHERE h.id = md5('whs' || g)::uuid$q$], :n))[1],
  NULL, '{}');
 
+-- The single-row UPDATEs and DELETEs: the rows of the single-row INSERTs,
+-- by id, one object a transaction ($1 as there).
+UPDATE bench_w_case SET
+    supd = CASE obj
+        WHEN 'ip_address' THEN ARRAY[$q$UPDATE mountaineer.ip_address SET dns_name = 'a-' || replace(host(address), '.', '-') || '.benchw.example.com'
+                                      WHERE id = md5('wip' || $1)::uuid$q$]
+        WHEN 'prefix' THEN ARRAY[$q$UPDATE mountaineer.prefix SET description = 'write bench child' WHERE id = md5('wpx' || ($1 - 1))::uuid$q$]
+        WHEN 'device with ports' THEN ARRAY[$q$UPDATE mountaineer.device SET serial = 'SN-' || $1 WHERE id = md5('wdv' || $1)::uuid$q$,
+                                            $q$UPDATE mountaineer.port SET name = 'e' || name WHERE device_id = md5('wdv' || $1)::uuid$q$]
+        WHEN 'cable with ends' THEN ARRAY[$q$UPDATE mountaineer.cable SET color = 'blue' WHERE id = md5('wcb' || $1)::uuid$q$,
+                                          $q$UPDATE mountaineer.cable_end SET side = CASE side WHEN 'a' THEN 'b' ELSE 'a' END::mountaineer.cable_side
+                                               WHERE cable_id = md5('wcb' || $1)::uuid$q$]
+        WHEN 'host' THEN ARRAY[$q$UPDATE mountaineer.host SET operating_system = 'Debian 12' WHERE id = md5('whs' || $1)::uuid$q$]
+        END,
+    sdel = CASE obj
+        WHEN 'ip_address' THEN ARRAY[$q$DELETE FROM mountaineer.ip_address WHERE id = md5('wip' || $1)::uuid$q$]
+        WHEN 'prefix' THEN ARRAY[$q$DELETE FROM mountaineer.prefix WHERE id = md5('wpx' || ($1 - 1))::uuid$q$]
+        WHEN 'device with ports' THEN ARRAY[$q$DELETE FROM mountaineer.device WHERE id = md5('wdv' || $1)::uuid$q$]
+        WHEN 'cable with ends' THEN ARRAY[$q$DELETE FROM mountaineer.cable WHERE id = md5('wcb' || $1)::uuid$q$]
+        WHEN 'host' THEN ARRAY[$q$DELETE FROM mountaineer.host WHERE id = md5('whs' || $1)::uuid$q$]
+        END;
+ALTER TABLE bench_w_case ALTER supd SET NOT NULL, ALTER sdel SET NOT NULL;
+
 -- The COPY files: the same rows as the INSERT … SELECT.
 COPY (SELECT md5('wip' || g)::uuid, '100.64.0.0'::inet + g, :'host_id' FROM generate_series(1, :n) g) TO :'f_ip_address';
 COPY (SELECT md5('wpx' || g)::uuid, network(set_masklen('21.0.0.0'::inet + g * 16, 28)) FROM generate_series(0, :n - 1) g) TO :'f_prefix';
@@ -363,7 +398,7 @@ SELECT x.cmd
   FROM bench_w_case c
  CROSS JOIN LATERAL (VALUES (1, 'ours'), (2, 'floor')) m(i, mode)
  CROSS JOIN LATERAL unnest(CASE m.mode WHEN 'ours' THEN '{}'::text[] ELSE '{triggers_off}' END
-                           || '{insert_select,update,delete,copy,cleanup,single,cleanup}'::text[]
+                           || '{insert_select,update,delete,copy,cleanup,single,single_update,single_delete,cleanup}'::text[]
                            || CASE m.mode WHEN 'ours' THEN '{}'::text[] ELSE '{triggers_on}' END) WITH ORDINALITY st(step, j)
  CROSS JOIN LATERAL (VALUES (1, format('CALL public.bench_w_step(%L, %L, %L)', c.obj, m.mode, st.step)),
                             (2, format('VACUUM ANALYZE %s, mountaineer.prefix_free', array_to_string(c.tables, ', ')))) x(k, cmd)
@@ -381,11 +416,12 @@ INSERT INTO bench_result (bench, what, ours, peer, unit)
 SELECT 'write',
        format('%s: %s of %s rows, everything on vs user triggers off (core %s, networks %s)', o.obj,
               CASE o.path WHEN 'insert_select' THEN 'INSERT … SELECT' WHEN 'copy' THEN 'COPY'
-                          WHEN 'single' THEN 'single-row INSERTs' WHEN 'update' THEN 'UPDATE' ELSE 'DELETE' END,
+                          WHEN 'single' THEN 'single-row INSERTs' WHEN 'single_update' THEN 'single-row UPDATEs'
+                          WHEN 'single_delete' THEN 'single-row DELETEs' WHEN 'update' THEN 'UPDATE' ELSE 'DELETE' END,
               to_char(o.rows, 'FM999,999,999'), :'core_version', :'networks_version'),
        o.rows / o.seconds, f.rows / f.seconds, 'rows/s'
   FROM bench_w_time o
   JOIN bench_w_time f ON f.obj = o.obj AND f.path = o.path AND f.mode = 'floor'
   JOIN bench_w_case c ON c.obj = o.obj
  WHERE o.mode = 'ours'
- ORDER BY c.ord, array_position(ARRAY['insert_select', 'copy', 'single', 'update', 'delete'], o.path);
+ ORDER BY c.ord, array_position(ARRAY['insert_select', 'copy', 'single', 'update', 'delete', 'single_update', 'single_delete'], o.path);
