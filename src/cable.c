@@ -1854,10 +1854,11 @@ mountaineer_impact(PG_FUNCTION_ARGS)
  * for a near-empty table, so a bulk load into an empty (or emptied and
  * vacuumed) cable_end read the whole table for every end: 3 to 5 ms an end
  * at 60,000 ends.  Here the reads are the graph's btree probes, which no
- * planner chooses; only the two row locks are queries (a lock is the
- * executor's to take), and the function runs with sequential scans off so
- * that their saved plans probe the primary keys whatever size the tables
- * had when planned.  The rules and the locks are cable_end_check_report()'s
+ * planner chooses; the two row locks are taken as the executor takes a
+ * row's lock (lock_by_id(), 1.7: they were queries, 7 µs an end), or by
+ * query for a caller who may not take them (no UPDATE privilege), and the
+ * function runs with sequential scans off so that those queries' saved
+ * plans probe the primary keys whatever size the tables had when planned.  The rules and the locks are cable_end_check_report()'s
  * (the PL/pgSQL, whose comment in the install script says what each lock is
  * for), taken in the same order; when anything is wrong, or the fast path
  * cannot read as the caller would (no SELECT privilege, row-level security,
@@ -1911,6 +1912,125 @@ end_check_lock(SPIPlanPtr *plan, const char *query, Datum id, bool *first)
 		*first = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) && !isnull;
 	}
 	return true;
+}
+
+/*
+ * (1.7) The same lock as end_check_lock()'s query takes, without a query:
+ * the row of the table relid whose id (by the btree index idx) is id,
+ * locked in `mode` as the executor locks a row for SELECT ... FOR <mode>.
+ * As the query would: the command counter is incremented first and the
+ * row found under a new snapshot (the transaction's, in REPEATABLE READ,
+ * seeing the statement's rows so far); a row that a running transaction
+ * updates or locks in a conflicting mode is waited for; in READ COMMITTED
+ * the row's latest version is locked (its id rechecked: a row whose id is
+ * no longer id is no row, as the query's recheck says), while in
+ * REPEATABLE READ a row updated or deleted since the snapshot fails with
+ * 40001, with the executor's messages; a row updated or deleted by this
+ * transaction's current command counts as none.  *connected, when asked
+ * for, is whether the locked row's status is connected (a cable).  The
+ * caller has made sure it may lock the row (UPDATE on the table, as FOR
+ * UPDATE and FOR SHARE need; no row-level security).
+ */
+static bool
+lock_by_id(Oid relid, Oid idx, AttrNumber id_att, Datum id, LockTupleMode mode, bool *connected)
+{
+	Relation	rel = table_open(relid, RowShareLock);
+	Relation	index = index_open(idx, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	ScanKeyData key;
+	IndexScanDesc scan;
+	Snapshot	snap;
+	ItemPointerData tid;
+	TM_FailureData tmfd;
+	TM_Result	res;
+	bool		found;
+	bool		isnull;
+
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	snap = GetActiveSnapshot();
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, id);
+	scan = index_beginscan(rel, index, snap, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found)
+		tid = slot->tts_tid;
+	index_endscan(scan);
+	if (found)
+	{
+		res = table_tuple_lock(rel, &tid, snap, slot, GetCurrentCommandId(true), mode, LockWaitBlock,
+							   TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
+							   (IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
+							   &tmfd);
+		switch (res)
+		{
+			case TM_Ok:
+				/* a later version (READ COMMITTED): still the row asked for? */
+				if (tmfd.traversed)
+				{
+					Datum		now_id = slot_getattr(slot, id_att, &isnull);
+
+					found = !isnull && memcmp(DatumGetUUIDP(now_id), DatumGetUUIDP(id), UUID_LEN) == 0;
+				}
+				break;
+			case TM_SelfModified:
+				found = false;	/* as the executor: treated as deleted */
+				break;
+			case TM_Updated:
+				if (IsolationUsesXactSnapshot())
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access due to concurrent update")));
+				elog(ERROR, "unexpected table_tuple_lock status: %u", res);	/* LCOV_EXCL_LINE: FIND_LAST_VERSION */
+				break;			/* LCOV_EXCL_LINE */
+			case TM_Deleted:
+				if (IsolationUsesXactSnapshot())
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access due to concurrent delete")));
+				found = false;	/* gone meanwhile: no row */
+				break;
+			default:			/* LCOV_EXCL_LINE: TM_Invisible, TM_WouldBlock (we wait) */
+				elog(ERROR, "unexpected table_tuple_lock status: %u", res);	/* LCOV_EXCL_LINE */
+		}
+	}
+	if (found && connected != NULL)
+	{
+		Datum		status = slot_getattr(slot, meta.c_status, &isnull);
+
+		*connected = !isnull && DatumGetObjectId(status) == meta.connected_oid;
+	}
+	PopActiveSnapshot();
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	table_close(rel, NoLock);	/* the row lock's table lock is held to the end, as a query's */
+	return found;
+}
+
+/*
+ * The cable's lock (and whether it is connected): by lock_by_id() when the
+ * caller may take it as the query would, else by the query, which refuses
+ * as it does.
+ */
+static bool
+lock_cable(Datum cable, bool *connected)
+{
+	if (pg_class_aclcheck(meta.cable_rel, GetUserId(), ACL_UPDATE) == ACLCHECK_OK &&
+		check_enable_rls(meta.cable_rel, InvalidOid, true) != RLS_ENABLED)
+		return lock_by_id(meta.cable_rel, meta.cable_pkey, meta.c_id, cable, LockTupleNoKeyExclusive, connected);
+	return end_check_lock(&lock_cable_plan, LOCK_CABLE_QUERY, cable, connected);
+}
+
+/* The port's lock (FOR SHARE), likewise. */
+static void
+lock_port(Datum port)
+{
+	if (pg_class_aclcheck(meta.port_rel, GetUserId(), ACL_UPDATE) == ACLCHECK_OK &&
+		check_enable_rls(meta.port_rel, InvalidOid, true) != RLS_ENABLED)
+		(void) lock_by_id(meta.port_rel, meta.port_pkey, meta.p_id, port, LockTupleShare, NULL);
+	else
+		(void) end_check_lock(&lock_port_plan, LOCK_PORT_QUERY, port, NULL);
 }
 
 /*
@@ -2127,13 +2247,13 @@ mountaineer_cable_end_check(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)	/* LCOV_EXCL_BR_LINE */
 		elog(ERROR, "SPI_connect failed");	/* LCOV_EXCL_LINE */
-	if (!end_check_lock(&lock_cable_plan, LOCK_CABLE_QUERY, cable, NULL))
+	if (!lock_cable(cable, NULL))
 	{
 		SPI_finish();
 		return PointerGetDatum(newtup); /* the foreign key reports it */
 	}
 	if (!port_null)
-		(void) end_check_lock(&lock_port_plan, LOCK_PORT_QUERY, port, NULL);
+		lock_port(port);
 	SPI_finish();
 	if (port_null)
 		return PointerGetDatum(newtup); /* NOT NULL reports it */
@@ -2141,8 +2261,8 @@ mountaineer_cable_end_check(PG_FUNCTION_ARGS)
 	/*
 	 * Read as the PL/pgSQL's next statement would: a new snapshot in READ
 	 * COMMITTED (the transaction's in REPEATABLE READ), which sees the
-	 * statement's own rows so far (the lock queries' CommandCounterIncrement
-	 * made them visible to it).
+	 * statement's own rows so far (the locks' CommandCounterIncrement made
+	 * them visible to it).
 	 */
 	PushCopiedSnapshot(GetTransactionSnapshot());
 	graph_open(&g, true, false);
@@ -2238,7 +2358,7 @@ sides_check(const Datum *cables, const bool *nulls, int n)
 	if (SPI_connect() != SPI_OK_CONNECT)	/* LCOV_EXCL_BR_LINE */
 		elog(ERROR, "SPI_connect failed");	/* LCOV_EXCL_LINE */
 	for (int i = 0; i < n; i++)
-		if (!nulls[i] && !end_check_lock(&lock_cable_plan, LOCK_CABLE_QUERY, cables[i], &connected[i]))
+		if (!nulls[i] && !lock_cable(cables[i], &connected[i]))
 			connected[i] = false;	/* no such cable: nothing to check */
 	SPI_finish();
 	if (!connected[0] && !connected[1])

@@ -9,7 +9,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(21);
+SELECT plan(23);
 -- "connected cables have both sides" at each statement, so that a refusal
 -- of that rule is an outcome too
 SET CONSTRAINTS check_sides IMMEDIATE;
@@ -266,6 +266,35 @@ SELECT is(pg_temp.outcome($$UPDATE mountaineer.cable_end SET side = CASE side WH
     '... and so are the ends'' sides when they move (2 ends + 2 sides'' checks)');
 SELECT is(pg_temp.raised_in($$INSERT INTO mountaineer.cable (label) VALUES ('CE-t')$$),
     '23514 mountaineer.cable_status_check_sides_report()', '... and a connected cable without ends refused by it');
+RESET ROLE;
+
+-- (1.7) the locks are taken without a query, for a caller who may take
+-- them (UPDATE on the table, as FOR NO KEY UPDATE and FOR SHARE need); one
+-- who may not gets the query's refusal, as before
+ALTER TABLE cable_end DISABLE ROW LEVEL SECURITY;
+ALTER TABLE device DISABLE ROW LEVEL SECURITY;
+CREATE FUNCTION pg_temp.refusal_context(stmt text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE st text; ctx text;
+BEGIN
+    EXECUTE stmt;
+    RETURN 'not refused';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, ctx = PG_EXCEPTION_CONTEXT;
+    RETURN st || ' ' || ctx;
+END $f$;
+CREATE ROLE ce_no_update;
+GRANT USAGE ON SCHEMA mountaineer TO ce_no_update;
+GRANT SELECT ON ALL TABLES IN SCHEMA mountaineer TO ce_no_update;
+GRANT INSERT ON cable_end TO ce_no_update;
+GRANT UPDATE ON port TO ce_no_update;
+SET LOCAL ROLE ce_no_update;
+SELECT throws_ok($$INSERT INTO mountaineer.cable_end (cable_id, side, port_id)
+                   SELECT id, 'a', pg_temp.p('ce-a:interface') FROM mountaineer.cable WHERE label = 'CE-X'$$,
+                 '42501', 'permission denied for table cable', 'without UPDATE on cable, the cable''s lock is refused as the query refuses it');
+SELECT matches(pg_temp.refusal_context($$INSERT INTO mountaineer.cable_end (cable_id, side, port_id)
+                   SELECT id, 'a', pg_temp.p('ce-a:interface') FROM mountaineer.cable WHERE label = 'CE-X'$$),
+               '^42501 SQL statement "SELECT status = ''connected'' FROM mountaineer.cable WHERE id = \$1 FOR NO KEY UPDATE"',
+               '... by the lock''s query, from the C check');
 RESET ROLE;
 
 --------------------------------------------------------------------------
