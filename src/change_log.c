@@ -419,52 +419,46 @@ log_prepare(FunctionCallInfo fcinfo, const char *name, TriggerEvent event, bool 
 	return true;
 }
 
-/* log_insert() returns trigger: AFTER INSERT REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT */
-Datum
-mountaineer_log_insert(PG_FUNCTION_ARGS)
+/*
+ * log_insert() and log_delete(): each row of the statement's one transition
+ * table logged whole (after for an insert, before for a delete).
+ */
+static Datum
+log_rows(FunctionCallInfo fcinfo, const char *name, TriggerEvent event, const char *op)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
+	bool		deletes = event == TRIGGER_EVENT_DELETE;
 	ChangeWriter w;
 	LoggedRow  *rows;
 	int			n,
 				written;
 	bool		skip;
 
-	if (!log_prepare(fcinfo, "log_insert", TRIGGER_EVENT_INSERT, false, true, &w, &n, &skip))
-		return skip ? PointerGetDatum(NULL) : mt_run_trigger_as(fcinfo, "log_insert_full");
-	if (!read_rows(td->tg_newtable, w.rel, w.id_att, n, &rows))
+	if (!log_prepare(fcinfo, name, event, deletes, !deletes, &w, &n, &skip))
+		return skip ? PointerGetDatum(NULL) : mt_run_trigger_as(fcinfo, psprintf("%s_full", name));
+	if (!read_rows(deletes ? td->tg_oldtable : td->tg_newtable, w.rel, w.id_att, n, &rows))
 	{
 		table_close(w.change, RowExclusiveLock);
-		return mt_run_trigger_as(fcinfo, "log_insert_full");
+		return mt_run_trigger_as(fcinfo, psprintf("%s_full", name));
 	}
-	write_changes(&w, "insert", rows, n, &written);
+	write_changes(&w, op, rows, n, &written);
 	table_close(w.change, NoLock);
-	notify_changes(w.rel, "insert", rows, written);
+	notify_changes(w.rel, op, rows, written);
 	return PointerGetDatum(NULL);
+}
+
+/* log_insert() returns trigger: AFTER INSERT REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT */
+Datum
+mountaineer_log_insert(PG_FUNCTION_ARGS)
+{
+	return log_rows(fcinfo, "log_insert", TRIGGER_EVENT_INSERT, "insert");
 }
 
 /* log_delete() returns trigger: AFTER DELETE REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT */
 Datum
 mountaineer_log_delete(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	ChangeWriter w;
-	LoggedRow  *rows;
-	int			n,
-				written;
-	bool		skip;
-
-	if (!log_prepare(fcinfo, "log_delete", TRIGGER_EVENT_DELETE, true, false, &w, &n, &skip))
-		return skip ? PointerGetDatum(NULL) : mt_run_trigger_as(fcinfo, "log_delete_full");
-	if (!read_rows(td->tg_oldtable, w.rel, w.id_att, n, &rows))
-	{
-		table_close(w.change, RowExclusiveLock);
-		return mt_run_trigger_as(fcinfo, "log_delete_full");
-	}
-	write_changes(&w, "delete", rows, n, &written);
-	table_close(w.change, NoLock);
-	notify_changes(w.rel, "delete", rows, written);
-	return PointerGetDatum(NULL);
+	return log_rows(fcinfo, "log_delete", TRIGGER_EVENT_DELETE, "delete");
 }
 
 /*
