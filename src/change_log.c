@@ -87,7 +87,11 @@ static const struct
 	{"before", JSONBOID}, {"after", JSONBOID}, {"login", TEXTOID}, {"db_role", TEXTOID}
 };
 
-/* the constraints and triggers the install script gives mountaineer.change */
+/*
+ * the constraints and triggers the install scripts give mountaineer.change:
+ * the core's writer lock, and mountaineer_vault's trigger when it is there
+ * (it rewrites only rows of mountaineer.secret, which the PL/pgSQL logs)
+ */
 static const char *const change_checks[] = {"change_check", "change_check1", "change_op_check"};
 static const char *const change_triggers[] = {"outbox_writer_lock", "secret_change_redact"};
 
@@ -125,6 +129,7 @@ change_as_made(Relation change, AttrNumber *attnum)
 	TriggerDesc *trig = change->trigdesc;
 	TupleConstr *constr = desc->constr;
 	int			live = 0;
+	bool		has_lock = false;
 
 	if (change->rd_rel->relkind != RELKIND_RELATION || change->rd_rel->relrowsecurity ||
 		SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN)
@@ -151,13 +156,17 @@ change_as_made(Relation change, AttrNumber *attnum)
 	for (int i = 0; i < constr->num_check; i++)
 		if (!name_in(constr->check[i].ccname, change_checks, lengthof(change_checks)))
 			return false;
-	if (trig == NULL || trig->numtriggers != lengthof(change_triggers))
+	if (trig == NULL)
 		return false;
 	for (int i = 0; i < trig->numtriggers; i++)
+	{
 		if (!name_in(trig->triggers[i].tgname, change_triggers, lengthof(change_triggers)) ||
 			trig->triggers[i].tgenabled != TRIGGER_FIRES_ON_ORIGIN)
 			return false;
-	return true;
+		if (strcmp(trig->triggers[i].tgname, change_triggers[0]) == 0)
+			has_lock = true;
+	}
+	return has_lock;			/* write_changes() takes its lock */
 }
 
 /* mountaineer.name(), of no arguments, returning text or NULL */
