@@ -2003,8 +2003,9 @@ lock_by_id(Oid relid, Oid idx, AttrNumber id_att, Datum id, LockTupleMode mode, 
 	}
 	PopActiveSnapshot();
 	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, AccessShareLock);
-	table_close(rel, NoLock);	/* the row lock's table lock is held to the end, as a query's */
+	/* their locks are held to the transaction's end, as a query's */
+	index_close(index, NoLock);
+	table_close(rel, NoLock);
 	return found;
 }
 
