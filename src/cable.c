@@ -1941,8 +1941,6 @@ lock_by_id(Oid relid, Oid idx, AttrNumber id_att, Datum id, LockTupleMode mode, 
 	IndexScanDesc scan;
 	Snapshot	snap;
 	ItemPointerData tid;
-	TM_FailureData tmfd;
-	TM_Result	res;
 	bool		found;
 	bool		isnull;
 
@@ -1959,10 +1957,11 @@ lock_by_id(Oid relid, Oid idx, AttrNumber id_att, Datum id, LockTupleMode mode, 
 	index_endscan(scan);
 	if (found)
 	{
-		res = table_tuple_lock(rel, &tid, snap, slot, GetCurrentCommandId(true), mode, LockWaitBlock,
-							   TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
-							   (IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
-							   &tmfd);
+		TM_FailureData tmfd;
+		TM_Result	res = table_tuple_lock(rel, &tid, snap, slot, GetCurrentCommandId(true), mode, LockWaitBlock,
+										   TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
+										   (IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
+										   &tmfd);
 		switch (res)
 		{
 			case TM_Ok:
