@@ -15,9 +15,7 @@
  *
  * Wherever the result could differ from that INSERT, the PL/pgSQL does the
  * work, as this very trigger call:
- *   - more rows than LOG_FEW_ROWS (one set-based INSERT is then cheaper),
- *     or none (an INSERT of none still takes the writer lock, as the
- *     trigger of change fires for it);
+ *   - more rows than LOG_FEW_ROWS (one set-based INSERT is then cheaper);
  *   - mountaineer.secret (secret_change_redact() rewrites its rows);
  *   - mountaineer.change is not as the install script makes it: other
  *     columns, constraints or triggers, a trigger disabled, row-level
@@ -27,6 +25,10 @@
  *     the table logged has no uuid column id, a row has a NULL id, two have
  *     one id, an update changes an id, or the actor is NULL: the PL/pgSQL
  *     then refuses as it always did.
+ * A statement of no rows (a cascade of foreign keys into a table makes one
+ * for each row deleted elsewhere) writes nothing and sends nothing, as the
+ * PL/pgSQL's; an INSERT or DELETE of none still takes the writer lock, as
+ * the PL/pgSQL's INSERT of none fires the statement trigger of change.
  * The CHECK constraints of change are not evaluated: every row written here
  * is an insert with an after and no before, an update with both, or a
  * delete with a before and no after, as they allow.
@@ -405,7 +407,7 @@ log_prepare(FunctionCallInfo fcinfo, const char *name, TriggerEvent event, bool 
 	count = tuplestore_tuple_count(ts);
 	id_att = get_attnum(RelationGetRelid(rel), "id");
 	nsp = get_namespace_oid("mountaineer", false);
-	if (count < 1 || count > LOG_FEW_ROWS || id_att == InvalidAttrNumber ||
+	if (count > LOG_FEW_ROWS || id_att == InvalidAttrNumber ||
 		get_atttype(RelationGetRelid(rel), id_att) != UUIDOID ||
 		(RelationGetNamespace(rel) == nsp && strcmp(RelationGetRelationName(rel), "secret") == 0))
 		return false;
@@ -418,7 +420,7 @@ log_prepare(FunctionCallInfo fcinfo, const char *name, TriggerEvent event, bool 
 	w->actor = call_text_function("actor");
 	/* its identity sequence, by name as the outbox reads it (a catalog scan costs more) */
 	w->seq = get_relname_relid("change_id_seq", nsp);
-	if (!change_as_made(w->change, w->attnum) || w->actor == NULL || !OidIsValid(w->seq))
+	if (!change_as_made(w->change, w->attnum) || (w->actor == NULL && count > 0) || !OidIsValid(w->seq))
 	{
 		table_close(w->change, RowExclusiveLock);
 		return false;
@@ -452,7 +454,8 @@ log_rows(FunctionCallInfo fcinfo, const char *name, TriggerEvent event, const ch
 	}
 	write_changes(&w, op, rows, n, &written);
 	table_close(w.change, NoLock);
-	notify_changes(w.rel, op, rows, written);
+	if (written > 0)
+		notify_changes(w.rel, op, rows, written);
 	return PointerGetDatum(NULL);
 }
 
@@ -490,6 +493,12 @@ mountaineer_log_update(PG_FUNCTION_ARGS)
 
 	if (!log_prepare(fcinfo, "log_update", TRIGGER_EVENT_UPDATE, true, true, &w, &n, &skip))
 		return skip ? PointerGetDatum(NULL) : mt_run_trigger_as(fcinfo, "log_update_full");
+	/* an UPDATE of no rows: the PL/pgSQL writes nothing, takes no lock */
+	if (n == 0)
+	{
+		table_close(w.change, RowExclusiveLock);
+		return PointerGetDatum(NULL);
+	}
 	paired = tuplestore_tuple_count(td->tg_newtable) == n &&
 		read_rows(td->tg_oldtable, w.rel, w.id_att, n, &rows) &&
 		read_rows(td->tg_newtable, w.rel, w.id_att, n, &news);

@@ -8,7 +8,7 @@
 -- must call the PL/pgSQL exactly where its comment says it does.
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(29);
+SELECT plan(34);
 
 -- a dropped column, a generated one, a json column (no equality operator)
 CREATE TABLE public.c_twin (id uuid PRIMARY KEY, gone int, name text, n int, doc json, tags text[],
@@ -106,9 +106,43 @@ SELECT is((SELECT before FROM change WHERE table_name = 'c_twin' AND op = 'delet
                              'tags', '{x}'::text[], 'twice', 20),
           'a deleted row is logged whole in before');
 
+-- statements of no rows (a foreign key's cascade makes one on every table
+-- it reaches) are the C's too: nothing logged, nothing sent
 SELECT is(pg_temp.pl_calls_by($$INSERT INTO public.c_twin (id, name, n) SELECT md5('none' || g)::uuid, 'none', g FROM generate_series(1, 0) g$$),
-          1::bigint, 'an INSERT of no rows goes to the PL/pgSQL too (its INSERT of none still takes the writer lock)');
+          0::bigint, 'an INSERT of no rows is the C''s alone');
 INSERT INTO public.pl_twin (id, name, n) SELECT md5('none' || g)::uuid, 'none', g FROM generate_series(1, 0) g;
+SELECT is(pg_temp.pl_calls_by($$UPDATE public.c_twin SET n = 0 WHERE name = 'none'$$), 0::bigint,
+          'an UPDATE of no rows is the C''s alone');
+SELECT is(pg_temp.pl_calls_by($$DELETE FROM public.c_twin WHERE name = 'none'$$), 0::bigint,
+          'a DELETE of no rows is the C''s alone');
+-- ... and an INSERT or DELETE of none takes the writer lock, as the
+-- PL/pgSQL's INSERT of none fires change's statement trigger; an UPDATE of
+-- none takes nothing (seen from a session of its own, as this one holds
+-- the lock already; and before this one alters change, which would make
+-- that session wait)
+CREATE EXTENSION IF NOT EXISTS dblink;
+SELECT dblink_connect('none', format('dbname=%s user=%s port=%s host=%s', current_database(), current_user,
+                                     current_setting('port'),
+                                     split_part(current_setting('unix_socket_directories'), ',', 1))) AS connected \gset
+CREATE FUNCTION pg_temp.writer_locks_after(stmt text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE n int;
+BEGIN
+    PERFORM dblink_exec('none', 'BEGIN');
+    PERFORM dblink_exec('none', stmt);
+    SELECT t.n INTO n FROM dblink('none', $q$SELECT count(*)::int FROM pg_locks
+                                           WHERE locktype = 'advisory' AND objsubid = 1 AND pid = pg_backend_pid()
+                                             AND classid::bigint BETWEEN 1297350656 AND 1297416191$q$) AS t(n int);
+    PERFORM dblink_exec('none', 'ROLLBACK');
+    RETURN n;
+END $$;
+SELECT is(pg_temp.writer_locks_after($$INSERT INTO mountaineer.site (name) SELECT 'none' WHERE false$$), 1,
+          'an INSERT of no rows takes the writer lock');
+SELECT is(pg_temp.writer_locks_after($$DELETE FROM mountaineer.site WHERE false$$), 1,
+          'a DELETE of no rows takes the writer lock');
+SELECT is(pg_temp.writer_locks_after($$UPDATE mountaineer.site SET name = name WHERE false$$), 0,
+          'an UPDATE of no rows takes none');
+SELECT dblink_disconnect('none') AS disconnected \gset
+
 SELECT is((SELECT count(*)::int FROM change WHERE table_name = 'c_twin'), (1 + 3 + 64 + 65) + (1 + 2 + 64 + 65) + (1 + 3 + 65),
           'every row inserted, changed or deleted is logged once');
 SELECT is((SELECT array_agg(c) FROM pg_temp.changes_of('c_twin')), (SELECT array_agg(c) FROM pg_temp.changes_of('pl_twin')),
