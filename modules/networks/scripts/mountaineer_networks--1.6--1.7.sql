@@ -7,8 +7,10 @@
 -- trigger keep_addresses staying for an UPDATE; new prefixes are checked
 -- against the reserved ranges once per statement; the per-statement
 -- functions of the free space run without sequential scans and JIT; a free
--- address is checked in C (ip_address_check_full() checks the others).  Same
--- rules, same results.
+-- address is checked in C (ip_address_check_full() checks the others); one
+-- deleted prefix or address gives its space back by free_add(), which
+-- probes buddies by their length, and the prefix owning a block is found in
+-- C (prefix_owner()).  Same rules, same results.
 \echo Use "ALTER EXTENSION mountaineer_networks UPDATE TO '1.7'" to load this file. \quit
 
 CREATE OR REPLACE FUNCTION mountaineer.prefix_free_delete() RETURNS trigger
@@ -17,7 +19,16 @@ CREATE OR REPLACE FUNCTION mountaineer.prefix_free_delete() RETURNS trigger
     SET enable_seqscan = off
     SET jit = off
 AS $$
+DECLARE
+    few mountaineer.prefix[];
 BEGIN
+    -- (1.7) one deleted prefix (a single-row statement): its blocks go back
+    -- one by one, as when a prefix moves (prefix_detach)
+    few := ARRAY(SELECT d FROM old_rows d LIMIT 2);
+    IF cardinality(few) = 1 THEN
+        PERFORM mountaineer.prefix_detach(few[1]);
+        RETURN NULL;
+    END IF;
     WITH RECURSIVE gone AS (
         DELETE FROM mountaineer.prefix_free f USING old_rows d
          WHERE f.prefix_id = d.id
@@ -312,6 +323,42 @@ COMMENT ON FUNCTION mountaineer.free_block_holding(uuid, cidr) IS
     'Internal (1.7): the free block (prefix_free) of VRF key vkey that holds all of b (b itself or a block containing it), with the prefix that owns it; NULL when no free block holds b.';
 REVOKE EXECUTE ON FUNCTION mountaineer.free_block_holding(uuid, cidr) FROM PUBLIC;
 
+-- (1.7) free_add() probes each buddy with its length: without it, the plan
+-- kept for the session read prefix_free_len_idx by prefix_id alone, every
+-- free block of the owner (100 µs a probe under a /8 that 20,000 /28s had
+-- just left, 420 µs a deleted /28).
+CREATE OR REPLACE FUNCTION mountaineer.free_add(owner uuid, owner_prefix cidr, vkey uuid, b cidr) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    len   int;
+    lower cidr;
+    buddy cidr;
+BEGIN
+    LOOP
+        len := masklen(b);
+        EXIT WHEN len <= masklen(owner_prefix);
+        lower := set_masklen(b, len - 1);
+        lower := set_masklen(lower, len);
+        buddy := CASE WHEN b = lower THEN network(set_masklen(broadcast(lower) + 1, len)) ELSE lower END;
+        DELETE FROM mountaineer.prefix_free WHERE prefix_id = owner AND masklen(block) = len AND block = buddy;
+        EXIT WHEN NOT FOUND;
+        b := set_masklen(b, len - 1);
+    END LOOP;
+    INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block) VALUES (owner, vkey, b);
+END
+$$;
+
+-- (1.7) The prefix that owns a block, in C (src/address.c): a few probes
+-- of prefix_vrf_prefix_key read backwards from the block instead of the
+-- GiST index's 40 to 140 µs a call (the query stays for a caller who cannot
+-- read prefix).
+CREATE OR REPLACE FUNCTION mountaineer.prefix_owner(vkey uuid, b cidr, not_id uuid DEFAULT NULL)
+    RETURNS mountaineer.prefix
+    LANGUAGE C STABLE PARALLEL SAFE
+    AS '$libdir/mountaineer', 'mountaineer_prefix_owner';
+
 CREATE OR REPLACE FUNCTION mountaineer.free_take_addresses(vkeys uuid[], addrs cidr[]) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -359,7 +406,24 @@ CREATE OR REPLACE FUNCTION mountaineer.free_release_addresses(vkeys uuid[], addr
     SET enable_seqscan = off
     SET jit = off
 AS $$
+DECLARE
+    holder mountaineer.prefix;
 BEGIN
+    -- (1.7) one address (a single-row statement): what the query below
+    -- does for it, as plain statements (its owner in C, then free_add()),
+    -- 90 µs against 30
+    IF cardinality(addrs) = 1 THEN
+        holder := mountaineer.prefix_owner(vkeys[1], addrs[1]);
+        IF holder.id IS NULL
+           OR EXISTS (SELECT FROM mountaineer.ip_range g
+                       WHERE mountaineer.vrf_key(g.vrf_id) = vkeys[1]
+                         AND mountaineer.inetrange(host(g.start_address)::inet, host(g.end_address)::inet, '[]') @> host(addrs[1])::inet)
+           OR (mountaineer.free_block_holding(vkeys[1], addrs[1])).block IS NOT NULL THEN
+            RETURN;
+        END IF;
+        PERFORM mountaineer.free_add(holder.id, holder.prefix, vkeys[1], addrs[1]);
+        RETURN;
+    END IF;
     WITH RECURSIVE back AS (
         SELECT DISTINCT o.id AS owner, masklen(o.prefix) AS olen, u.vk, u.b
           FROM unnest(vkeys, addrs) u(vk, b)

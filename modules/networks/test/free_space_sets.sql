@@ -8,7 +8,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(32);
+SELECT plan(36);
 
 -- the triggers are what they claim: per statement, with transition tables
 SELECT is(
@@ -161,6 +161,36 @@ INSERT INTO prefix (vrf_id, prefix) SELECT id, '10.65.3.0/24' FROM vrf WHERE nam
 INSERT INTO prefix (prefix) VALUES ('2001:db8:65:ff00::/56');
 INSERT INTO prefix (prefix) VALUES ('10.66.0.0/24');
 SELECT is_empty($$SELECT * FROM prefix_free_verify()$$, 'single-row INSERTs of prefixes leave the exact free space');
+
+-- (1.7) one address, one prefix deleted a statement (free_release_addresses()
+-- and prefix_free_delete() take their own way for one): an address whose
+-- buddy is free (it merges up), one beside another, one in a range that
+-- allows addresses (the range keeps its space), one in a VRF, IPv6; a
+-- prefix wholly free (it merges with its owner's free space), one holding
+-- prefixes and an address, one in a VRF, IPv6, one of no owner
+DELETE FROM ip_address WHERE address = '10.64.0.1/22';
+DELETE FROM ip_address WHERE address = '10.64.3.254/22';
+DELETE FROM ip_address WHERE address = '10.64.2.15/22';
+DELETE FROM ip_address WHERE host_addr = '10.64.1.7/32' AND vrf_id IS NOT NULL;
+DELETE FROM ip_address WHERE host_addr = '2001:db8:64::5/128';
+SELECT is_empty($$SELECT * FROM prefix_free_verify()$$, 'single-row DELETEs of addresses leave the exact free space');
+SELECT results_eq($$SELECT free_prefixes('10.64.0.0/22')$$,
+                  $$VALUES ('10.64.0.0/24'::cidr), ('10.64.1.0/26'), ('10.64.1.64/27'), ('10.64.1.96/31'), ('10.64.1.98/32'),
+                           ('10.64.1.100/30'), ('10.64.1.104/29'), ('10.64.1.112/28'), ('10.64.1.128/25'),
+                           ('10.64.2.0/29'), ('10.64.2.8/31'), ('10.64.2.21/32'), ('10.64.2.22/31'), ('10.64.2.24/29'),
+                           ('10.64.2.32/27'), ('10.64.2.64/26'), ('10.64.2.128/25'), ('10.64.3.0/24')$$,
+                  '... the addresses gone merge back whole (10.64.0.0/24, 10.64.3.0/24), the range keeps its own, the one moved holds its place');
+DELETE FROM prefix WHERE prefix = '10.65.0.64/26' AND vrf_id IS NULL;
+DELETE FROM prefix WHERE prefix = '10.65.4.0/22' AND vrf_id IS NULL;
+DELETE FROM prefix WHERE prefix = '10.65.8.0/21' AND vrf_id IS NULL;
+DELETE FROM prefix WHERE prefix = '10.65.3.0/24' AND vrf_id IS NOT NULL;
+DELETE FROM prefix WHERE prefix = '2001:db8:65:ff00::/56';
+DELETE FROM prefix WHERE prefix = '10.66.0.0/24';
+SELECT is_empty($$SELECT * FROM prefix_free_verify()$$, 'single-row DELETEs of prefixes leave the exact free space');
+SELECT results_eq($$SELECT free_prefixes('10.65.0.0/20')$$,
+                  $$VALUES ('10.65.0.64/26'::cidr), ('10.65.0.128/25'), ('10.65.1.0/24'), ('10.65.2.0/23'), ('10.65.5.0/24'),
+                           ('10.65.6.0/23'), ('10.65.12.0/23'), ('10.65.14.0/24'), ('10.65.15.0/25'), ('10.65.15.128/26')$$,
+                  '... each gives its space back to its owner, merged, and what it held keeps its own');
 
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_proc p
