@@ -135,11 +135,11 @@ BEGIN
     PERFORM dblink_exec('none', 'ROLLBACK');
     RETURN n;
 END $$;
-SELECT is(pg_temp.writer_locks_after($$INSERT INTO mountaineer.site (name) SELECT 'none' WHERE false$$), 1,
+SELECT is(pg_temp.writer_locks_after($$INSERT INTO mountaineer.tag (name) SELECT 'none' WHERE false$$), 1,
           'an INSERT of no rows takes the writer lock');
-SELECT is(pg_temp.writer_locks_after($$DELETE FROM mountaineer.site WHERE false$$), 1,
+SELECT is(pg_temp.writer_locks_after($$DELETE FROM mountaineer.tag WHERE false$$), 1,
           'a DELETE of no rows takes the writer lock');
-SELECT is(pg_temp.writer_locks_after($$UPDATE mountaineer.site SET name = name WHERE false$$), 0,
+SELECT is(pg_temp.writer_locks_after($$UPDATE mountaineer.tag SET name = name WHERE false$$), 0,
           'an UPDATE of no rows takes none');
 SELECT dblink_disconnect('none') AS disconnected \gset
 

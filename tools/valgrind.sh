@@ -40,16 +40,16 @@ make --no-print-directory -C modules/hardware installcheck || rc=1
 # login() (src/sign_in.c) is tested by pgTAP only, the cache of
 # refuse_delete_referenced() (src/referenced.c), normalize_hostname()
 # (src/hostname.c, over thousands of names), the cable checks (src/cable.c,
-# every pair of port kinds), the address and host checks and the free-block
-# probe (src/address.c, src/host.c), jsonb_changes() (src/changes.c) and the
-# change log's triggers for few rows (src/change_log.c) best there: run
-# those too
+# every pair of port kinds), the address and host checks, the free-block
+# probe and the prefix tree's (src/address.c, src/host.c), jsonb_changes()
+# (src/changes.c) and the change log's triggers for few rows
+# (src/change_log.c) best there: run those too
 dropdb --if-exists mt_valgrind_login 2>/dev/null
 createdb mt_valgrind_login &&
     psql -X -q -d mt_valgrind_login -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION mountaineer_networks CASCADE' &&
     pg_prove -d mt_valgrind_login test/login.sql test/refuse_delete_referenced.sql modules/hosts/test/normalize_hostname.sql \
         modules/hardware/test/cable_end_check.sql modules/networks/test/ip_address_check.sql test/jsonb_changes.sql \
-        modules/hosts/test/host_check.sql modules/networks/test/free_block_holding.sql \
+        modules/hosts/test/host_check.sql modules/networks/test/free_block_holding.sql modules/networks/test/prefix_owner.sql \
         test/change_log_few_rows.sql test/change_log_statements.sql || rc=1
 set -e
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 120 stop >/dev/null
