@@ -96,7 +96,6 @@ typedef struct AddrMeta
 	AttrNumber	f_prefix,
 				f_block;
 	AttrNumber	p_id,
-				p_vrf,
 				p_prefix,
 				p_is_pool;
 } AddrMeta;
@@ -212,7 +211,7 @@ addr_learn_once(AddrMeta *m)
 	vrf_block[0] = addr_column(m->free_rel, "vrf_key", UUIDOID, &usable);
 	vrf_block[1] = m->f_block = addr_column(m->free_rel, "block", CIDROID, &usable);
 	m->p_id = addr_column(m->prefix_rel, "id", UUIDOID, &usable);
-	vrf_prefix[0] = m->p_vrf = addr_column(m->prefix_rel, "vrf_id", UUIDOID, &usable);
+	vrf_prefix[0] = addr_column(m->prefix_rel, "vrf_id", UUIDOID, &usable);
 	vrf_prefix[1] = m->p_prefix = addr_column(m->prefix_rel, "prefix", CIDROID, &usable);
 	m->p_is_pool = addr_column(m->prefix_rel, "is_pool", BOOLOID, &usable);
 	if (usable)
