@@ -983,8 +983,8 @@ DECLARE
     holder mountaineer.prefix;
 BEGIN
     -- (1.7) one address (a single-row statement): what the query below
-    -- does for it, as plain statements (its owner in C, then free_add()),
-    -- 90 µs against 30
+    -- does for it, as plain statements (its owner in C, then free_add()):
+    -- 65 µs a call against 94 in 20,000 single-row DELETEs of addresses
     IF cardinality(addrs) = 1 THEN
         holder := mountaineer.prefix_owner(vkeys[1], addrs[1]);
         IF holder.id IS NULL
