@@ -2,8 +2,9 @@
  * address.c — ip_address_check(), the BEFORE INSERT OR UPDATE row trigger of
  * mountaineer.ip_address, and free_block_holding(), the probe of the free
  * space it makes, for the set-based free-space functions, and
- * prefix_owner(), the probe of the prefix tree (all declared by
- * mountaineer_networks 1.7).
+ * prefix_owner(), the probe of the prefix tree, free_add(), which gives a
+ * block back to a prefix's free space, and free_split(), which takes one
+ * out of it (all declared by mountaineer_networks 1.7).
  *
  * Up to 1.7 the check was PL/pgSQL, 12 to 13 µs an address in a bulk insert
  * (five queries and the expressions between them).  Nearly every address
@@ -70,6 +71,8 @@
 PG_FUNCTION_INFO_V1(mountaineer_ip_address_check);
 PG_FUNCTION_INFO_V1(mountaineer_free_block_holding);
 PG_FUNCTION_INFO_V1(mountaineer_prefix_owner);
+PG_FUNCTION_INFO_V1(mountaineer_free_add);
+PG_FUNCTION_INFO_V1(mountaineer_free_split);
 
 /*
  * What the fast path needs to know of the module's tables, looked up once
@@ -85,6 +88,7 @@ typedef struct AddrMeta
 	Oid			prefix_rel;
 	Oid			free_rel;
 	Oid			free_vrf_idx;	/* prefix_free (vrf_key, block) */
+	Oid			free_pkey;		/* prefix_free (prefix_id, block) */
 	Oid			prefix_pkey;	/* prefix (id) */
 	Oid			prefix_vrf_idx; /* prefix (vrf_id, prefix); InvalidOid: not as made */
 	Oid			normalize_fn;	/* normalize_hostname(text) */
@@ -94,6 +98,7 @@ typedef struct AddrMeta
 				a_port,
 				a_dns;
 	AttrNumber	f_prefix,
+				f_vrf,
 				f_block;
 	AttrNumber	p_id,
 				p_prefix,
@@ -195,6 +200,7 @@ addr_learn_once(AddrMeta *m)
 	bool		usable = true;
 	AttrNumber	vrf_block[2];
 	AttrNumber	vrf_prefix[2];
+	AttrNumber	prefix_block[2];
 
 	memset(m, 0, sizeof(AddrMeta));
 	m->address_rel = get_relname_relid("ip_address", nsp);
@@ -208,8 +214,10 @@ addr_learn_once(AddrMeta *m)
 	m->a_port = addr_column(m->address_rel, "port_id", UUIDOID, &usable);
 	m->a_dns = addr_column(m->address_rel, "dns_name", TEXTOID, &usable);
 	m->f_prefix = addr_column(m->free_rel, "prefix_id", UUIDOID, &usable);
-	vrf_block[0] = addr_column(m->free_rel, "vrf_key", UUIDOID, &usable);
+	vrf_block[0] = m->f_vrf = addr_column(m->free_rel, "vrf_key", UUIDOID, &usable);
 	vrf_block[1] = m->f_block = addr_column(m->free_rel, "block", CIDROID, &usable);
+	prefix_block[0] = m->f_prefix;
+	prefix_block[1] = m->f_block;
 	m->p_id = addr_column(m->prefix_rel, "id", UUIDOID, &usable);
 	vrf_prefix[0] = addr_column(m->prefix_rel, "vrf_id", UUIDOID, &usable);
 	vrf_prefix[1] = m->p_prefix = addr_column(m->prefix_rel, "prefix", CIDROID, &usable);
@@ -219,6 +227,7 @@ addr_learn_once(AddrMeta *m)
 		bool		tree_usable = true;
 
 		m->free_vrf_idx = addr_index(nsp, "prefix_free_vrf_idx", m->free_rel, 2, vrf_block, &usable);
+		m->free_pkey = addr_index(nsp, "prefix_free_pkey", m->free_rel, 2, prefix_block, &usable);
 		m->prefix_pkey = addr_index(nsp, "prefix_pkey", m->prefix_rel, 1, &m->p_id, &usable);
 		/* prefix_owner() alone reads it: without it, only that one runs its query */
 		m->prefix_vrf_idx = addr_index(nsp, "prefix_vrf_prefix_key", m->prefix_rel, 2, vrf_prefix, &tree_usable);
@@ -252,12 +261,12 @@ addr_learn(void)
 
 /*
  * The free block of vkey holding all of b (b itself or a block containing
- * it), its owner and (block_out, when given) a copy of the block; false when
- * no free block holds b.
+ * it), its owner and (block_out, tid_out, when given) a copy of the block
+ * and where its row is; false when no free block holds b.
  */
 static bool
 addr_free_block(Relation free_rel, Relation free_idx, Snapshot snapshot, Datum vkey, inet *b,
-				pg_uuid_t *owner, inet **block_out)
+				pg_uuid_t *owner, inet **block_out, ItemPointer tid_out)
 {
 	IndexScanDesc scan;
 	TupleTableSlot *slot = table_slot_create(free_rel, NULL);
@@ -281,6 +290,8 @@ addr_free_block(Relation free_rel, Relation free_idx, Snapshot snapshot, Datum v
 		memcpy(owner, DatumGetUUIDP(id), sizeof(pg_uuid_t));
 		if (free && block_out != NULL)
 			*block_out = (inet *) PG_DETOAST_DATUM_COPY(block);
+		if (free && tid_out != NULL)
+			ItemPointerCopy(&slot->tts_tid, tid_out);
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
@@ -442,7 +453,7 @@ mountaineer_ip_address_check(PG_FUNCTION_ARGS)
 	free_idx = index_open(addr_meta.free_vrf_idx, AccessShareLock);
 	/* opening them may have processed an invalidation of what we learnt */
 	found = addr_meta.valid &&
-		addr_free_block(free_rel, free_idx, GetActiveSnapshot(), UUIDPGetDatum(&vkey), b, &owner, NULL);
+		addr_free_block(free_rel, free_idx, GetActiveSnapshot(), UUIDPGetDatum(&vkey), b, &owner, NULL, NULL);
 	index_close(free_idx, NoLock);
 	table_close(free_rel, NoLock);
 	found = found && addr_prefix(GetActiveSnapshot(), &owner, &prefix, &is_pool) && addr_meta.valid;
@@ -509,7 +520,7 @@ mountaineer_free_block_holding(PG_FUNCTION_ARGS)
 		/* opening them may have processed an invalidation of what we learnt */
 		if (addr_meta.valid)
 		{
-			found = addr_free_block(free_rel, free_idx, GetActiveSnapshot(), vkey, b, owner, &block);
+			found = addr_free_block(free_rel, free_idx, GetActiveSnapshot(), vkey, b, owner, &block, NULL);
 			answered = true;
 		}
 		index_close(free_idx, NoLock);
@@ -729,4 +740,341 @@ mountaineer_prefix_owner(PG_FUNCTION_ARGS)
 	if (!found)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(answer);
+}
+
+/* b with bit `bit` (0: the first) flipped: the other half of b's parent */
+static inet *
+addr_buddy(const inet *b, int bit)
+{
+	inet	   *c = addr_truncated(b, ip_bits(b));
+
+	ip_addr(c)[bit / 8] ^= (unsigned char) (0x80 >> (bit % 8));
+	return c;
+}
+
+/*
+ * What free_add() does, as the PL/pgSQL did it up to 1.6, through SPI: for a
+ * caller that may not read, delete and insert prefix_free itself (it is
+ * refused as the PL/pgSQL was), or a prefix_free not as the module made it.
+ */
+static void
+addr_free_add_query(Datum owner, int owner_len, Datum vkey, inet *b)
+{
+	Oid			argtypes[3] = {UUIDOID, CIDROID, UUIDOID};
+
+	if (SPI_connect() != SPI_OK_CONNECT)	/* LCOV_EXCL_BR_LINE */
+		elog(ERROR, "SPI_connect failed");	/* LCOV_EXCL_LINE */
+	while (ip_bits(b) > owner_len)
+	{
+		Datum		args[2] = {owner, InetPGetDatum(addr_buddy(b, ip_bits(b) - 1))};
+
+		CHECK_FOR_INTERRUPTS();
+		if (SPI_execute_with_args("DELETE FROM mountaineer.prefix_free"
+								  " WHERE prefix_id OPERATOR(pg_catalog.=) $1 AND block OPERATOR(pg_catalog.=) $2",
+								  2, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)	/* LCOV_EXCL_BR_LINE */
+			elog(ERROR, "free_add(): the DELETE failed");	/* LCOV_EXCL_LINE */
+		if (SPI_processed == 0)
+			break;
+		b = addr_truncated(b, ip_bits(b) - 1);
+	}
+	{
+		Datum		args[3] = {owner, InetPGetDatum(b), vkey};
+
+		if (SPI_execute_with_args("INSERT INTO mountaineer.prefix_free (prefix_id, block, vrf_key) VALUES ($1, $2, $3)",
+								  3, argtypes, args, NULL, false, 0) != SPI_OK_INSERT)	/* LCOV_EXCL_BR_LINE */
+			elog(ERROR, "free_add(): the INSERT failed");	/* LCOV_EXCL_LINE */
+	}
+	SPI_finish();
+}
+
+/* Whether prefix_free is a plain table free_add() may write itself. */
+static bool
+addr_free_writable(Relation rel)
+{
+	AclMode		need = ACL_SELECT | ACL_INSERT | ACL_DELETE;
+
+	return rel->trigdesc == NULL && !rel->rd_rel->relhasrules &&
+		(rel->rd_att->constr == NULL || rel->rd_att->constr->num_check == 0) &&
+		pg_class_aclmask(RelationGetRelid(rel), GetUserId(), need, ACLMASK_ALL) == need &&
+		check_enable_rls(RelationGetRelid(rel), InvalidOid, true) != RLS_ENABLED;
+}
+
+/*
+ * What free_add() and free_split() write into prefix_free themselves (rel,
+ * open, a plain table: addr_free_writable()): rows deleted by where they
+ * are, rows inserted into the heap and every index, as an INSERT's would be
+ * (its primary key refuses a block already there).
+ */
+typedef struct FreeWriter
+{
+	Relation	rel;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+} FreeWriter;
+
+static void
+free_writer_open(FreeWriter *w, Relation rel)
+{
+	w->rel = rel;
+	w->estate = CreateExecutorState();
+	w->rri = makeNode(ResultRelInfo);
+	w->slot = table_slot_create(rel, NULL);
+	InitResultRelInfo(w->rri, rel, 1, NULL, 0);
+	ExecOpenIndices(w->rri, false);
+}
+
+static void
+free_writer_insert(FreeWriter *w, Datum owner, Datum vkey, inet *block)
+{
+	TupleTableSlot *slot = w->slot;
+
+	ExecClearTuple(slot);
+	memset(slot->tts_isnull, true, sizeof(bool) * RelationGetDescr(w->rel)->natts);
+	slot->tts_values[addr_meta.f_prefix - 1] = owner;
+	slot->tts_values[addr_meta.f_vrf - 1] = vkey;
+	slot->tts_values[addr_meta.f_block - 1] = InetPGetDatum(block);
+	slot->tts_isnull[addr_meta.f_prefix - 1] = false;
+	slot->tts_isnull[addr_meta.f_vrf - 1] = false;
+	slot->tts_isnull[addr_meta.f_block - 1] = false;
+	ExecStoreVirtualTuple(slot);
+	table_tuple_insert(w->rel, slot, GetCurrentCommandId(true), 0, NULL);
+	(void) ExecInsertIndexTuples(w->rri, slot, w->estate, false, false, NULL, NIL);
+	ExecClearTuple(slot);
+	ResetPerTupleExprContext(w->estate);
+}
+
+static void
+free_writer_close(FreeWriter *w)
+{
+	ExecCloseIndices(w->rri);
+	ExecDropSingleTupleTableSlot(w->slot);
+	FreeExecutorState(w->estate);
+}
+
+/*
+ * free_add()'s merge, on prefix_free itself (rel, open): the buddies
+ * deleted, the block they make inserted; returns that block.
+ */
+static inet *
+addr_free_add_direct(Relation rel, Datum owner, int owner_len, Datum vkey, inet *b)
+{
+	Relation	pkey = index_open(addr_meta.free_pkey, RowExclusiveLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	IndexScanDesc scan = index_beginscan(rel, pkey, GetActiveSnapshot(), 2, 0);
+	FreeWriter	w;
+
+	while (ip_bits(b) > owner_len)
+	{
+		ScanKeyData keys[2];
+
+		CHECK_FOR_INTERRUPTS();
+		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, owner);
+		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_NETWORK_EQ,
+					InetPGetDatum(addr_buddy(b, ip_bits(b) - 1)));
+		index_rescan(scan, keys, 2, NULL, 0);
+		if (!index_getnext_slot(scan, ForwardScanDirection, slot))
+			break;
+		simple_table_tuple_delete(rel, &slot->tts_tid, GetActiveSnapshot());
+		b = addr_truncated(b, ip_bits(b) - 1);
+	}
+	index_endscan(scan);
+	index_close(pkey, NoLock);
+	ExecDropSingleTupleTableSlot(slot);
+
+	free_writer_open(&w, rel);
+	free_writer_insert(&w, owner, vkey, b);
+	free_writer_close(&w);
+	return b;
+}
+
+/*
+ * free_add(owner uuid, owner_prefix cidr, vkey uuid, b cidr) RETURNS void:
+ * gives block b (inside owner_prefix, the prefix owner's block) back to
+ * owner's free space: while b's buddy (the other half of its parent) is a
+ * free block of owner, the buddy is deleted and b becomes the parent; then
+ * b is inserted.  Each buddy is one probe of prefix_free_pkey (prefix_id,
+ * block); the merged block goes into the heap and every index, as an
+ * INSERT's row would (prefix_free has no trigger, rule or CHECK constraint:
+ * with one, or for a caller who may not read, delete and insert it, or
+ * under row-level security, the statements run through SPI instead).  As
+ * PL/pgSQL (to 1.6) each probe and the insert were a statement: 25 µs a
+ * call in 20,000 single-row DELETEs of addresses.
+ *
+ * It reads as the PL/pgSQL's statements did: after a
+ * CommandCounterIncrement (what a call before it in the same statement
+ * wrote is seen), under a new snapshot in READ COMMITTED (the
+ * transaction's in REPEATABLE READ).  Its callers hold the VRF's lock, so
+ * no other transaction changes these rows meanwhile; one that did anyway
+ * makes the delete fail ("tuple concurrently deleted") rather than wait.
+ */
+Datum
+mountaineer_free_add(PG_FUNCTION_ARGS)
+{
+	Datum		owner,
+				vkey;
+	inet	   *owner_prefix,
+			   *b;
+	bool		direct = false;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("free_add(): no argument may be NULL")));
+	owner = PG_GETARG_DATUM(0);
+	owner_prefix = PG_GETARG_INET_PP(1);
+	vkey = PG_GETARG_DATUM(2);
+	b = PG_GETARG_INET_PP(3);
+	if (ip_family(b) != ip_family(owner_prefix) || ip_bits(b) < ip_bits(owner_prefix) ||
+		bitncmp(ip_addr(b), ip_addr(owner_prefix), ip_bits(owner_prefix)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("free_add(): block %s is not inside the owner's prefix %s",
+						DatumGetCString(DirectFunctionCall1(cidr_out, InetPGetDatum(b))),
+						DatumGetCString(DirectFunctionCall1(cidr_out, InetPGetDatum(owner_prefix))))));
+	if (!addr_meta.valid)
+		addr_learn();
+
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	if (addr_meta.usable)
+	{
+		Relation	rel = table_open(addr_meta.free_rel, RowExclusiveLock);
+
+		/* opening it may have processed an invalidation of what we learnt */
+		direct = addr_meta.valid && addr_free_writable(rel);
+		if (direct)
+			b = addr_free_add_direct(rel, owner, ip_bits(owner_prefix), vkey, b);
+		table_close(rel, NoLock);
+	}
+	PopActiveSnapshot();
+	if (!direct)
+		addr_free_add_query(owner, ip_bits(owner_prefix), vkey, b);
+	PG_RETURN_VOID();
+}
+
+/*
+ * free_split()'s way on prefix_free itself (rel, open): the free block of
+ * vkey holding b replaced by what is left of it, the blocks of b's path up
+ * to it but not b (each the buddy of one of them), and b given to
+ * new_owner when there is one; false when no free block holds b.
+ */
+static bool
+addr_free_split_direct(Relation rel, Datum vkey, inet *b, const pg_uuid_t *new_owner)
+{
+	Relation	idx = index_open(addr_meta.free_vrf_idx, RowExclusiveLock);
+	pg_uuid_t  *owner = palloc(sizeof(pg_uuid_t));
+	inet	   *held = NULL;
+	ItemPointerData tid;
+	bool		found = addr_free_block(rel, idx, GetActiveSnapshot(), vkey, b, owner, &held, &tid);
+	FreeWriter	w;
+
+	index_close(idx, NoLock);
+	if (!found)
+		return false;
+	simple_table_tuple_delete(rel, &tid, GetActiveSnapshot());
+	free_writer_open(&w, rel);
+	for (int len = ip_bits(b); len > ip_bits(held); len--)
+	{
+		CHECK_FOR_INTERRUPTS();
+		free_writer_insert(&w, UUIDPGetDatum(owner), vkey, addr_buddy(addr_truncated(b, len), len - 1));
+	}
+	if (new_owner != NULL)
+		free_writer_insert(&w, UUIDPGetDatum((pg_uuid_t *) new_owner), vkey, b);
+	free_writer_close(&w);
+	return true;
+}
+
+/* free_split()'s statements through SPI, for free_split() (as free_add_query()) */
+static bool
+addr_free_split_query(Datum vkey, inet *b, const pg_uuid_t *new_owner)
+{
+	Oid			argtypes[4] = {UUIDOID, CIDROID, UUIDOID, CIDROID};
+	Datum		args[4] = {vkey, InetPGetDatum(b), (Datum) 0, (Datum) 0};
+	bool		found;
+
+	if (SPI_connect() != SPI_OK_CONNECT)	/* LCOV_EXCL_BR_LINE */
+		elog(ERROR, "SPI_connect failed");	/* LCOV_EXCL_LINE */
+	if (SPI_execute_with_args("SELECT h.prefix_id, h.block FROM mountaineer.free_block_holding($1, $2) h"
+							  " WHERE h.block IS NOT NULL",
+							  2, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)	/* LCOV_EXCL_BR_LINE */
+		elog(ERROR, "free_split(): the query failed");	/* LCOV_EXCL_LINE */
+	found = SPI_processed == 1;
+	if (found)
+	{
+		bool		isnull;
+
+		args[2] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		args[3] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		if (SPI_execute_with_args("DELETE FROM mountaineer.prefix_free"
+								  " WHERE prefix_id OPERATOR(pg_catalog.=) $3 AND block OPERATOR(pg_catalog.=) $4",
+								  4, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)	/* LCOV_EXCL_BR_LINE */
+			elog(ERROR, "free_split(): the DELETE failed");	/* LCOV_EXCL_LINE */
+		if (SPI_execute_with_args("INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)"
+								  " SELECT $3, $1, r FROM mountaineer.cidr_free($4, ARRAY[$2]) r",
+								  4, argtypes, args, NULL, false, 0) != SPI_OK_INSERT)	/* LCOV_EXCL_BR_LINE */
+			elog(ERROR, "free_split(): the INSERT failed");	/* LCOV_EXCL_LINE */
+		if (new_owner != NULL)
+		{
+			args[2] = UUIDPGetDatum((pg_uuid_t *) new_owner);
+			if (SPI_execute_with_args("INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block) VALUES ($3, $1, $2)",
+									  3, argtypes, args, NULL, false, 0) != SPI_OK_INSERT)	/* LCOV_EXCL_BR_LINE */
+				elog(ERROR, "free_split(): the INSERT failed");	/* LCOV_EXCL_LINE */
+		}
+	}
+	SPI_finish();
+	return found;
+}
+
+/*
+ * free_split(vkey uuid, b cidr, new_owner uuid DEFAULT NULL) RETURNS
+ * boolean: when a free block of VRF key vkey holds all of b (b itself or a
+ * block containing it), replaces it by what is left of it (its owner's
+ * still) and, when new_owner is given, gives b to new_owner; true.  False,
+ * and nothing changed, when no free block holds b.  What a new prefix or
+ * address in free space takes: up to 1.6 three statements of PL/pgSQL in
+ * prefix_free_insert() and free_take_addresses() (the probe, the DELETE,
+ * the INSERT of cidr_free()'s pieces); here one probe of
+ * prefix_free_vrf_idx, the block deleted where the probe found it, and the
+ * pieces (the buddies of the blocks on b's path up to it) written as
+ * free_add() writes.  It reads and falls back to the statements as
+ * free_add() does.
+ */
+Datum
+mountaineer_free_split(PG_FUNCTION_ARGS)
+{
+	Datum		vkey;
+	inet	   *b;
+	pg_uuid_t  *new_owner;
+	bool		direct = false,
+				done = false;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("free_split(): the VRF key and the block may not be NULL")));
+	vkey = PG_GETARG_DATUM(0);
+	b = PG_GETARG_INET_PP(1);
+	new_owner = PG_ARGISNULL(2) ? NULL : PG_GETARG_UUID_P(2);
+	if (!addr_meta.valid)
+		addr_learn();
+
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	if (addr_meta.usable)
+	{
+		Relation	rel = table_open(addr_meta.free_rel, RowExclusiveLock);
+
+		/* opening it may have processed an invalidation of what we learnt */
+		direct = addr_meta.valid && addr_free_writable(rel);
+		if (direct)
+			done = addr_free_split_direct(rel, vkey, b, new_owner);
+		table_close(rel, NoLock);
+	}
+	PopActiveSnapshot();
+	if (!direct)
+		done = addr_free_split_query(vkey, b, new_owner);
+	PG_RETURN_BOOL(done);
 }

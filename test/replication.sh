@@ -813,6 +813,7 @@ vlan_group UPDATE|UPDATE mountaineer.vlan_group SET description = 'transit' WHER
 vlan_group DELETE|WITH gone AS (DELETE FROM mountaineer.vlan WHERE group_id = (SELECT id FROM mountaineer.vlan_group WHERE name = 'fra1 access')) DELETE FROM mountaineer.vlan_group WHERE name = 'fra1 access'
 fn free_add|SELECT mountaineer.free_add(t.prefix('10.0.0.0/24'), '10.0.0.0/24', mountaineer.vrf_key(NULL), '10.0.0.1/32')
 fn free_take|SELECT mountaineer.free_take(mountaineer.vrf_key(NULL), mountaineer.next_free_prefix('10.0.0.0/16', 24))
+fn free_split|SELECT mountaineer.free_split(mountaineer.vrf_key(NULL), mountaineer.next_free_prefix('10.0.0.0/16', 24))
 fn prefix_attach|SELECT mountaineer.prefix_attach(jsonb_populate_record(NULL::mountaineer.prefix, jsonb_build_object('id', gen_random_uuid(), 'prefix', mountaineer.next_free_prefix('10.0.0.0/16', 24), 'status', 'active', 'is_pool', false)))
 fn prefix_detach|SELECT mountaineer.prefix_detach(p) FROM mountaineer.prefix p WHERE p.id = t.prefix('10.0.2.0/24')
 fn lock_vrf|SELECT mountaineer.lock_vrf(NULL)

@@ -225,32 +225,14 @@ COMMENT ON FUNCTION mountaineer.lock_vrf(uuid) IS
     'Internal: takes the transaction-level lock that serializes allocation and free-space upkeep in one VRF (NULL: the global table), a row lock on vrf_lock (made on first use); (1.7) once per transaction and VRF, again after a rollback to a savepoint set before it.';
 
 -- Gives block b back to owner's free space, merging it with its free buddy
--- as long as there is one.  (1.7) Each buddy is probed with its length:
--- without it, the plan kept for the session read prefix_free_len_idx by
--- prefix_id alone, every free block of the owner (100 µs a probe under a
--- /8 that 20,000 /28s had just left, 420 µs a deleted /28).
+-- as long as there is one.  (1.7) C (src/address.c): a probe of
+-- prefix_free_pkey per buddy, where the PL/pgSQL's statements took 25 µs a
+-- call (and its DELETE's plan, kept for the session, read
+-- prefix_free_len_idx by prefix_id alone: every free block of the owner,
+-- 420 µs a /28 deleted under a /8 that 20,000 /28s had just left).
 CREATE FUNCTION mountaineer.free_add(owner uuid, owner_prefix cidr, vkey uuid, b cidr) RETURNS void
-    LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    len   int;
-    lower cidr;
-    buddy cidr;
-BEGIN
-    LOOP
-        len := masklen(b);
-        EXIT WHEN len <= masklen(owner_prefix);
-        lower := set_masklen(b, len - 1);
-        lower := set_masklen(lower, len);
-        buddy := CASE WHEN b = lower THEN network(set_masklen(broadcast(lower) + 1, len)) ELSE lower END;
-        DELETE FROM mountaineer.prefix_free WHERE prefix_id = owner AND masklen(block) = len AND block = buddy;
-        EXIT WHEN NOT FOUND;
-        b := set_masklen(b, len - 1);
-    END LOOP;
-    INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block) VALUES (owner, vkey, b);
-END
-$$;
+    LANGUAGE C VOLATILE
+    AS '$libdir/mountaineer', 'mountaineer_free_add';
 COMMENT ON FUNCTION mountaineer.free_add(uuid, cidr, uuid, cidr) IS
     'Internal: returns a block to a prefix''s free space, merging buddies.';
 
@@ -539,7 +521,6 @@ DECLARE
     rest uuid[];
     cut  record;
     few  mountaineer.prefix[];
-    held record;
 BEGIN
     IF mountaineer.restoring(TG_RELID) THEN
         RETURN NULL;                        -- restored rows come with their free space
@@ -569,20 +550,11 @@ BEGIN
         END IF;
     END IF;
     -- (1.7) one new prefix (a single-row statement) that lies in a free
-    -- block: what the statement below does for it, in three plain
-    -- statements (110 µs against 170); the length bound as in
-    -- free_take_addresses()
+    -- block: free_split() (C) does for it what the statement below does,
+    -- where three plain statements took 110 µs and the statement 170
     few := ARRAY(SELECT n FROM new_rows n LIMIT 2);
     IF cardinality(few) = 1 THEN
-        SELECT h.prefix_id, h.block INTO held
-          FROM mountaineer.free_block_holding(mountaineer.vrf_key(few[1].vrf_id), few[1].prefix) h;
-        IF held.block IS NOT NULL THEN
-            DELETE FROM mountaineer.prefix_free x
-             WHERE x.prefix_id = held.prefix_id AND masklen(x.block) = masklen(held.block) AND x.block = held.block;
-            INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
-            SELECT held.prefix_id, mountaineer.vrf_key(few[1].vrf_id), r FROM mountaineer.cidr_free(held.block, ARRAY[few[1].prefix]) r
-             UNION ALL
-            SELECT few[1].id, mountaineer.vrf_key(few[1].vrf_id), few[1].prefix;
+        IF mountaineer.free_split(mountaineer.vrf_key(few[1].vrf_id), few[1].prefix, few[1].id) THEN
             RETURN NULL;
         END IF;
     END IF;
@@ -908,6 +880,18 @@ COMMENT ON FUNCTION mountaineer.free_block_holding(uuid, cidr) IS
     'Internal (1.7): the free block (prefix_free) of VRF key vkey that holds all of b (b itself or a block containing it), with the prefix that owns it; NULL when no free block holds b.';
 REVOKE EXECUTE ON FUNCTION mountaineer.free_block_holding(uuid, cidr) FROM PUBLIC;
 
+-- (1.7) What a new prefix or address in free space takes from it: the free
+-- block holding it replaced by what is left of it, in C (src/address.c):
+-- one probe and the rows written as free_add() writes them, where the
+-- one-row ways of prefix_free_insert() and free_take_addresses() took
+-- three statements.
+CREATE FUNCTION mountaineer.free_split(vkey uuid, b cidr, new_owner uuid DEFAULT NULL) RETURNS boolean
+    LANGUAGE C VOLATILE
+    AS '$libdir/mountaineer', 'mountaineer_free_split';
+COMMENT ON FUNCTION mountaineer.free_split(uuid, cidr, uuid) IS
+    'Internal (1.7): when a free block of VRF key vkey holds all of b, replaces it by what is left of it (its owner''s still) and gives b to new_owner when one is given; true. False, and nothing changed, when no free block holds b.';
+REVOKE EXECUTE ON FUNCTION mountaineer.free_split(uuid, cidr, uuid) FROM PUBLIC;
+
 -- Takes addresses (/32, /128) out of the free space of their VRFs: each
 -- free block holding some of them is replaced by what is left of it
 -- (cidr_free), in one statement.  An address no free block holds (in a
@@ -925,22 +909,13 @@ CREATE FUNCTION mountaineer.free_take_addresses(vkeys uuid[], addrs cidr[]) RETU
     SET jit = off
     SET plan_cache_mode = force_generic_plan
 AS $$
-DECLARE
-    held record;
 BEGIN
-    -- (1.7) one address (a single-row statement): three plain statements
-    -- run in half the time of the one below, 80 µs against 170
+    -- (1.7) one address (a single-row statement): free_split() (C) does
+    -- for it what the statement below does, where three plain statements
+    -- (the probe, the DELETE, the INSERT of the pieces) took 80 µs and the
+    -- statement 170
     IF cardinality(addrs) = 1 THEN
-        SELECT h.prefix_id, h.block INTO held FROM mountaineer.free_block_holding(vkeys[1], addrs[1]) h;
-        IF held.block IS NOT NULL THEN
-            -- (the length too: else prefix_free_len_idx serves the probe as
-            -- well as the key, and a plan that picks it reads every free
-            -- block of the prefix)
-            DELETE FROM mountaineer.prefix_free x
-             WHERE x.prefix_id = held.prefix_id AND masklen(x.block) = masklen(held.block) AND x.block = held.block;
-            INSERT INTO mountaineer.prefix_free (prefix_id, vrf_key, block)
-            SELECT held.prefix_id, vkeys[1], r FROM mountaineer.cidr_free(held.block, addrs) r;
-        END IF;
+        PERFORM mountaineer.free_split(vkeys[1], addrs[1]);
         RETURN;
     END IF;
     WITH hit AS (
