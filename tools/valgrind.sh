@@ -50,7 +50,7 @@ createdb mt_valgrind_login &&
     pg_prove -d mt_valgrind_login test/login.sql test/refuse_delete_referenced.sql modules/hosts/test/normalize_hostname.sql \
         modules/hardware/test/cable_end_check.sql modules/networks/test/ip_address_check.sql test/jsonb_changes.sql \
         modules/hosts/test/host_check.sql modules/networks/test/free_block_holding.sql modules/networks/test/prefix_owner.sql \
-        modules/networks/test/free_add_split.sql \
+        modules/networks/test/free_space_c.sql \
         test/change_log_few_rows.sql test/change_log_statements.sql || rc=1
 set -e
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 120 stop >/dev/null

@@ -441,13 +441,9 @@ AS $$
 DECLARE
     g record;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM mountaineer.lock_vrf(OLD.vrf_id);
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        PERFORM mountaineer.lock_vrf(NEW.vrf_id);   -- (1.7) the ranges: prefix_free_insert, per statement
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM mountaineer.lock_vrf(NEW.vrf_id);
+    -- (1.7) the VRF locks: a_lock_vrf (lock_vrf_of_row(), C) took them
+    -- before this, of the VRF the row leaves and of the one it enters
+    IF TG_OP = 'UPDATE' THEN
         -- a reserved range must lie wholly inside this prefix or outside it
         SELECT r.start_address, r.end_address INTO g FROM mountaineer.ip_range r
          WHERE mountaineer.vrf_key(r.vrf_id) = mountaineer.vrf_key(NEW.vrf_id)
@@ -478,17 +474,16 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.prefix_maintain() IS 'Trigger: takes the VRF lock; refuses a moved prefix that cuts across a reserved range (prefix_free_insert checks new ones); keeps prefix_free exact as prefixes move (prefix_free_insert and prefix_free_delete do it for new and deleted ones).';
+COMMENT ON FUNCTION mountaineer.prefix_maintain() IS 'Trigger (BEFORE UPDATE OF id, prefix, vrf_id, per row): refuses a moved prefix that cuts across a reserved range (prefix_free_insert checks new ones); keeps prefix_free exact as prefixes move (prefix_free_insert and prefix_free_delete do it for new and deleted ones); (1.7) a_lock_vrf takes the VRF locks.';
 REVOKE EXECUTE ON FUNCTION mountaineer.prefix_maintain() FROM PUBLIC;
 -- BEFORE, so that each row of a multi-row statement that moves prefixes
 -- sees the free space as the rows before it left it (AFTER ROW triggers all
--- run at the end), and the VRF lock is held before the row and its
--- unique-index entry exist.
-CREATE TRIGGER maintain_free_space BEFORE INSERT OR DELETE OR UPDATE OF id, prefix, vrf_id ON mountaineer.prefix
+-- run at the end).  (1.7) Moves only: the VRF locks are a_lock_vrf's.
+CREATE TRIGGER maintain_free_space BEFORE UPDATE OF id, prefix, vrf_id ON mountaineer.prefix
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.prefix')) EXECUTE FUNCTION mountaineer.prefix_maintain();
 
--- New prefixes get their free space per statement (maintain_free_space,
--- BEFORE each row, still takes the VRF lock), after (1.7) a check that no
+-- New prefixes get their free space per statement (a_lock_vrf, BEFORE
+-- each row, takes the VRF lock), after (1.7) a check that no
 -- reserved range cuts across one of them or holds one: one query for the
 -- statement instead of one per row, none while there is no range at all.
 -- A new prefix that lies wholly in a free block f of its VRF (the usual
@@ -511,7 +506,7 @@ CREATE TRIGGER maintain_free_space BEFORE INSERT OR DELETE OR UPDATE OF id, pref
 -- index at hundreds of pages, the planner would rather scan the whole
 -- table once per row (a COPY of 100,000 /28s after a DELETE of as many:
 -- 9 s of 13 in this function), and JIT compiles the resulting estimates.
-CREATE FUNCTION mountaineer.prefix_free_insert() RETURNS trigger
+CREATE FUNCTION mountaineer.prefix_free_insert_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET enable_seqscan = off
@@ -606,7 +601,17 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.prefix_free_insert() IS 'Trigger (AFTER INSERT, per statement): refuses a new prefix that cuts across a reserved range or lies inside one (23514); the new prefixes take their free space out of their owners''.';
+COMMENT ON FUNCTION mountaineer.prefix_free_insert_full() IS 'Trigger (AFTER INSERT, per statement), (1.7) run by prefix_free_insert() for every statement but one new prefix in free space while there is no reserved range: refuses a new prefix that cuts across a reserved range or lies inside one (23514); the new prefixes take their free space out of their owners''.';
+REVOKE EXECUTE ON FUNCTION mountaineer.prefix_free_insert_full() FROM PUBLIC;
+
+-- (1.7) In C (src/address.c): one new prefix in a free block while there
+-- is no reserved range takes that block by free_split(); every other
+-- statement runs prefix_free_insert_full() as the same trigger call.
+CREATE FUNCTION mountaineer.prefix_free_insert() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_prefix_free_insert';
+COMMENT ON FUNCTION mountaineer.prefix_free_insert() IS 'Trigger (AFTER INSERT, per statement): refuses a new prefix that cuts across a reserved range or lies inside one (23514); the new prefixes take their free space out of their owners''; (1.7) C for one new prefix in free space while there is no reserved range, else prefix_free_insert_full().';
 REVOKE EXECUTE ON FUNCTION mountaineer.prefix_free_insert() FROM PUBLIC;
 CREATE TRIGGER maintain_free_space_insert AFTER INSERT ON mountaineer.prefix
     REFERENCING NEW TABLE AS new_rows
@@ -779,8 +784,8 @@ CREATE TRIGGER keep_addresses AFTER UPDATE OF prefix, vrf_id, is_pool ON mountai
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.prefix')) EXECUTE FUNCTION mountaineer.prefix_keep_addresses();
 
 -- New and deleted prefixes re-mask the addresses inside them, as the row
--- trigger did for each (the VRF lock is held: maintain_free_space took it
--- for every row): one probe of ip_address per prefix, in one query, instead
+-- trigger did for each (the VRF lock is held: a_lock_vrf took it for
+-- every row): one probe of ip_address per prefix, in one query, instead
 -- of a trigger call and a query per row, and address_masks for each one
 -- with addresses in it (none for a prefix allocated from free space).
 -- (1.7) New and deleted prefixes: one function each, as each reads its own
@@ -858,6 +863,11 @@ CREATE TRIGGER a_lock_vrf BEFORE INSERT OR UPDATE OR DELETE ON mountaineer.ip_ad
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.ip_address')) EXECUTE FUNCTION mountaineer.lock_vrf_of_row();
 CREATE TRIGGER a_lock_vrf BEFORE INSERT OR UPDATE OR DELETE ON mountaineer.ip_range
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.ip_range')) EXECUTE FUNCTION mountaineer.lock_vrf_of_row();
+-- (1.7) A prefix's too, before the row and its unique-index entry exist:
+-- as prefix_maintain() took them up to 1.6, a PL/pgSQL call for every
+-- prefix inserted or deleted (13 µs a row).
+CREATE TRIGGER a_lock_vrf BEFORE INSERT OR DELETE OR UPDATE OF id, prefix, vrf_id ON mountaineer.prefix
+    FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.prefix')) EXECUTE FUNCTION mountaineer.lock_vrf_of_row();
 
 -- Set-based free-space upkeep for addresses: one pass per statement over
 -- its transition tables instead of a trigger call and its probes per row.

@@ -16,11 +16,15 @@
 -- (addresses, prefixes given to a new owner, blocks exactly free), one
 -- statement each and in one; false and nothing changed where no free block
 -- holds the block; its refusals; the statements through SPI as above.
+-- prefix_free_insert(), the statement trigger, in C for one new prefix in
+-- free space while there is no reserved range (free_split()), else
+-- prefix_free_insert_full(): the exact free space either way, and which
+-- one ran.
 \set ON_ERROR_STOP true
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(28);
+SELECT plan(36);
 
 -- owners whose own free space is emptied, so that only the calls fill it
 INSERT INTO prefix (prefix) VALUES ('10.9.0.0/16'), ('10.9.0.0/17'), ('2001:db8:9::/48'), ('10.8.0.0/16');
@@ -308,5 +312,56 @@ RESET ROLE;
 ROLLBACK TO SAVEPOINT split_no_delete;
 SELECT is(:'split_no_delete'::text, '42501 permission denied for table prefix_free',
           'free_split() for a caller without DELETE on prefix_free: 42501, as the statements gave');
+-- prefix_free_insert(): single-row INSERTs of prefixes with no reserved
+-- range (the C's way, when the prefix lies in a free block), counting the
+-- calls of the PL/pgSQL
+SET LOCAL track_functions = 'pl';
+CREATE FUNCTION pg_temp.full_calls() RETURNS bigint LANGUAGE sql AS $$
+    SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_xact_user_functions
+     WHERE schemaname = 'mountaineer' AND funcname = 'prefix_free_insert_full'
+$$;
+CREATE FUNCTION pg_temp.full_calls_by(stmts text[]) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    before bigint := pg_temp.full_calls();
+    s text;
+BEGIN
+    FOREACH s IN ARRAY stmts LOOP
+        EXECUTE s;
+    END LOOP;
+    RETURN pg_temp.full_calls() - before;
+END $$;
+INSERT INTO vrf (name) VALUES ('fsc-red');
+INSERT INTO prefix (prefix) VALUES ('10.6.0.0/16'), ('2001:db8:6::/48');
+INSERT INTO prefix (vrf_id, prefix) SELECT id, '10.6.0.0/16' FROM vrf WHERE name = 'fsc-red';
+INSERT INTO ip_address (address) VALUES ('10.6.9.1');
+SELECT is((SELECT count(*) FROM ip_range), 0::bigint, '(no reserved range)');
+SELECT is(pg_temp.full_calls_by(ARRAY[
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.0.0/26')$$,
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.255.192/26')$$,
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.0.64/26')$$,
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.0.128/25')$$,
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.4.0/22')$$,
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.4.0/24')$$,
+    $$INSERT INTO mountaineer.prefix (vrf_id, prefix) SELECT id, '10.6.3.0/24' FROM mountaineer.vrf WHERE name = 'fsc-red'$$,
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('2001:db8:6:ff00::/56')$$]), 0::bigint,
+    'one new prefix in free space a statement, in the global table, a VRF and IPv6, none over another: the C alone');
+SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/16' OR prefix <<= '10.6.0.0/16' OR prefix <<= '2001:db8:6::/48'$$,
+                '... and the free space is exact');
+SELECT is(pg_temp.full_calls_by(ARRAY[
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.8.0/21')$$,
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.4.0/23')$$,
+    $$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.5.0.0/16')$$]), 3::bigint,
+    'a prefix over an address, one over prefixes made before it, one of no owner: the PL/pgSQL');
+SELECT is(pg_temp.full_calls_by(ARRAY[$$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.64.0/24'), ('10.6.65.0/24')$$]), 1::bigint,
+          'two rows in one statement: the PL/pgSQL');
+SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/16' OR prefix <<= '10.6.0.0/16' OR prefix <<= '2001:db8:6::/48'$$,
+                '... and the free space is exact');
+INSERT INTO ip_range (start_address, end_address) VALUES ('10.6.32.10', '10.6.32.20');
+SELECT is(pg_temp.full_calls_by(ARRAY[$$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.33.0/24')$$]), 1::bigint,
+          'one prefix in free space while there is a reserved range: the PL/pgSQL');
+SELECT is(pg_temp.fa_error($$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.32.16/28')$$),
+          '23514 prefix 10.6.32.16/28 cuts across reserved range 10.6.32.10 - 10.6.32.20',
+          '... which refuses one cutting across it');
+
 SELECT * FROM finish();
 ROLLBACK;
