@@ -577,3 +577,27 @@ CREATE TRIGGER maintain_free_space BEFORE UPDATE OF id, prefix, vrf_id ON mounta
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.prefix')) EXECUTE FUNCTION mountaineer.prefix_maintain();
 CREATE TRIGGER a_lock_vrf BEFORE INSERT OR DELETE OR UPDATE OF id, prefix, vrf_id ON mountaineer.prefix
     FOR EACH ROW WHEN (NOT mountaineer.restoring('mountaineer.prefix')) EXECUTE FUNCTION mountaineer.lock_vrf_of_row();
+
+-- (1.7) One deleted address while there is no reserved range is given back
+-- in C (src/address.c): to its owner's free space by free_add()'s merge,
+-- unless a free block holds it; the PL/pgSQL stays, as
+-- ip_address_free_delete_full(), for every other statement.
+CREATE FUNCTION mountaineer.ip_address_free_delete_full() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM mountaineer.free_release_addresses(array_agg(mountaineer.vrf_key(o.vrf_id)), array_agg(o.host_addr))
+       FROM old_rows o;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mountaineer.ip_address_free_delete_full() IS
+    'Trigger (AFTER DELETE, per statement), (1.7) run by ip_address_free_delete() for every statement but one deleted address while there is no reserved range: gives the deleted addresses back to the free space.';
+REVOKE EXECUTE ON FUNCTION mountaineer.ip_address_free_delete_full() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION mountaineer.ip_address_free_delete() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_ip_address_free_delete';
+COMMENT ON FUNCTION mountaineer.ip_address_free_delete() IS
+    'Trigger (AFTER DELETE, per statement): gives the deleted addresses back to the free space; (1.7) C for one deleted address while there is no reserved range, else ip_address_free_delete_full().';

@@ -1071,7 +1071,7 @@ COMMENT ON FUNCTION mountaineer.ip_address_free_update() IS
     'Trigger (AFTER UPDATE, per statement): the addresses that moved (address or VRF) go back to the free space, their new places are taken out of it.';
 REVOKE EXECUTE ON FUNCTION mountaineer.ip_address_free_update() FROM PUBLIC;
 
-CREATE FUNCTION mountaineer.ip_address_free_delete() RETURNS trigger
+CREATE FUNCTION mountaineer.ip_address_free_delete_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1081,8 +1081,20 @@ BEGIN
     RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION mountaineer.ip_address_free_delete_full() IS
+    'Trigger (AFTER DELETE, per statement), (1.7) run by ip_address_free_delete() for every statement but one deleted address while there is no reserved range: gives the deleted addresses back to the free space.';
+REVOKE EXECUTE ON FUNCTION mountaineer.ip_address_free_delete_full() FROM PUBLIC;
+
+-- (1.7) In C (src/address.c): one deleted address while there is no
+-- reserved range goes back to its owner's free space by free_add()'s merge,
+-- unless a free block holds it; every other statement runs
+-- ip_address_free_delete_full() as the same trigger call.
+CREATE FUNCTION mountaineer.ip_address_free_delete() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_ip_address_free_delete';
 COMMENT ON FUNCTION mountaineer.ip_address_free_delete() IS
-    'Trigger (AFTER DELETE, per statement): gives the deleted addresses back to the free space.';
+    'Trigger (AFTER DELETE, per statement): gives the deleted addresses back to the free space; (1.7) C for one deleted address while there is no reserved range, else ip_address_free_delete_full().';
 REVOKE EXECUTE ON FUNCTION mountaineer.ip_address_free_delete() FROM PUBLIC;
 
 -- Transition tables need one trigger per event, and no column list on

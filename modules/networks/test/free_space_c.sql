@@ -19,12 +19,13 @@
 -- prefix_free_insert(), the statement trigger, in C for one new prefix in
 -- free space while there is no reserved range (free_split()), else
 -- prefix_free_insert_full(): the exact free space either way, and which
--- one ran.
+-- one ran; and ip_address_free_delete(), in C for one deleted address while
+-- there is no reserved range, else ip_address_free_delete_full().
 \set ON_ERROR_STOP true
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(36);
+SELECT plan(42);
 
 -- owners whose own free space is emptied, so that only the calls fill it
 INSERT INTO prefix (prefix) VALUES ('10.9.0.0/16'), ('10.9.0.0/17'), ('2001:db8:9::/48'), ('10.8.0.0/16');
@@ -318,7 +319,7 @@ SELECT is(:'split_no_delete'::text, '42501 permission denied for table prefix_fr
 SET LOCAL track_functions = 'pl';
 CREATE FUNCTION pg_temp.full_calls() RETURNS bigint LANGUAGE sql AS $$
     SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_xact_user_functions
-     WHERE schemaname = 'mountaineer' AND funcname = 'prefix_free_insert_full'
+     WHERE schemaname = 'mountaineer' AND funcname IN ('prefix_free_insert_full', 'ip_address_free_delete_full')
 $$;
 CREATE FUNCTION pg_temp.full_calls_by(stmts text[]) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
@@ -356,7 +357,30 @@ SELECT is(pg_temp.full_calls_by(ARRAY[$$INSERT INTO mountaineer.prefix (prefix) 
           'two rows in one statement: the PL/pgSQL');
 SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/16' OR prefix <<= '10.6.0.0/16' OR prefix <<= '2001:db8:6::/48'$$,
                 '... and the free space is exact');
+-- ip_address_free_delete(): single-row DELETEs of addresses with no range
+INSERT INTO ip_address (address) SELECT '10.6.40.0'::inet + g FROM generate_series(0, 9) g;
+INSERT INTO ip_address (vrf_id, address) SELECT id, '10.6.40.5' FROM vrf WHERE name = 'fsc-red';
+INSERT INTO ip_address (address) VALUES ('2001:db8:6:1::7'), ('2001:db8:6:1::6'), ('192.0.2.77');
+SELECT is(pg_temp.full_calls_by(ARRAY[
+    $$DELETE FROM mountaineer.ip_address WHERE address = '10.6.40.1/16'$$,
+    $$DELETE FROM mountaineer.ip_address WHERE address = '10.6.40.0/16'$$,
+    $$DELETE FROM mountaineer.ip_address WHERE address = '10.6.40.7/16'$$,
+    $$DELETE FROM mountaineer.ip_address WHERE host_addr = '10.6.40.5/32' AND vrf_id IS NOT NULL$$,
+    $$DELETE FROM mountaineer.ip_address WHERE host_addr = '2001:db8:6:1::7/128'$$,
+    $$DELETE FROM mountaineer.ip_address WHERE host_addr = '192.0.2.77/32'$$]), 0::bigint,
+    'one deleted address a statement: merging up, beside others, in a VRF, IPv6, in no prefix: the C alone');
+SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/16' OR prefix <<= '10.6.0.0/16' OR prefix <<= '2001:db8:6::/48'$$,
+                '... and the free space is exact');
+SELECT is((SELECT array_agg(block ORDER BY block)::text FROM prefix_free WHERE block <<= '10.6.40.0/28'),
+          '{10.6.40.0/31,10.6.40.7/32,10.6.40.10/31,10.6.40.12/30}',
+          '... the first two merged into their /31, the third alone beside the addresses left');
+SELECT is(pg_temp.full_calls_by(ARRAY[$$DELETE FROM mountaineer.ip_address WHERE host_addr IN ('10.6.40.8/32', '10.6.40.9/32')$$]), 1::bigint,
+          'two addresses in one statement: the PL/pgSQL');
 INSERT INTO ip_range (start_address, end_address) VALUES ('10.6.32.10', '10.6.32.20');
+SELECT is(pg_temp.full_calls_by(ARRAY[$$DELETE FROM mountaineer.ip_address WHERE host_addr = '10.6.40.2/32'$$]), 1::bigint,
+          'one address while there is a reserved range: the PL/pgSQL');
+SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/16' OR prefix <<= '10.6.0.0/16' OR prefix <<= '2001:db8:6::/48'$$,
+                '... and the free space is exact');
 SELECT is(pg_temp.full_calls_by(ARRAY[$$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.33.0/24')$$]), 1::bigint,
           'one prefix in free space while there is a reserved range: the PL/pgSQL');
 SELECT is(pg_temp.fa_error($$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.32.16/28')$$),

@@ -196,7 +196,8 @@ SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_proc p
      WHERE p.pronamespace = 'mountaineer'::regnamespace
        AND p.proname IN ('free_take_addresses', 'free_release_addresses', 'ip_address_free_insert', 'ip_address_free_update',
-                         'ip_address_free_delete', 'prefix_free_insert', 'prefix_free_insert_full', 'prefix_free_delete')
+                         'ip_address_free_delete', 'ip_address_free_delete_full', 'prefix_free_insert', 'prefix_free_insert_full',
+                         'prefix_free_delete')
        AND (has_function_privilege('mountaineer_editor', p.oid, 'EXECUTE') OR has_function_privilege('public', p.oid, 'EXECUTE'))$$,
     'the new upkeep functions are executable by neither PUBLIC nor the editor');
 
