@@ -13,7 +13,7 @@
 -- C (prefix_owner()).  Same rules, same results.
 \echo Use "ALTER EXTENSION mountaineer_networks UPDATE TO '1.7'" to load this file. \quit
 
-CREATE OR REPLACE FUNCTION mountaineer.prefix_free_delete() RETURNS trigger
+CREATE FUNCTION mountaineer.prefix_free_delete_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET enable_seqscan = off
@@ -82,8 +82,18 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.prefix_free_delete() IS 'Trigger (AFTER DELETE, per statement): the deleted prefixes'' free space goes back to the prefixes that now own it, buddies merged.';
-REVOKE EXECUTE ON FUNCTION mountaineer.prefix_free_delete() FROM PUBLIC;
+COMMENT ON FUNCTION mountaineer.prefix_free_delete_full() IS 'Trigger (AFTER DELETE, per statement), (1.7) run by prefix_free_delete() for every statement but one deleted prefix: the deleted prefixes'' free space goes back to the prefixes that now own it, buddies merged.';
+REVOKE EXECUTE ON FUNCTION mountaineer.prefix_free_delete_full() FROM PUBLIC;
+
+-- (1.7) In C (src/address.c): one deleted prefix gives its free blocks
+-- back as prefix_detach() does (each to the prefix around it by
+-- free_add()'s merge); every other statement runs prefix_free_delete_full()
+-- as the same trigger call.
+CREATE OR REPLACE FUNCTION mountaineer.prefix_free_delete() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_prefix_free_delete';
+COMMENT ON FUNCTION mountaineer.prefix_free_delete() IS 'Trigger (AFTER DELETE, per statement): the deleted prefixes'' free space goes back to the prefixes that now own it, buddies merged; (1.7) C for one deleted prefix, else prefix_free_delete_full().';
 
 DROP TRIGGER keep_addresses ON mountaineer.prefix;
 CREATE TRIGGER keep_addresses AFTER UPDATE OF prefix, vrf_id, is_pool ON mountaineer.prefix

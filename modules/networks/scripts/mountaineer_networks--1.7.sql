@@ -633,7 +633,7 @@ CREATE TRIGGER maintain_free_space_insert AFTER INSERT ON mountaineer.prefix
 -- owner's length is final too.  A deleted prefix that nothing contains
 -- leaves no free space behind.  No JIT: its estimates are far too high
 -- (and no sequential scans: see prefix_free_insert).
-CREATE FUNCTION mountaineer.prefix_free_delete() RETURNS trigger
+CREATE FUNCTION mountaineer.prefix_free_delete_full() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET enable_seqscan = off
@@ -702,7 +702,18 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION mountaineer.prefix_free_delete() IS 'Trigger (AFTER DELETE, per statement): the deleted prefixes'' free space goes back to the prefixes that now own it, buddies merged.';
+COMMENT ON FUNCTION mountaineer.prefix_free_delete_full() IS 'Trigger (AFTER DELETE, per statement), (1.7) run by prefix_free_delete() for every statement but one deleted prefix: the deleted prefixes'' free space goes back to the prefixes that now own it, buddies merged.';
+REVOKE EXECUTE ON FUNCTION mountaineer.prefix_free_delete_full() FROM PUBLIC;
+
+-- (1.7) In C (src/address.c): one deleted prefix gives its free blocks
+-- back as prefix_detach() does (each to the prefix around it by
+-- free_add()'s merge); every other statement runs prefix_free_delete_full()
+-- as the same trigger call.
+CREATE FUNCTION mountaineer.prefix_free_delete() RETURNS trigger
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS '$libdir/mountaineer', 'mountaineer_prefix_free_delete';
+COMMENT ON FUNCTION mountaineer.prefix_free_delete() IS 'Trigger (AFTER DELETE, per statement): the deleted prefixes'' free space goes back to the prefixes that now own it, buddies merged; (1.7) C for one deleted prefix, else prefix_free_delete_full().';
 REVOKE EXECUTE ON FUNCTION mountaineer.prefix_free_delete() FROM PUBLIC;
 CREATE TRIGGER maintain_free_space_delete AFTER DELETE ON mountaineer.prefix
     REFERENCING OLD TABLE AS old_rows

@@ -19,13 +19,15 @@
 -- prefix_free_insert(), the statement trigger, in C for one new prefix in
 -- free space while there is no reserved range (free_split()), else
 -- prefix_free_insert_full(): the exact free space either way, and which
--- one ran; and ip_address_free_delete(), in C for one deleted address while
--- there is no reserved range, else ip_address_free_delete_full().
+-- one ran; ip_address_free_delete(), in C for one deleted address while
+-- there is no reserved range, else ip_address_free_delete_full(); and
+-- prefix_free_delete(), in C for one deleted prefix, else
+-- prefix_free_delete_full().
 \set ON_ERROR_STOP true
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(42);
+SELECT plan(46);
 
 -- owners whose own free space is emptied, so that only the calls fill it
 INSERT INTO prefix (prefix) VALUES ('10.9.0.0/16'), ('10.9.0.0/17'), ('2001:db8:9::/48'), ('10.8.0.0/16');
@@ -319,7 +321,7 @@ SELECT is(:'split_no_delete'::text, '42501 permission denied for table prefix_fr
 SET LOCAL track_functions = 'pl';
 CREATE FUNCTION pg_temp.full_calls() RETURNS bigint LANGUAGE sql AS $$
     SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_xact_user_functions
-     WHERE schemaname = 'mountaineer' AND funcname IN ('prefix_free_insert_full', 'ip_address_free_delete_full')
+     WHERE schemaname = 'mountaineer' AND funcname IN ('prefix_free_insert_full', 'ip_address_free_delete_full', 'prefix_free_delete_full')
 $$;
 CREATE FUNCTION pg_temp.full_calls_by(stmts text[]) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
@@ -386,6 +388,22 @@ SELECT is(pg_temp.full_calls_by(ARRAY[$$INSERT INTO mountaineer.prefix (prefix) 
 SELECT is(pg_temp.fa_error($$INSERT INTO mountaineer.prefix (prefix) VALUES ('10.6.32.16/28')$$),
           '23514 prefix 10.6.32.16/28 cuts across reserved range 10.6.32.10 - 10.6.32.20',
           '... which refuses one cutting across it');
+
+-- prefix_free_delete(): single-row DELETEs of prefixes (ranges or not)
+SELECT is(pg_temp.full_calls_by(ARRAY[
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '10.6.0.64/26'$$,
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '10.6.0.0/26'$$,
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '10.6.4.0/22'$$,
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '10.6.8.0/21'$$,
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '10.6.3.0/24' AND vrf_id IS NOT NULL$$,
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '2001:db8:6:ff00::/56'$$,
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '10.5.0.0/16'$$]), 0::bigint,
+    'one deleted prefix a statement: wholly free, merging with its buddy, holding prefixes, holding an address, in a VRF, IPv6, of no owner: the C alone');
+SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/16' OR prefix <<= '10.6.0.0/16' OR prefix <<= '2001:db8:6::/48'$$,
+                '... and the free space is exact');
+SELECT is((SELECT count(*) FROM prefix_free WHERE block <<= '10.5.0.0/16'), 0::bigint, '... the free space of the one of no owner is gone');
+SELECT is(pg_temp.full_calls_by(ARRAY[$$DELETE FROM mountaineer.prefix WHERE prefix IN ('10.6.64.0/24', '10.6.65.0/24')$$]), 1::bigint,
+          'two prefixes in one statement: the PL/pgSQL');
 
 SELECT * FROM finish();
 ROLLBACK;

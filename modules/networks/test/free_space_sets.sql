@@ -197,7 +197,7 @@ SELECT is_empty($$
      WHERE p.pronamespace = 'mountaineer'::regnamespace
        AND p.proname IN ('free_take_addresses', 'free_release_addresses', 'ip_address_free_insert', 'ip_address_free_update',
                          'ip_address_free_delete', 'ip_address_free_delete_full', 'prefix_free_insert', 'prefix_free_insert_full',
-                         'prefix_free_delete')
+                         'prefix_free_delete', 'prefix_free_delete_full')
        AND (has_function_privilege('mountaineer_editor', p.oid, 'EXECUTE') OR has_function_privilege('public', p.oid, 'EXECUTE'))$$,
     'the new upkeep functions are executable by neither PUBLIC nor the editor');
 
@@ -208,11 +208,11 @@ SELECT is_empty($$
 SELECT is((
     SELECT string_agg(p.proname || ' ' || array_to_string(p.proconfig, ','), '; ' ORDER BY p.proname) FROM pg_proc p
      WHERE p.pronamespace = 'mountaineer'::regnamespace
-       AND p.proname IN ('free_take_addresses', 'free_release_addresses', 'prefix_free_insert_full', 'prefix_free_delete',
+       AND p.proname IN ('free_take_addresses', 'free_release_addresses', 'prefix_free_insert_full', 'prefix_free_delete_full',
                          'prefix_keep_addresses_new', 'prefix_keep_addresses_gone')),
     'free_release_addresses search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
     'free_take_addresses search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off,plan_cache_mode=force_generic_plan; '
-    'prefix_free_delete search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
+    'prefix_free_delete_full search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
     'prefix_free_insert_full search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
     'prefix_keep_addresses_gone search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off; '
     'prefix_keep_addresses_new search_path=pg_catalog, pg_temp,enable_seqscan=off,jit=off',
