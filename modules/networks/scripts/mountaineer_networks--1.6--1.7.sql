@@ -39,6 +39,11 @@ BEGIN
          CROSS JOIN LATERAL (SELECT p.id, p.prefix FROM mountaineer.prefix p
                               WHERE mountaineer.vrf_key(p.vrf_id) = mountaineer.vrf_key(d.vrf_id) AND p.prefix >> d.prefix
                               ORDER BY masklen(p.prefix) DESC LIMIT 1) o
+         -- (1.7) a twin (the same block in the other VRF of the key: the
+         -- global table and the all-zero VRF) keeps its own copy of the
+         -- space: nothing goes back
+         WHERE NOT EXISTS (SELECT FROM mountaineer.prefix t
+                            WHERE mountaineer.vrf_key(t.vrf_id) = mountaineer.vrf_key(d.vrf_id) AND t.prefix = d.prefix)
     ), back AS (
         SELECT h.owner, h.olen, h.width, g.vrf_key AS vk, g.block AS b
           FROM gone g JOIN heir h ON h.id = g.prefix_id
@@ -611,3 +616,29 @@ CREATE OR REPLACE FUNCTION mountaineer.ip_address_free_delete() RETURNS trigger
     AS '$libdir/mountaineer', 'mountaineer_ip_address_free_delete';
 COMMENT ON FUNCTION mountaineer.ip_address_free_delete() IS
     'Trigger (AFTER DELETE, per statement): gives the deleted addresses back to the free space; (1.7) C for one deleted address while there is no reserved range, else ip_address_free_delete_full().';
+
+-- (1.7) A moved prefix with a twin (the same block in the other VRF of its
+-- key) gives nothing back: the twin keeps its own copy of the space.
+CREATE OR REPLACE FUNCTION mountaineer.prefix_detach(n mountaineer.prefix) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    vkey uuid := mountaineer.vrf_key(n.vrf_id);
+    p    mountaineer.prefix;
+    b    cidr;
+BEGIN
+    p := mountaineer.prefix_owner(vkey, n.prefix, n.id);
+    -- (1.7) a twin (the same block in the other VRF of the key: the global
+    -- table and the all-zero VRF) keeps its own copy of the space: nothing
+    -- goes back
+    IF p.prefix = n.prefix THEN
+        p := NULL;
+    END IF;
+    FOR b IN DELETE FROM mountaineer.prefix_free WHERE prefix_id = n.id RETURNING block LOOP
+        IF p.id IS NOT NULL THEN
+            PERFORM mountaineer.free_add(p.id, p.prefix, vkey, b);
+        END IF;
+    END LOOP;
+END
+$$;

@@ -393,6 +393,12 @@ DECLARE
     b    cidr;
 BEGIN
     p := mountaineer.prefix_owner(vkey, n.prefix, n.id);
+    -- (1.7) a twin (the same block in the other VRF of the key: the global
+    -- table and the all-zero VRF) keeps its own copy of the space: nothing
+    -- goes back
+    IF p.prefix = n.prefix THEN
+        p := NULL;
+    END IF;
     FOR b IN DELETE FROM mountaineer.prefix_free WHERE prefix_id = n.id RETURNING block LOOP
         IF p.id IS NOT NULL THEN
             PERFORM mountaineer.free_add(p.id, p.prefix, vkey, b);
@@ -659,6 +665,11 @@ BEGIN
          CROSS JOIN LATERAL (SELECT p.id, p.prefix FROM mountaineer.prefix p
                               WHERE mountaineer.vrf_key(p.vrf_id) = mountaineer.vrf_key(d.vrf_id) AND p.prefix >> d.prefix
                               ORDER BY masklen(p.prefix) DESC LIMIT 1) o
+         -- (1.7) a twin (the same block in the other VRF of the key: the
+         -- global table and the all-zero VRF) keeps its own copy of the
+         -- space: nothing goes back
+         WHERE NOT EXISTS (SELECT FROM mountaineer.prefix t
+                            WHERE mountaineer.vrf_key(t.vrf_id) = mountaineer.vrf_key(d.vrf_id) AND t.prefix = d.prefix)
     ), back AS (
         SELECT h.owner, h.olen, h.width, g.vrf_key AS vk, g.block AS b
           FROM gone g JOIN heir h ON h.id = g.prefix_id

@@ -27,7 +27,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(46);
+SELECT plan(54);
 
 -- owners whose own free space is emptied, so that only the calls fill it
 INSERT INTO prefix (prefix) VALUES ('10.9.0.0/16'), ('10.9.0.0/17'), ('2001:db8:9::/48'), ('10.8.0.0/16');
@@ -404,6 +404,43 @@ SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/
 SELECT is((SELECT count(*) FROM prefix_free WHERE block <<= '10.5.0.0/16'), 0::bigint, '... the free space of the one of no owner is gone');
 SELECT is(pg_temp.full_calls_by(ARRAY[$$DELETE FROM mountaineer.prefix WHERE prefix IN ('10.6.64.0/24', '10.6.65.0/24')$$]), 1::bigint,
           'two prefixes in one statement: the PL/pgSQL');
+-- the owner found through the free space (the buddy of the prefix or of an
+-- ancestor a few levels up is a free block of it), or by the index when
+-- the buddies hold addresses all the way up; a prefix whose twin in the
+-- all-zero VRF (one VRF key for both) outlives it
+INSERT INTO vrf (id, name) VALUES ('00000000-0000-0000-0000-000000000000', 'fsc-zero');
+INSERT INTO prefix (prefix) VALUES ('10.6.160.0/28'), ('10.6.160.16/28'), ('10.6.176.0/28');
+INSERT INTO prefix (prefix) VALUES ('10.6.200.0/24');
+INSERT INTO prefix (prefix) VALUES ('10.6.200.0/25');
+INSERT INTO prefix (vrf_id, prefix) VALUES ('00000000-0000-0000-0000-000000000000', '10.6.200.0/24');
+SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.6.200.0/24'$$, '(a twin made, the free space exact)');
+INSERT INTO ip_address (address) SELECT '10.6.176.0'::inet + (1 << k) * 16 FROM generate_series(0, 9) k;
+SELECT is(pg_temp.full_calls_by(ARRAY[
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '10.6.160.0/28'$$,
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '10.6.176.0/28'$$,
+    $$DELETE FROM mountaineer.prefix WHERE prefix = '10.6.200.0/24' AND vrf_id IS NULL$$]), 0::bigint,
+    'a prefix whose buddy is a prefix, one whose buddies hold addresses ten levels up, one with a twin: the C alone');
+SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/16' OR prefix <<= '10.6.0.0/16' OR prefix <<= '2001:db8:6::/48'$$,
+                '... and the free space is exact');
+SELECT is((SELECT p.vrf_id FROM prefix_free f JOIN prefix p ON p.id = f.prefix_id WHERE f.block = '10.6.200.128/25'),
+          '00000000-0000-0000-0000-000000000000'::uuid, '... the twin''s block went to the twin');
+-- (each twin made after a child of the first: a twin made over a prefix
+-- wholly free takes its free block from it, a fault of 1.7 not mended here)
+INSERT INTO prefix (prefix) VALUES ('10.6.210.0/24');
+INSERT INTO prefix (prefix) VALUES ('10.6.210.0/25');
+INSERT INTO prefix (prefix) VALUES ('10.6.211.0/24');
+INSERT INTO prefix (prefix) VALUES ('10.6.220.0/24');
+INSERT INTO prefix (prefix) VALUES ('10.6.220.128/25');
+INSERT INTO prefix (vrf_id, prefix) VALUES ('00000000-0000-0000-0000-000000000000', '10.6.210.0/24');
+INSERT INTO prefix (vrf_id, prefix) VALUES ('00000000-0000-0000-0000-000000000000', '10.6.220.0/24');
+SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.6.208.0/20'$$, '(twins made, the free space exact)');
+SELECT is(pg_temp.full_calls_by(ARRAY[
+    $$DELETE FROM mountaineer.prefix WHERE prefix IN ('10.6.210.0/24', '10.6.211.0/24') AND vrf_id IS NULL$$]), 1::bigint,
+    'two prefixes, one with a twin, in one statement: the PL/pgSQL');
+SELECT lives_ok($$UPDATE mountaineer.prefix SET prefix = '10.6.221.0/24' WHERE prefix = '10.6.220.0/24' AND vrf_id IS NULL$$,
+                'a prefix with a twin moves (its space is not given to the twin, which has its own)');
+SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/16' OR prefix <<= '10.6.0.0/16' OR prefix <<= '2001:db8:6::/48'$$,
+                '... and the free space is exact after both');
 
 SELECT * FROM finish();
 ROLLBACK;
