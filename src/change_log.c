@@ -23,8 +23,8 @@
  *     triggers fire);
  *   - the trigger's transition tables are not named old_rows and new_rows,
  *     the table logged has no uuid column id, a row has a NULL id, two have
- *     one id, an update changes an id, or the actor is NULL: the PL/pgSQL
- *     then refuses as it always did.
+ *     one id, or an update changes an id: the PL/pgSQL then refuses as it
+ *     always did.
  * A statement of no rows (a cascade of foreign keys into a table makes one
  * for each row deleted elsewhere) writes nothing and sends nothing, as the
  * PL/pgSQL's; an INSERT or DELETE of none still takes the writer lock, as
@@ -49,6 +49,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/regproc.h"
@@ -60,6 +61,7 @@
 #include "fastpath.h"
 #include "outbox.h"
 
+PG_FUNCTION_INFO_V1(mountaineer_change_payload);
 PG_FUNCTION_INFO_V1(mountaineer_log_insert);
 PG_FUNCTION_INFO_V1(mountaineer_log_update);
 PG_FUNCTION_INFO_V1(mountaineer_log_delete);
@@ -67,6 +69,8 @@ PG_FUNCTION_INFO_V1(mountaineer_log_delete);
 /* restore.c, audit.c */
 extern Datum mountaineer_restoring(PG_FUNCTION_ARGS);
 extern Datum mountaineer_acting_role(PG_FUNCTION_ARGS);
+extern Datum mountaineer_actor(PG_FUNCTION_ARGS);
+extern Datum mountaineer_slug(PG_FUNCTION_ARGS);
 
 /* past this many rows, the PL/pgSQL writes them */
 #define LOG_FEW_ROWS 64
@@ -171,38 +175,120 @@ change_as_made(Relation change, AttrNumber *attnum)
 	return has_lock;			/* write_changes() takes its lock */
 }
 
-/* mountaineer.name(), of no arguments, returning text or NULL */
-static text *
-call_text_function(const char *name)
+/* ", " unless first, then "key" : (json_build_object()'s spacing) */
+static void
+payload_key(StringInfo buf, const char *key)
 {
-	Oid			fn = LookupFuncName(stringToQualifiedNameList(psprintf("mountaineer.%s", name)), 0, NULL, false);
-	FmgrInfo	flinfo;
-	FunctionCallInfo fcinfo = palloc0(SizeForFunctionCallInfo(0));
-	Datum		d;
-	text	   *result;
+	if (buf->len > 1)
+		appendStringInfoString(buf, ", ");
+	escape_json(buf, key);
+	appendStringInfoString(buf, " : ");
+}
 
-	fmgr_info(fn, &flinfo);
-	InitFunctionCallInfoData(*fcinfo, &flinfo, 0, InvalidOid, NULL, NULL);
-	d = FunctionCallInvoke(fcinfo);
-	result = fcinfo->isnull ? NULL : DatumGetTextPP(d);
-	pfree(fcinfo);
-	return result;
+/* a uuid as JSON: its text, quoted; JSON null for none */
+static void
+payload_uuid(StringInfo buf, const Datum *id, bool isnull)
+{
+	if (isnull)
+		appendStringInfoString(buf, "null");
+	else
+		escape_json(buf, DatumGetCString(DirectFunctionCall1(uuid_out, *id)));
+}
+
+/* {"table", "op"} and, for more than one row, "count" */
+static void
+payload_start(StringInfo buf, const char *table, const char *op, int64 n)
+{
+	initStringInfo(buf);
+	appendStringInfoChar(buf, '{');
+	payload_key(buf, "table");
+	escape_json(buf, table);
+	payload_key(buf, "op");
+	escape_json(buf, op);
+	if (n != 1)
+	{
+		payload_key(buf, "count");
+		appendStringInfo(buf, INT64_FORMAT, n);
+	}
+}
+
+/*
+ * change_payload(table_name text, op text, n bigint, ids uuid[]) RETURNS
+ * text: the NOTIFY mountaineer payload for n changed rows of a table (ids:
+ * their ids, or the first of them), as json_build_object() spells it:
+ * {"table","op","id","slug"} for one row; else {"table","op","count","ids"}
+ * with as many ids as fit in 8000 bytes (each takes 39: its quotes and a
+ * comma, counted as if "truncated" were there) and "truncated": true when
+ * some were left out.  (1.7) C: as PL/pgSQL it cost a one-row statement
+ * about 5 µs.
+ */
+Datum
+mountaineer_change_payload(PG_FUNCTION_ARGS)
+{
+	char	   *table = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *op = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	int64		n = PG_GETARG_INT64(2);
+	ArrayType  *ids = PG_GETARG_ARRAYTYPE_P(3);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	StringInfoData buf;
+
+	deconstruct_array(ids, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR, &elems, &nulls, &nelems);
+	payload_start(&buf, table, op, n);
+	if (n == 1)
+	{
+		payload_key(&buf, "id");
+		payload_uuid(&buf, elems, nelems < 1 || nulls[0]);
+		payload_key(&buf, "slug");
+		if (nelems < 1 || nulls[0])
+			appendStringInfoString(&buf, "null");
+		else
+			escape_json(&buf, TextDatumGetCString(DirectFunctionCall1(mountaineer_slug, elems[0])));
+	}
+	else
+	{
+		StringInfoData bare;
+		int64		room,
+					shown;
+		bool		cut;
+
+		payload_start(&bare, table, op, n);
+		appendStringInfoString(&bare, ", \"ids\" : [], \"truncated\" : true}");
+		room = (8000 - bare.len) / 39;
+		cut = !(n <= room && nelems >= n);
+		shown = Min(Min(room, n), nelems);
+		payload_key(&buf, "ids");
+		appendStringInfoChar(&buf, '[');
+		for (int64 i = 0; i < shown; i++)
+		{
+			if (i > 0)
+				appendStringInfoChar(&buf, ',');
+			payload_uuid(&buf, &elems[i], nulls[i]);
+		}
+		appendStringInfoChar(&buf, ']');
+		if (cut)
+		{
+			payload_key(&buf, "truncated");
+			appendStringInfoString(&buf, "true");
+		}
+	}
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
 }
 
 /* NOTIFY mountaineer, change_payload(table, op, n, the n ids) */
 static void
 notify_changes(Relation rel, const char *op, const LoggedRow *rows, int n)
 {
-	Oid			argtypes[4] = {TEXTOID, TEXTOID, INT8OID, UUIDARRAYOID};
-	Oid			fn = LookupFuncName(stringToQualifiedNameList("mountaineer.change_payload"), 4, argtypes, false);
 	Datum	   *ids = palloc(sizeof(Datum) * n);
 	Datum		payload;
 
 	for (int i = 0; i < n; i++)
 		ids[i] = UUIDPGetDatum((pg_uuid_t *) &rows[i].id);
-	payload = OidFunctionCall4(fn, CStringGetTextDatum(RelationGetRelationName(rel)), CStringGetTextDatum(op),
-							   Int64GetDatum((int64) n),
-							   PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)));
+	payload = DirectFunctionCall4(mountaineer_change_payload, CStringGetTextDatum(RelationGetRelationName(rel)),
+								  CStringGetTextDatum(op), Int64GetDatum((int64) n),
+								  PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)));
 	(void) DirectFunctionCall2(pg_notify, CStringGetTextDatum("mountaineer"), payload);
 	pfree(ids);
 }
@@ -417,10 +503,10 @@ log_prepare(FunctionCallInfo fcinfo, const char *name, TriggerEvent event, bool 
 	w->rel = rel;
 	w->id_att = id_att;
 	w->change = table_open(change_relid, RowExclusiveLock);
-	w->actor = call_text_function("actor");
+	w->actor = DatumGetTextPP(DirectFunctionCall1(mountaineer_actor, (Datum) 0));
 	/* its identity sequence, by name as the outbox reads it (a catalog scan costs more) */
 	w->seq = get_relname_relid("change_id_seq", nsp);
-	if (!change_as_made(w->change, w->attnum) || (w->actor == NULL && count > 0) || !OidIsValid(w->seq))
+	if (!change_as_made(w->change, w->attnum) || !OidIsValid(w->seq))
 	{
 		table_close(w->change, RowExclusiveLock);
 		return false;

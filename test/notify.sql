@@ -8,7 +8,7 @@
 BEGIN;
 SET search_path = mountaineer, public;
 CREATE EXTENSION IF NOT EXISTS dblink;
-SELECT plan(25);
+SELECT plan(27);
 
 SELECT dblink_connect('feed', format('dbname=%s user=%s port=%s host=%s', current_database(), current_user,
                                      current_setting('port'),
@@ -147,6 +147,39 @@ SELECT ok((SELECT bool_and(jsonb_array_length(j -> 'ids') = n) FROM payloads WHE
 SELECT is(mountaineer.change_payload('probe', 'delete', 1000, pg_temp.ids_of(1, 3))::jsonb,
           jsonb_build_object('table', 'probe', 'op', 'delete', 'count', 1000, 'ids', pg_temp.ids_of(1, 3), 'truncated', true),
           'given fewer ids than it counts, it says "truncated"');
+
+-- (1.7) change_payload() is C: the very text of the PL/pgSQL it was, for
+-- every count up to 250 and around the cut, with fewer ids than counted,
+-- none, and a table name to escape
+CREATE FUNCTION pg_temp.payload_plpgsql(table_name text, op text, n bigint, ids uuid[]) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+    room int;
+BEGIN
+    IF n = 1 THEN                   -- one row: the payload of the row trigger
+        RETURN json_build_object('table', table_name, 'op', op, 'id', ids[1], 'slug', mountaineer.slug(ids[1]))::text;
+    END IF;
+    -- as many ids as fit under NOTIFY's 8000-byte limit, each taking 39
+    -- bytes (its quotes and a comma), counted as if "truncated" were there
+    room := (8000 - octet_length(json_build_object('table', table_name, 'op', op, 'count', n,
+                                                   'ids', '{}'::uuid[], 'truncated', true)::text)) / 39;
+    IF n <= room AND cardinality(ids) >= n THEN
+        RETURN json_build_object('table', table_name, 'op', op, 'count', n, 'ids', ids[1:n])::text;
+    END IF;
+    RETURN json_build_object('table', table_name, 'op', op, 'count', n, 'ids', ids[1:least(room, n)], 'truncated', true)::text;
+END
+$$;
+SELECT is((SELECT count(*) FROM (VALUES ('probe'), ('a "quoted" \\ name é')) t(name),
+                                 (VALUES ('insert'), ('update'), ('delete')) o(op),
+                                 generate_series(0, 260) n,
+                                 (VALUES (0), (1), (3), (205), (260)) k(have)
+            WHERE mountaineer.change_payload(t.name, o.op, n, (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM ids WHERE g <= least(n, k.have)))
+                  IS DISTINCT FROM pg_temp.payload_plpgsql(t.name, o.op, n, (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM ids WHERE g <= least(n, k.have)))),
+          0::bigint, 'the C spells every payload as the PL/pgSQL did, byte for byte');
+SELECT is(mountaineer.change_payload('probe', 'insert', 1, ARRAY['00000000-0000-4000-8000-000000000001']::uuid[]),
+          '{"table" : "probe", "op" : "insert", "id" : "00000000-0000-4000-8000-000000000001", "slug" : "AAAAAAAAQACAAAAAAAAAAQ"}',
+          'one row: table, op, id and slug, as json_build_object() spells them');
 
 SELECT dblink_exec('feed', $$DELETE FROM mountaineer.change WHERE table_name IN ('probe', 'row_probe') OR table_name LIKE '"\\%'$$);
 SELECT dblink_disconnect('feed');
