@@ -57,6 +57,7 @@
 #include "miscadmin.h"
 #include "parser/parse_func.h"
 #include "storage/sinval.h"
+#include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -909,6 +910,8 @@ addr_free_add(Datum owner, int owner_len, Datum vkey, inet *b)
 {
 	bool		direct = false;
 
+	/* refused as the PL/pgSQL's first statement was, on a standby too */
+	PreventCommandIfReadOnly("DELETE");
 	if (!addr_meta.valid)
 		addr_learn();
 	CommandCounterIncrement();
@@ -995,6 +998,8 @@ addr_free_split_direct(Relation rel, Datum vkey, inet *b, const pg_uuid_t *new_o
 	index_close(idx, NoLock);
 	if (!found)
 		return false;
+	/* refused as the statements' DELETE was, on a standby too */
+	PreventCommandIfReadOnly("DELETE");
 	simple_table_tuple_delete(rel, &tid, GetActiveSnapshot());
 	free_writer_open(&w, rel);
 	for (int len = ip_bits(b); len > ip_bits(held); len--)

@@ -27,7 +27,7 @@
 \set QUIET true
 BEGIN;
 SET search_path = mountaineer, public;
-SELECT plan(54);
+SELECT plan(56);
 
 -- owners whose own free space is emptied, so that only the calls fill it
 INSERT INTO prefix (prefix) VALUES ('10.9.0.0/16'), ('10.9.0.0/17'), ('2001:db8:9::/48'), ('10.8.0.0/16');
@@ -441,6 +441,15 @@ SELECT lives_ok($$UPDATE mountaineer.prefix SET prefix = '10.6.221.0/24' WHERE p
                 'a prefix with a twin moves (its space is not given to the twin, which has its own)');
 SELECT is_empty($$SELECT * FROM prefix_free_verify() WHERE prefix <<= '10.5.0.0/16' OR prefix <<= '10.6.0.0/16' OR prefix <<= '2001:db8:6::/48'$$,
                 '... and the free space is exact after both');
+
+-- in a read-only transaction (as on a standby): refused as the PL/pgSQL's DELETE was
+SAVEPOINT read_only;
+SET LOCAL transaction_read_only = on;
+SELECT pg_temp.fa_error($$SELECT mountaineer.free_add('$$ || :'p17' || $$', '10.9.0.0/17', mountaineer.vrf_key(NULL), '10.9.0.0/24')$$) AS ro_add \gset
+SELECT pg_temp.fa_error($$SELECT mountaineer.free_split(mountaineer.vrf_key(NULL), '10.6.250.0/24')$$) AS ro_split \gset
+ROLLBACK TO SAVEPOINT read_only;
+SELECT is(:'ro_add'::text, '25006 cannot execute DELETE in a read-only transaction', 'free_add() in a read-only transaction: 25006');
+SELECT is(:'ro_split'::text, '25006 cannot execute DELETE in a read-only transaction', 'free_split() in a read-only transaction: 25006');
 
 SELECT * FROM finish();
 ROLLBACK;
