@@ -759,6 +759,66 @@ mountaineer_prefix_owner(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(answer);
 }
 
+/*
+ * Reads as a PL/pgSQL function's next statement would: after a
+ * CommandCounterIncrement (what the statement wrote so far is seen), under a
+ * new snapshot in READ COMMITTED (the transaction's in REPEATABLE READ);
+ * PopActiveSnapshot() ends it.
+ */
+static void
+addr_push_statement_snapshot(void)
+{
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+}
+
+/*
+ * Whether this is a call of an AFTER ... FOR EACH STATEMENT trigger of
+ * event on the module's table *relid (learnt first) whose transition table
+ * (*ts) holds exactly one row: the case the C triggers below answer
+ * themselves.
+ */
+static bool
+addr_one_row_statement(FunctionCallInfo fcinfo, TriggerEvent event, const Oid *relid, Tuplestorestate **ts)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || (td->tg_event & TRIGGER_EVENT_OPMASK) != event)
+		return false;
+	*ts = event == TRIGGER_EVENT_INSERT ? td->tg_newtable : td->tg_oldtable;
+	if (*ts == NULL || tuplestore_tuple_count(*ts) != 1)
+		return false;
+	if (!addr_meta.valid)
+		addr_learn();
+	return addr_meta.usable && RelationGetRelid(td->tg_relation) == *relid;
+}
+
+/*
+ * The one row of transition table ts of rel, in a slot of its own (each
+ * reader of a transition table reads it by a pointer of its own), and the
+ * VRF key of its vrf_id (attribute vrf_att): vrf_key(vrf_id), the all-zero
+ * uuid for the global table.
+ */
+static TupleTableSlot *
+addr_only_row(Relation rel, Tuplestorestate *ts, AttrNumber vrf_att, pg_uuid_t *vkey)
+{
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+	bool		isnull;
+	Datum		vrf;
+
+	tuplestore_select_read_pointer(ts, tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND));
+	tuplestore_rescan(ts);
+	if (!tuplestore_gettupleslot(ts, true, false, slot))	/* LCOV_EXCL_BR_LINE: it holds one */
+		elog(ERROR, "a transition table of one row is empty");	/* LCOV_EXCL_LINE */
+	vrf = slot_getattr(slot, vrf_att, &isnull);
+	memset(vkey, 0, sizeof(pg_uuid_t));
+	if (!isnull)
+		memcpy(vkey, DatumGetUUIDP(vrf), sizeof(pg_uuid_t));
+	return slot;
+}
+
 /* b with bit `bit` (0: the first) flipped: the other half of b's parent */
 static inet *
 addr_buddy(const inet *b, int bit)
@@ -914,9 +974,7 @@ addr_free_add(Datum owner, int owner_len, Datum vkey, inet *b)
 	PreventCommandIfReadOnly("DELETE");
 	if (!addr_meta.valid)
 		addr_learn();
-	CommandCounterIncrement();
-	PushCopiedSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
+	addr_push_statement_snapshot();
 	if (addr_meta.usable)
 	{
 		Relation	rel = table_open(addr_meta.free_rel, RowExclusiveLock);
@@ -1077,9 +1135,7 @@ addr_free_split(Datum vkey, inet *b, const pg_uuid_t *new_owner)
 
 	if (!addr_meta.valid)
 		addr_learn();
-	CommandCounterIncrement();
-	PushCopiedSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
+	addr_push_statement_snapshot();
 	if (addr_meta.usable)
 	{
 		Relation	rel = table_open(addr_meta.free_rel, RowExclusiveLock);
@@ -1138,57 +1194,36 @@ addr_any_range(Snapshot snapshot)
 Datum
 mountaineer_prefix_free_insert(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
+	Tuplestorestate *ts;
 	TupleTableSlot *slot;
 	Relation	rel;
 	bool		isnull,
-				any_range;
-	Datum		vrf,
-				id,
-				prefix;
+				any_range,
+				taken;
 	pg_uuid_t	vkey;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
-		td->tg_newtable == NULL || tuplestore_tuple_count(td->tg_newtable) != 1)
-		return mt_run_trigger_as(fcinfo, "prefix_free_insert_full");
-	rel = td->tg_relation;
-	if (DatumGetBool(DirectFunctionCall1(mountaineer_restoring, ObjectIdGetDatum(RelationGetRelid(rel)))))
+	if (CALLED_AS_TRIGGER(fcinfo) &&
+		DatumGetBool(DirectFunctionCall1(mountaineer_restoring,
+										 ObjectIdGetDatum(RelationGetRelid(((TriggerData *) fcinfo->context)->tg_relation)))))
 		return PointerGetDatum(NULL);	/* restored rows come with their free space */
-	if (!addr_meta.valid)
-		addr_learn();
-	if (!addr_meta.usable || RelationGetRelid(rel) != addr_meta.prefix_rel ||
+	if (!addr_one_row_statement(fcinfo, TRIGGER_EVENT_INSERT, &addr_meta.prefix_rel, &ts) ||
 		check_enable_rls(addr_meta.range_rel, InvalidOid, true) == RLS_ENABLED)
 		return mt_run_trigger_as(fcinfo, "prefix_free_insert_full");
+	rel = ((TriggerData *) fcinfo->context)->tg_relation;
 
 	/* as the PL/pgSQL's query would see ip_range */
-	CommandCounterIncrement();
-	PushCopiedSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
+	addr_push_statement_snapshot();
 	any_range = addr_any_range(GetActiveSnapshot());
 	PopActiveSnapshot();
 	if (any_range || !addr_meta.valid)
 		return mt_run_trigger_as(fcinfo, "prefix_free_insert_full");
 
-	/* the new row (each reader of a transition table has a pointer of its own) */
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
-	tuplestore_select_read_pointer(td->tg_newtable, tuplestore_alloc_read_pointer(td->tg_newtable, EXEC_FLAG_REWIND));
-	tuplestore_rescan(td->tg_newtable);
-	if (!tuplestore_gettupleslot(td->tg_newtable, true, false, slot))	/* LCOV_EXCL_BR_LINE: it holds one */
-		elog(ERROR, "prefix_free_insert(): the transition table is empty");	/* LCOV_EXCL_LINE */
-	vrf = slot_getattr(slot, addr_meta.p_vrf, &isnull);
-	if (isnull)
-		memset(&vkey, 0, sizeof(vkey));	/* vrf_key(NULL): the all-zero uuid */
-	else
-		memcpy(&vkey, DatumGetUUIDP(vrf), sizeof(vkey));
-	id = slot_getattr(slot, addr_meta.p_id, &isnull);
-	prefix = slot_getattr(slot, addr_meta.p_prefix, &isnull);
-	if (addr_free_split(UUIDPGetDatum(&vkey), DatumGetInetPP(prefix), DatumGetUUIDP(id)))
-	{
-		ExecDropSingleTupleTableSlot(slot);
-		return PointerGetDatum(NULL);
-	}
+	slot = addr_only_row(rel, ts, addr_meta.p_vrf, &vkey);
+	taken = addr_free_split(UUIDPGetDatum(&vkey), DatumGetInetPP(slot_getattr(slot, addr_meta.p_prefix, &isnull)),
+							DatumGetUUIDP(slot_getattr(slot, addr_meta.p_id, &isnull)));
 	ExecDropSingleTupleTableSlot(slot);
+	if (taken)
+		return PointerGetDatum(NULL);
 	/* not in a free block: over prefixes or addresses, or in none */
 	return mt_run_trigger_as(fcinfo, "prefix_free_insert_full");
 }
@@ -1209,14 +1244,12 @@ mountaineer_prefix_free_insert(PG_FUNCTION_ARGS)
 Datum
 mountaineer_ip_address_free_delete(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
+	Tuplestorestate *ts;
 	TupleTableSlot *slot;
-	Relation	rel,
-				prefix_rel,
+	Relation	prefix_rel,
 				prefix_idx;
 	bool		isnull,
 				held;
-	Datum		vrf;
 	inet	   *b;
 	pg_uuid_t	vkey,
 				owner;
@@ -1224,36 +1257,18 @@ mountaineer_ip_address_free_delete(PG_FUNCTION_ARGS)
 	HeapTuple	best = NULL;
 	static const pg_uuid_t zero;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || !TRIGGER_FIRED_BY_DELETE(td->tg_event) ||
-		td->tg_oldtable == NULL || tuplestore_tuple_count(td->tg_oldtable) != 1)
-		return mt_run_trigger_as(fcinfo, "ip_address_free_delete_full");
-	rel = td->tg_relation;
-	if (!addr_meta.valid)
-		addr_learn();
-	if (!addr_meta.usable || !OidIsValid(addr_meta.prefix_vrf_idx) || RelationGetRelid(rel) != addr_meta.address_rel ||
+	if (!addr_one_row_statement(fcinfo, TRIGGER_EVENT_DELETE, &addr_meta.address_rel, &ts) ||
+		!OidIsValid(addr_meta.prefix_vrf_idx) ||
 		check_enable_rls(addr_meta.range_rel, InvalidOid, true) == RLS_ENABLED ||
 		check_enable_rls(addr_meta.prefix_rel, InvalidOid, true) == RLS_ENABLED)
 		return mt_run_trigger_as(fcinfo, "ip_address_free_delete_full");
 
-	/* the deleted row (each reader of a transition table has a pointer of its own) */
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
-	tuplestore_select_read_pointer(td->tg_oldtable, tuplestore_alloc_read_pointer(td->tg_oldtable, EXEC_FLAG_REWIND));
-	tuplestore_rescan(td->tg_oldtable);
-	if (!tuplestore_gettupleslot(td->tg_oldtable, true, false, slot))	/* LCOV_EXCL_BR_LINE: it holds one */
-		elog(ERROR, "ip_address_free_delete(): the transition table is empty");	/* LCOV_EXCL_LINE */
-	vrf = slot_getattr(slot, addr_meta.a_vrf, &isnull);
-	if (isnull)
-		memset(&vkey, 0, sizeof(vkey));	/* vrf_key(NULL): the all-zero uuid */
-	else
-		memcpy(&vkey, DatumGetUUIDP(vrf), sizeof(vkey));
+	slot = addr_only_row(((TriggerData *) fcinfo->context)->tg_relation, ts, addr_meta.a_vrf, &vkey);
 	b = (inet *) PG_DETOAST_DATUM_COPY(slot_getattr(slot, addr_meta.a_host_addr, &isnull));
 	ExecDropSingleTupleTableSlot(slot);
 
 	/* as free_release_addresses()'s statements would read */
-	CommandCounterIncrement();
-	PushCopiedSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
+	addr_push_statement_snapshot();
 	if (addr_any_range(GetActiveSnapshot()))
 	{
 		PopActiveSnapshot();
@@ -1431,12 +1446,10 @@ addr_owner_by_buddy(Relation prefix_rel, Relation prefix_idx, Snapshot snapshot,
 Datum
 mountaineer_prefix_free_delete(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
+	Tuplestorestate *ts;
 	TupleTableSlot *slot;
-	Relation	rel,
-				free_rel;
+	Relation	free_rel;
 	bool		isnull;
-	Datum		vrf;
 	inet	   *gone;
 	pg_uuid_t	vkey,
 				id,
@@ -1445,36 +1458,18 @@ mountaineer_prefix_free_delete(PG_FUNCTION_ARGS)
 	HeapTuple	best = NULL;
 	static const pg_uuid_t zero;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || !TRIGGER_FIRED_BY_DELETE(td->tg_event) ||
-		td->tg_oldtable == NULL || tuplestore_tuple_count(td->tg_oldtable) != 1)
-		return mt_run_trigger_as(fcinfo, "prefix_free_delete_full");
-	rel = td->tg_relation;
-	if (!addr_meta.valid)
-		addr_learn();
-	if (!addr_meta.usable || !OidIsValid(addr_meta.prefix_vrf_idx) || RelationGetRelid(rel) != addr_meta.prefix_rel ||
+	if (!addr_one_row_statement(fcinfo, TRIGGER_EVENT_DELETE, &addr_meta.prefix_rel, &ts) ||
+		!OidIsValid(addr_meta.prefix_vrf_idx) ||
 		check_enable_rls(addr_meta.prefix_rel, InvalidOid, true) == RLS_ENABLED)
 		return mt_run_trigger_as(fcinfo, "prefix_free_delete_full");
 
-	/* the deleted row (each reader of a transition table has a pointer of its own) */
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
-	tuplestore_select_read_pointer(td->tg_oldtable, tuplestore_alloc_read_pointer(td->tg_oldtable, EXEC_FLAG_REWIND));
-	tuplestore_rescan(td->tg_oldtable);
-	if (!tuplestore_gettupleslot(td->tg_oldtable, true, false, slot))	/* LCOV_EXCL_BR_LINE: it holds one */
-		elog(ERROR, "prefix_free_delete(): the transition table is empty");	/* LCOV_EXCL_LINE */
-	vrf = slot_getattr(slot, addr_meta.p_vrf, &isnull);
-	if (isnull)
-		memset(&vkey, 0, sizeof(vkey));	/* vrf_key(NULL): the all-zero uuid */
-	else
-		memcpy(&vkey, DatumGetUUIDP(vrf), sizeof(vkey));
+	slot = addr_only_row(((TriggerData *) fcinfo->context)->tg_relation, ts, addr_meta.p_vrf, &vkey);
 	memcpy(&id, DatumGetUUIDP(slot_getattr(slot, addr_meta.p_id, &isnull)), sizeof(id));
 	gone = (inet *) PG_DETOAST_DATUM_COPY(slot_getattr(slot, addr_meta.p_prefix, &isnull));
 	ExecDropSingleTupleTableSlot(slot);
 
 	/* as prefix_detach()'s statements would read */
-	CommandCounterIncrement();
-	PushCopiedSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
+	addr_push_statement_snapshot();
 	free_rel = table_open(addr_meta.free_rel, RowExclusiveLock);
 	if (addr_meta.valid && addr_free_writable(free_rel))
 	{
