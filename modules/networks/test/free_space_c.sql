@@ -89,13 +89,14 @@ BEGIN
     RETURN got;
 END $$;
 
--- each run in a subtransaction, undone
-CREATE FUNCTION pg_temp.fa_outcome(fn text, one_statement boolean) RETURNS text LANGUAGE plpgsql AS $$
+-- what a run (pg_temp.fa_run or, below, fs_run) returns, in a
+-- subtransaction that is undone
+CREATE FUNCTION pg_temp.outcome(run text, fn text, one_statement boolean) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     got text;
 BEGIN
     BEGIN
-        got := pg_temp.fa_run(fn, one_statement);
+        EXECUTE format('SELECT %s($1, $2)', run) INTO got USING fn, one_statement;
         RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'undo';
     EXCEPTION WHEN raise_exception THEN
         RETURN got;
@@ -111,12 +112,12 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE || ' ' || SQLERRM;
 END $$;
 
-SELECT pg_temp.fa_outcome('pg_temp.fa_plpgsql', false) AS expected \gset
-SELECT is(pg_temp.fa_outcome('mountaineer.free_add', false), :'expected',
+SELECT pg_temp.outcome('pg_temp.fa_run', 'pg_temp.fa_plpgsql', false) AS expected \gset
+SELECT is(pg_temp.outcome('pg_temp.fa_run', 'mountaineer.free_add', false), :'expected',
           'one call a statement: the free blocks the PL/pgSQL leaves');
-SELECT is(pg_temp.fa_outcome('mountaineer.free_add', true), :'expected',
+SELECT is(pg_temp.outcome('pg_temp.fa_run', 'mountaineer.free_add', true), :'expected',
           'all calls in one statement: the same (each call sees what those before it wrote)');
-SELECT is(pg_temp.fa_outcome('pg_temp.fa_plpgsql', true), :'expected', '(the PL/pgSQL in one statement: the same)');
+SELECT is(pg_temp.outcome('pg_temp.fa_run', 'pg_temp.fa_plpgsql', true), :'expected', '(the PL/pgSQL in one statement: the same)');
 
 -- the calls kept from here on
 SELECT pg_temp.fa_run('mountaineer.free_add', false) IS NOT NULL AS ran \gset
@@ -266,23 +267,12 @@ BEGIN
      WHERE f.vrf_key = mountaineer.vrf_key(NULL) AND (f.block <<= '10.7.0.0/16' OR f.block <<= '2001:db8:7::/48');
     RETURN answers || ': ' || got;
 END $$;
-CREATE FUNCTION pg_temp.fs_outcome(fn text, one_statement boolean) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    got text;
-BEGIN
-    BEGIN
-        got := pg_temp.fs_run(fn, one_statement);
-        RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'undo';
-    EXCEPTION WHEN raise_exception THEN
-        RETURN got;
-    END;
-END $$;
 
-SELECT pg_temp.fs_outcome('pg_temp.fs_plpgsql', false) AS fs_expected \gset
+SELECT pg_temp.outcome('pg_temp.fs_run', 'pg_temp.fs_plpgsql', false) AS fs_expected \gset
 SELECT cmp_ok(length(:'fs_expected'), '>', 10000, '(the calls leave many free blocks)');
-SELECT is(pg_temp.fs_outcome('mountaineer.free_split', false), :'fs_expected',
+SELECT is(pg_temp.outcome('pg_temp.fs_run', 'mountaineer.free_split', false), :'fs_expected',
           'free_split(), one call a statement: the answers and free blocks of the statements it replaces');
-SELECT is(pg_temp.fs_outcome('mountaineer.free_split', true), :'fs_expected',
+SELECT is(pg_temp.outcome('pg_temp.fs_run', 'mountaineer.free_split', true), :'fs_expected',
           'all calls in one statement: the same');
 SELECT ok(split_part(:'fs_expected', ':', 1) LIKE '%truefalse%' AND split_part(:'fs_expected', ':', 1) LIKE '%falsetrue%',
           '(some calls answer false: an earlier one took part of their block)');
